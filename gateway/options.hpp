@@ -1,0 +1,55 @@
+// Everything the gateway can be told, from flags and from --config FILE.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sockgate::gateway {
+
+struct Options {
+    // Where the gateway serves HTTP and /ws. Port 0 picks a free port.
+    std::string listen_host = "127.0.0.1";
+    uint16_t listen_port = 8080;
+    // Static files served at "/". Empty: the built web/ output next to the binary.
+    std::string web_root;
+
+    // Demo echo peers (TCP and UDP on the same port).
+    bool demo = true;
+    std::string demo_host = "127.0.0.1";
+    uint16_t demo_port = 9007;
+
+    // Policy, as rule strings (see policy.hpp). Empty: the defaults.
+    std::vector<std::string> allow;       // PROTO:CIDR:PORTS
+    std::vector<std::string> bind_allow;  // CIDR:PORTS
+    std::vector<std::string> origins;     // extra allowed Origin values
+    std::string token;                    // empty: no token required
+    bool insecure_no_auth = false;
+
+    // Limits.
+    uint32_t max_sessions = 256;
+    uint32_t max_sockets = 64;     // per session, listeners and UDP included
+    uint32_t max_listeners = 8;    // per session
+    uint32_t max_frame = 1 << 20;  // largest WebSocket message either way, bytes
+    uint32_t window = 256 * 1024;  // initial flow-control credit per TCP socket and direction
+    uint32_t connect_timeout_ms = 10000;
+    uint32_t udp_queue = 256;      // datagrams queued per UDP socket before dropping
+    uint32_t max_backlog = 128;
+
+    bool quiet = false;  // no per-session log lines
+};
+
+// Thrown for bad flags or a bad config file; the message is for the user.
+struct OptionsError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+enum class ParseOutcome { run, help, version };
+
+// Parses argv (and the --config file it names; flags override the file).
+// Throws OptionsError on bad input.
+ParseOutcome parse_options(int argc, const char* const argv[], Options& out);
+std::string help_text();
+
+}  // namespace sockgate::gateway
