@@ -51,5 +51,11 @@ enum class ParseOutcome { run, help, version };
 // Throws OptionsError on bad input.
 ParseOutcome parse_options(int argc, const char* const argv[], Options& out);
 std::string help_text();
+// "sockgate 0.1.0": what --version prints.
+std::string version_text();
+
+// True for 127.0.0.0/8, ::1, ::ffff:127.x.y.z and "localhost": hosts only this
+// machine can reach, which is why they may run without a token.
+bool is_loopback_host(const std::string& host);
 
 }  // namespace sockgate::gateway

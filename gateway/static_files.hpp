@@ -6,7 +6,7 @@
 namespace sockgate::gateway {
 
 struct StaticResponse {
-    int status = 404;          // 200, 400, 403, 404
+    int status = 404;          // 200, 400, 403, 404 (500 only if reading fails unexpectedly)
     std::string content_type;  // for 200; "text/plain; charset=utf-8" for errors
     std::string body;          // file bytes, or a short plain-text error
 };

@@ -176,11 +176,14 @@ void from_json(const json& j, ClosedEvent& v) {
 void to_json(json& j, const ErrorEvent& v) {
     j = json{{"error", v.error}};
     put_optional(j, "id", v.id);
+    put_optional(j, "sock", v.sock);
 }
 void from_json(const json& j, ErrorEvent& v) {
     j.at("error").get_to(v.error);
     v.id.reset();
     if (j.contains("id") && j.at("id").is_number_integer()) v.id = j.at("id").get<int64_t>();
+    v.sock.reset();
+    if (j.contains("sock")) v.sock = read_u32(j, "sock");
 }
 
 Envelope parse_envelope(std::string_view text) {
@@ -197,8 +200,9 @@ Envelope parse_envelope(std::string_view text) {
     env.op = op_it->get<std::string>();
     auto id_it = env.body.find("id");
     if (id_it != env.body.end()) {
-        if (!id_it->is_number_integer())
-            throw ProtocolError("EINVAL", "field 'id' must be an integer");
+        if (!id_it->is_number_integer() ||
+            (id_it->is_number_unsigned() && id_it->get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max())))
+            throw ProtocolError("EINVAL", "field 'id' must be an integer that fits in 64 signed bits");
         env.id = id_it->get<int64_t>();
     }
     return env;

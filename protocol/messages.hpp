@@ -105,7 +105,8 @@ struct ClosedEvent {
 };
 struct ErrorEvent {
     ErrorInfo error;
-    std::optional<int64_t> id;
+    std::optional<int64_t> id;     // the request it answers, when it had one
+    std::optional<uint32_t> sock;  // the socket a bad frame or datagram named
 };
 
 #define SOCKGATE_JSON_DECL(T)                           \

@@ -1,0 +1,86 @@
+// sockgate: relays real TCP and UDP sockets for browser sessions.
+#include <asio.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <optional>
+
+#include "gateway/demo_peers.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/options.hpp"
+#include "gateway/policy.hpp"
+#include "gateway/server.hpp"
+
+using namespace sockgate::gateway;
+
+namespace {
+
+std::string url_host(const asio::ip::address& a) { return a.is_v6() ? "[" + a.to_string() + "]" : a.to_string(); }
+
+int run(const Options& options) {
+    const Policy policy(options.allow, options.bind_allow);
+    Metrics metrics;
+    asio::io_context io(1);
+
+    std::optional<DemoPeers> demo;
+    if (options.demo) demo.emplace(io, options.demo_host, options.demo_port);
+
+    // Before the "listening" line: a supervisor may signal as soon as it sees it.
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    asio::steady_timer grace(io);
+
+    Server server(io, options, policy, metrics);
+    server.start();
+
+    const auto ep = server.local_endpoint();
+    const std::string base = url_host(ep.address()) + ":" + std::to_string(ep.port());
+    std::cout << "sockgate " << SOCKGATE_VERSION << " listening on http://" << base << "/ (WebSocket ws://" << base
+              << "/ws)\n";
+    if (demo) std::cout << "demo echo services: tcp and udp on " << options.demo_host << ":" << demo->port() << "\n";
+    std::cout << "web root: " << options.web_root << "\n";
+    const std::string rules = policy.describe();
+    std::cout << "policy:\n" << rules << (rules.empty() || rules.back() == '\n' ? "" : "\n");
+    if (!options.token.empty()) std::cout << "sessions must present the token given with --token\n";
+    std::cout << std::flush;
+
+    signals.async_wait([&](const asio::error_code& ec, int) {
+        if (ec) return;
+        std::cerr << "sockgate: shutting down" << std::endl;
+        const size_t closing = server.stop();
+        if (demo) demo->stop();
+        if (closing == 0) {
+            io.stop();
+            return;
+        }
+        // Give close handshakes a moment, then stop whatever is left.
+        grace.expires_after(std::chrono::seconds(2));
+        grace.async_wait([&](const asio::error_code&) { io.stop(); });
+    });
+    io.run();
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);
+    Options options;
+    try {
+        switch (parse_options(argc, argv, options)) {
+            case ParseOutcome::help: std::cout << help_text(); return 0;
+            case ParseOutcome::version: std::cout << "sockgate " << SOCKGATE_VERSION << "\n"; return 0;
+            case ParseOutcome::run: break;
+        }
+        if (options.web_root.empty()) options.web_root = SOCKGATE_DEFAULT_WEB_ROOT;
+        return run(options);
+    } catch (const OptionsError& e) {
+        std::cerr << "sockgate: " << e.what() << "\n(see sockgate --help)\n";
+        return 2;
+    } catch (const PolicyError& e) {
+        std::cerr << "sockgate: " << e.what() << "\n";
+        return 2;
+    } catch (const std::system_error& e) {
+        std::cerr << "sockgate: cannot start: " << e.what() << "\n";
+        return 1;
+    }
+}

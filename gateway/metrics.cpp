@@ -1,0 +1,68 @@
+#include "gateway/metrics.hpp"
+
+#include <sstream>
+
+namespace sockgate::gateway {
+namespace {
+
+class PromWriter {
+public:
+    void family(const char* name, const char* type, const char* help) {
+        out_ << "# HELP " << name << ' ' << help << '\n' << "# TYPE " << name << ' ' << type << '\n';
+    }
+    void sample(const char* name, uint64_t value) { out_ << name << ' ' << value << '\n'; }
+    void sample(const char* name, const char* label, const char* label_value, uint64_t value) {
+        out_ << name << '{' << label << "=\"" << label_value << "\"} " << value << '\n';
+    }
+    std::string str() const { return out_.str(); }
+
+private:
+    std::ostringstream out_;
+};
+
+}  // namespace
+
+std::string render_prometheus(const Metrics& m) {
+    PromWriter w;
+    w.family("sockgate_sessions", "gauge", "Open browser sessions (WebSockets past the handshake).");
+    w.sample("sockgate_sessions", m.sessions);
+    w.family("sockgate_sessions_total", "counter", "Browser sessions opened since start.");
+    w.sample("sockgate_sessions_total", m.sessions_total);
+    w.family("sockgate_handshakes_refused_total", "counter",
+             "WebSocket handshakes refused (origin, subprotocol, path, session limit).");
+    w.sample("sockgate_handshakes_refused_total", m.handshakes_refused);
+
+    w.family("sockgate_sockets", "gauge", "Sockets open on behalf of sessions, by kind.");
+    w.sample("sockgate_sockets", "kind", "tcp", m.tcp_streams);
+    w.sample("sockgate_sockets", "kind", "listener", m.tcp_listeners);
+    w.sample("sockgate_sockets", "kind", "udp", m.udp_sockets);
+
+    w.family("sockgate_tcp_connects_total", "counter", "Outbound TCP connections established.");
+    w.sample("sockgate_tcp_connects_total", m.tcp_connects);
+    w.family("sockgate_tcp_accepted_total", "counter", "Inbound TCP connections accepted on listeners.");
+    w.sample("sockgate_tcp_accepted_total", m.tcp_accepted);
+
+    w.family("sockgate_bytes_relayed_total", "counter", "TCP stream bytes relayed, by direction.");
+    w.sample("sockgate_bytes_relayed_total", "direction", "to_client", m.bytes_to_client);
+    w.sample("sockgate_bytes_relayed_total", "direction", "from_client", m.bytes_from_client);
+    w.family("sockgate_datagrams_relayed_total", "counter", "UDP datagrams relayed, by direction.");
+    w.sample("sockgate_datagrams_relayed_total", "direction", "to_client", m.datagrams_to_client);
+    w.sample("sockgate_datagrams_relayed_total", "direction", "from_client", m.datagrams_from_client);
+    w.family("sockgate_datagram_bytes_relayed_total", "counter", "UDP payload bytes relayed, by direction.");
+    w.sample("sockgate_datagram_bytes_relayed_total", "direction", "to_client", m.datagram_bytes_to_client);
+    w.sample("sockgate_datagram_bytes_relayed_total", "direction", "from_client", m.datagram_bytes_from_client);
+    w.family("sockgate_datagrams_dropped_total", "counter",
+             "UDP datagrams dropped because a queue was full, by direction.");
+    w.sample("sockgate_datagrams_dropped_total", "direction", "to_client", m.datagrams_dropped_to_client);
+    w.sample("sockgate_datagrams_dropped_total", "direction", "from_client", m.datagrams_dropped_from_client);
+
+    w.family("sockgate_denied_total", "counter", "Requests and datagrams denied by the access policy.");
+    w.sample("sockgate_denied_total", m.denied_by_policy);
+    w.family("sockgate_protocol_errors_total", "counter", "Malformed or invalid messages from clients.");
+    w.sample("sockgate_protocol_errors_total", m.protocol_errors);
+    w.family("sockgate_limit_errors_total", "counter", "Requests refused because a limit was reached.");
+    w.sample("sockgate_limit_errors_total", m.limit_errors);
+    return w.str();
+}
+
+}  // namespace sockgate::gateway

@@ -1,0 +1,229 @@
+#include "gateway/server.hpp"
+
+#include <websocketpp/config/asio_no_tls.hpp>
+#include <websocketpp/server.hpp>
+
+#include <iostream>
+#include <map>
+#include <random>
+
+#include "gateway/origin.hpp"
+#include "gateway/session.hpp"
+#include "gateway/static_files.hpp"
+#include "gateway/wire_sink.hpp"
+#include "protocol/messages.hpp"
+
+namespace sockgate::gateway {
+
+using WsServer = websocketpp::server<websocketpp::config::asio>;
+using websocketpp::connection_hdl;
+
+namespace {
+
+// The WebSocket of one connection, handed to its Session.
+class WsSink : public WireSink {
+public:
+    explicit WsSink(WsServer::connection_ptr con) : con_(std::move(con)) {}
+
+    void send_text(const std::string& text) override {
+        con_->send(text, websocketpp::frame::opcode::text);  // returns an error once closing; nothing to do then
+    }
+    void send_binary(const uint8_t* data, size_t size) override {
+        con_->send(data, size, websocketpp::frame::opcode::binary);
+    }
+    void close(uint16_t code, const std::string& reason) override {
+        websocketpp::lib::error_code ec;
+        con_->close(code, reason, ec);
+    }
+    size_t buffered_amount() const override { return con_->get_buffered_amount(); }
+
+private:
+    WsServer::connection_ptr con_;
+};
+
+std::string target_path(const std::string& resource) { return resource.substr(0, resource.find('?')); }
+
+void add_common_headers(WsServer::connection_ptr con) {
+    // Cross-origin isolation lets pages use SharedArrayBuffer (the Python
+    // worker waits on the wasm client through it).
+    con->replace_header("Cross-Origin-Opener-Policy", "same-origin");
+    con->replace_header("Cross-Origin-Embedder-Policy", "require-corp");
+    con->replace_header("Cross-Origin-Resource-Policy", "same-origin");
+    con->replace_header("X-Content-Type-Options", "nosniff");
+    con->replace_header("Cache-Control", "no-cache");
+}
+
+void respond(WsServer::connection_ptr con, int status, const std::string& content_type, std::string body) {
+    add_common_headers(con);
+    con->set_status(websocketpp::http::status_code::value(status));
+    con->replace_header("Content-Type", content_type);
+    con->set_body(std::move(body));
+}
+
+std::string new_session_id() {
+    static std::mt19937_64 rng{std::random_device{}()};
+    static const char* hex = "0123456789abcdef";
+    uint64_t v = rng();
+    std::string out(16, '0');
+    for (int i = 15; i >= 0; --i, v >>= 4) out[size_t(i)] = hex[v & 0xf];
+    return out;
+}
+
+}  // namespace
+
+struct Server::Impl {
+    Impl(asio::io_context& io_, const Options& options_, const Policy& policy_, Metrics& metrics_)
+        : io(io_), options(options_), policy(policy_), metrics(metrics_) {}
+
+    asio::io_context& io;
+    const Options& options;
+    const Policy& policy;
+    Metrics& metrics;
+    WsServer ws;
+    std::map<connection_hdl, std::shared_ptr<Session>, std::owner_less<connection_hdl>> sessions;
+    bool stopping = false;
+
+    void log(const std::string& line) const {
+        if (!options.quiet) std::cerr << "sockgate: " << line << std::endl;
+    }
+
+    void setup() {
+        ws.init_asio(&io);
+        ws.set_reuse_addr(true);
+        ws.set_user_agent(std::string("sockgate/") + SOCKGATE_VERSION);
+        ws.clear_access_channels(websocketpp::log::alevel::all);
+        ws.clear_error_channels(websocketpp::log::elevel::all);
+        ws.set_max_message_size(options.max_frame);
+        ws.set_http_handler([this](connection_hdl h) { on_http(h); });
+        ws.set_validate_handler([this](connection_hdl h) { return on_validate(h); });
+        ws.set_open_handler([this](connection_hdl h) { on_open(h); });
+        ws.set_close_handler([this](connection_hdl h) { on_close(h); });
+        ws.set_message_handler([this](connection_hdl h, WsServer::message_ptr m) { on_message(h, std::move(m)); });
+    }
+
+    void on_http(connection_hdl h) {
+        auto con = ws.get_con_from_hdl(h);
+        const std::string method = con->get_request().get_method();
+        const std::string path = target_path(con->get_resource());
+        if (method != "GET" && method != "HEAD") {
+            con->replace_header("Allow", "GET, HEAD");
+            respond(con, 405, "text/plain; charset=utf-8", "method not allowed\n");
+            return;
+        }
+        if (path == "/healthz") {
+            nlohmann::json j{{"status", "ok"},
+                             {"version", SOCKGATE_VERSION},
+                             {"sessions", metrics.sessions},
+                             {"sockets", metrics.sockets()}};
+            respond(con, 200, "application/json", j.dump() + "\n");
+        } else if (path == "/metrics") {
+            respond(con, 200, "text/plain; version=0.0.4; charset=utf-8", render_prometheus(metrics));
+        } else if (path == "/ws") {
+            con->replace_header("Upgrade", "websocket");
+            respond(con, 426, "text/plain; charset=utf-8",
+                    std::string("/ws is a WebSocket endpoint: connect with subprotocol ") + proto::kSubprotocol + "\n");
+        } else {
+            StaticResponse r = serve_static(options.web_root, con->get_resource());
+            respond(con, r.status, r.content_type, std::move(r.body));
+        }
+        if (method == "HEAD") con->set_body("");
+    }
+
+    bool refuse(WsServer::connection_ptr con, int status, const std::string& why) {
+        ++metrics.handshakes_refused;
+        respond(con, status, "text/plain; charset=utf-8", why + "\n");
+        log("refused WebSocket from " + con->get_remote_endpoint() + ": " + why);
+        return false;
+    }
+
+    bool on_validate(connection_hdl h) {
+        auto con = ws.get_con_from_hdl(h);
+        if (target_path(con->get_resource()) != "/ws") return refuse(con, 404, "no WebSocket endpoint here; use /ws");
+        const std::string origin = con->get_request_header("Origin");
+        if (!origin_allowed(origin, con->get_request_header("Host"), options.origins))
+            return refuse(con, 403, "origin " + origin + " is not allowed (gateway flag --origin)");
+        const auto& offered = con->get_requested_subprotocols();
+        if (std::find(offered.begin(), offered.end(), proto::kSubprotocol) == offered.end())
+            return refuse(con, 400, std::string("the client must offer WebSocket subprotocol ") + proto::kSubprotocol);
+        if (stopping) return refuse(con, 503, "the gateway is shutting down");
+        if (sessions.size() >= options.max_sessions)
+            return refuse(con, 503, "session limit reached (" + std::to_string(options.max_sessions) +
+                                        ", gateway flag --max-sessions)");
+        con->select_subprotocol(proto::kSubprotocol);
+        return true;
+    }
+
+    void on_open(connection_hdl h) {
+        auto con = ws.get_con_from_hdl(h);
+        auto session = std::make_shared<Session>(io, options, policy, metrics, std::make_unique<WsSink>(con),
+                                                 new_session_id());
+        sessions.emplace(h, session);
+        ++metrics.sessions;
+        ++metrics.sessions_total;
+        log("session " + session->id() + " opened from " + con->get_remote_endpoint());
+    }
+
+    void on_close(connection_hdl h) {
+        auto it = sessions.find(h);
+        if (it == sessions.end()) return;
+        auto session = it->second;
+        sessions.erase(it);
+        --metrics.sessions;
+        const size_t sockets = session->socket_count();
+        session->terminate();
+        auto con = ws.get_con_from_hdl(h);
+        log("session " + session->id() + " closed (code " + std::to_string(con->get_remote_close_code()) + ", " +
+            std::to_string(sockets) + " sockets closed)");
+    }
+
+    void on_message(connection_hdl h, WsServer::message_ptr msg) {
+        auto it = sessions.find(h);
+        if (it == sessions.end()) return;
+        auto session = it->second;  // the handler may close the session
+        if (msg->get_opcode() == websocketpp::frame::opcode::text) {
+            session->on_text(msg->get_payload());
+        } else {
+            session->on_binary(std::move(msg->get_raw_payload()));
+        }
+    }
+};
+
+Server::Server(asio::io_context& io, const Options& options, const Policy& policy, Metrics& metrics)
+    : impl_(std::make_unique<Impl>(io, options, policy, metrics)) {
+    impl_->setup();
+}
+
+Server::~Server() {
+    for (auto& [h, s] : impl_->sessions) s->terminate();
+}
+
+void Server::start() {
+    asio::error_code ec;
+    const auto addr = asio::ip::make_address(impl_->options.listen_host == "localhost" ? "127.0.0.1"
+                                                                                       : impl_->options.listen_host,
+                                             ec);
+    if (ec) throw std::system_error(ec, "listen address " + impl_->options.listen_host);
+    impl_->ws.listen(asio::ip::tcp::endpoint(addr, impl_->options.listen_port), ec);
+    if (ec) throw std::system_error(ec, "listen on " + impl_->options.listen_host + ":" +
+                                            std::to_string(impl_->options.listen_port));
+    impl_->ws.start_accept(ec);
+    if (ec) throw std::system_error(ec, "accept");
+}
+
+asio::ip::tcp::endpoint Server::local_endpoint() const {
+    asio::error_code ec;
+    return impl_->ws.get_local_endpoint(ec);
+}
+
+size_t Server::stop() {
+    impl_->stopping = true;
+    websocketpp::lib::error_code ec;
+    impl_->ws.stop_listening(ec);
+    for (auto& [h, s] : impl_->sessions) {
+        s->terminate();
+        impl_->ws.close(h, websocketpp::close::status::going_away, "gateway shutting down", ec);
+    }
+    return impl_->sessions.size();
+}
+
+}  // namespace sockgate::gateway

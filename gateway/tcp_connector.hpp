@@ -1,0 +1,70 @@
+// Resolves a destination, keeps only the addresses the policy allows and
+// connects to exactly those (no second lookup, so no DNS-rebinding bypass),
+// within a time limit.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/channel.hpp"
+
+namespace sockgate::gateway {
+
+// Resolution shared by connect and resolve: the policy-allowed addresses, or
+// an error (EAI_NONAME, EAI_AGAIN, EACCES with the policy's reason).
+struct AllowedAddresses {
+    std::vector<asio::ip::address> allowed;
+    std::optional<proto::ErrorInfo> error;
+    size_t denied = 0;
+};
+
+// Filters resolved addresses. `port` < 0 means "any port and protocol" (for
+// the resolve op); otherwise checks TCP to that port.
+AllowedAddresses filter_by_policy(const Policy& policy, const std::vector<asio::ip::address>& resolved,
+                                  const std::string& host, int port);
+
+class TcpConnector : public std::enable_shared_from_this<TcpConnector> {
+public:
+    // Called once, unless cancelled: a connected socket or an error.
+    using Done = std::function<void(std::optional<proto::ErrorInfo>, asio::ip::tcp::socket)>;
+
+    TcpConnector(asio::io_context& io, const Policy& policy, Metrics& metrics);
+    void start(const std::string& host, uint16_t port, std::chrono::milliseconds timeout, Done done);
+    void cancel();
+
+private:
+    void on_resolve(const asio::error_code& ec, const asio::ip::tcp::resolver::results_type& results);
+    void on_connect(const asio::error_code& ec);
+    void finish(std::optional<proto::ErrorInfo> error);
+
+    const Policy& policy_;
+    Metrics& metrics_;
+    asio::ip::tcp::resolver resolver_;
+    asio::ip::tcp::socket socket_;
+    asio::steady_timer timer_;
+    std::string host_;
+    uint16_t port_ = 0;
+    std::chrono::milliseconds timeout_{0};
+    std::vector<asio::ip::tcp::endpoint> endpoints_;
+    Done done_;
+    bool timed_out_ = false;
+};
+
+// Async lookup for the resolve op.
+class HostResolver : public std::enable_shared_from_this<HostResolver> {
+public:
+    using Done = std::function<void(AllowedAddresses)>;
+    HostResolver(asio::io_context& io, const Policy& policy) : policy_(policy), resolver_(io) {}
+    void start(const std::string& host, Done done);
+    void cancel();
+
+private:
+    const Policy& policy_;
+    asio::ip::tcp::resolver resolver_;
+    std::string host_;
+    Done done_;
+};
+
+}  // namespace sockgate::gateway

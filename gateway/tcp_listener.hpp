@@ -1,0 +1,29 @@
+// A listening TCP socket; each accepted connection becomes a new TcpStream.
+#pragma once
+
+#include <memory>
+
+#include "gateway/channel.hpp"
+
+namespace sockgate::gateway {
+
+class TcpListener : public Channel, public std::enable_shared_from_this<TcpListener> {
+public:
+    TcpListener(SessionLink& link, uint32_t id, asio::ip::tcp::acceptor acceptor);
+
+    ChannelKind kind() const override { return ChannelKind::tcp_listener; }
+    void start();
+    void close_gracefully() override { abort(); }
+    void abort() override;
+    asio::ip::tcp::endpoint local_endpoint() const;
+
+private:
+    void do_accept();
+    void on_accept(const asio::error_code& ec, asio::ip::tcp::socket socket);
+
+    SessionLink* link_;
+    asio::ip::tcp::acceptor acceptor_;
+    asio::steady_timer retry_;
+};
+
+}  // namespace sockgate::gateway

@@ -1,0 +1,197 @@
+#include "gateway/tcp_stream.hpp"
+
+#include <algorithm>
+
+#include "protocol/frame.hpp"
+#include "protocol/messages.hpp"
+
+namespace sockgate::gateway {
+namespace {
+
+// Largest single read from a peer: big enough to amortise a WebSocket message,
+// small enough that one socket can't hog the session's send buffer.
+constexpr uint32_t kMaxReadChunk = 64 * 1024;
+// Frames gathered into one write to the peer.
+constexpr size_t kMaxWriteBatch = 64;
+// How long a closed socket may take to flush its queued data to the peer.
+constexpr auto kCloseLinger = std::chrono::seconds(10);
+
+}  // namespace
+
+TcpStream::TcpStream(SessionLink& link, uint32_t id, asio::ip::tcp::socket socket)
+    : Channel(id),
+      link_(&link),
+      metrics_(link.metrics()),
+      socket_(std::move(socket)),
+      linger_(socket_.get_executor()),
+      max_read_(std::min<uint32_t>(kMaxReadChunk, link.options().max_frame - uint32_t(proto::kFrameHeaderSize))),
+      send_credit_(link.options().window),
+      client_credit_(link.options().window) {
+    asio::error_code ignored;
+    socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+}
+
+asio::ip::tcp::endpoint TcpStream::local_endpoint() const {
+    asio::error_code ec;
+    return socket_.local_endpoint(ec);
+}
+
+asio::ip::tcp::endpoint TcpStream::remote_endpoint() const {
+    asio::error_code ec;
+    return socket_.remote_endpoint(ec);
+}
+
+void TcpStream::start() { do_read(); }
+
+void TcpStream::do_read() {
+    if (reading_ || peer_eof_ || closing_ || closed_ || send_credit_ == 0) return;
+    const size_t chunk = size_t(std::min<uint64_t>(send_credit_, max_read_));
+    read_buf_.resize(proto::kFrameHeaderSize + chunk);
+    reading_ = true;
+    socket_.async_read_some(
+        asio::buffer(read_buf_.data() + proto::kFrameHeaderSize, chunk),
+        [self = shared_from_this()](const asio::error_code& ec, size_t n) { self->on_read(ec, n); });
+}
+
+void TcpStream::on_read(const asio::error_code& ec, size_t n) {
+    reading_ = false;
+    if (closed_ || closing_ || !link_) return;
+    if (ec == asio::error::eof) {
+        peer_eof_ = true;
+        link_->send_text(proto::make_event(proto::op::eof, proto::EofEvent{id()}));
+        return;
+    }
+    if (ec) {
+        fail(error_info(ec, "receive from peer"));
+        return;
+    }
+    auto* frame = reinterpret_cast<uint8_t*>(read_buf_.data());
+    proto::write_frame_header(frame, proto::FrameKind::data, id());
+    link_->send_frame(frame, proto::kFrameHeaderSize + n);
+    send_credit_ -= n;
+    metrics_.bytes_to_client += n;
+    do_read();
+}
+
+void TcpStream::on_client_window(uint32_t increment) {
+    send_credit_ += increment;
+    do_read();
+}
+
+void TcpStream::on_client_data(std::string frame) {
+    const size_t n = frame.size() - proto::kFrameHeaderSize;
+    if (shutdown_pending_ || send_shut_) {
+        link_->channel_error(id(), {"EPIPE", "socket " + std::to_string(id()) +
+                                                 " was shut down for sending; " + std::to_string(n) +
+                                                 " bytes not sent"});
+        return;
+    }
+    if (n > client_credit_) {
+        fail({"EPROTO", "flow control violated: sent " + std::to_string(n) + " bytes with " +
+                            std::to_string(client_credit_) + " bytes of credit"});
+        return;
+    }
+    client_credit_ -= n;
+    write_queue_.push_back(std::move(frame));
+    do_write();
+}
+
+void TcpStream::do_write() {
+    if (writing_frames_ > 0 || write_queue_.empty() || closed_) return;
+    write_bufs_.clear();
+    const size_t count = std::min(write_queue_.size(), kMaxWriteBatch);
+    for (size_t i = 0; i < count; ++i) {
+        const std::string& f = write_queue_[i];
+        write_bufs_.emplace_back(f.data() + proto::kFrameHeaderSize, f.size() - proto::kFrameHeaderSize);
+    }
+    writing_frames_ = count;
+    asio::async_write(socket_, write_bufs_,
+                      [self = shared_from_this()](const asio::error_code& ec, size_t n) { self->on_write(ec, n); });
+}
+
+void TcpStream::on_write(const asio::error_code& ec, size_t n) {
+    const size_t done = writing_frames_;
+    writing_frames_ = 0;
+    if (closed_) return;
+    if (ec) {
+        if (link_) {
+            fail(error_info(ec, "send to peer"));
+        } else {
+            close_socket();  // closing: the client no longer listens
+        }
+        return;
+    }
+    write_queue_.erase(write_queue_.begin(), write_queue_.begin() + long(done));
+    metrics_.bytes_from_client += n;
+    grant_client_credit(n);
+    if (!write_queue_.empty()) {
+        do_write();
+        return;
+    }
+    finish_if_drained();
+}
+
+void TcpStream::grant_client_credit(size_t n) {
+    if (!link_ || n == 0) return;
+    client_credit_ += n;
+    const std::string frame = proto::encode_window(id(), uint32_t(n));
+    link_->send_frame(reinterpret_cast<const uint8_t*>(frame.data()), frame.size());
+}
+
+// Runs when the write queue is empty: performs a pending half-close or close.
+void TcpStream::finish_if_drained() {
+    if (closing_) {
+        asio::error_code ignored;
+        socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+        close_socket();
+        return;
+    }
+    if (shutdown_pending_ && !send_shut_) {
+        asio::error_code ignored;
+        socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+        send_shut_ = true;
+        shutdown_pending_ = false;
+    }
+}
+
+void TcpStream::shutdown_send() {
+    if (send_shut_) return;
+    shutdown_pending_ = true;
+    if (writing_frames_ == 0 && write_queue_.empty()) finish_if_drained();
+}
+
+void TcpStream::close_gracefully() {
+    link_ = nullptr;
+    closing_ = true;
+    if (writing_frames_ == 0 && write_queue_.empty()) {
+        finish_if_drained();
+        return;
+    }
+    linger_.expires_after(kCloseLinger);
+    linger_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+        if (ec) return;  // cancelled: the queue drained in time
+        self->close_socket();
+    });
+}
+
+void TcpStream::abort() {
+    link_ = nullptr;
+    close_socket();
+}
+
+void TcpStream::fail(const proto::ErrorInfo& error) {
+    SessionLink* link = link_;
+    link_ = nullptr;
+    close_socket();
+    if (link) link->channel_failed(id(), error);
+}
+
+void TcpStream::close_socket() {
+    if (closed_) return;
+    closed_ = true;
+    asio::error_code ignored;
+    linger_.cancel();
+    socket_.close(ignored);
+}
+
+}  // namespace sockgate::gateway

@@ -1,0 +1,62 @@
+// One connected TCP socket relayed to the browser, with per-direction credit.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "gateway/channel.hpp"
+
+namespace sockgate::gateway {
+
+class TcpStream : public Channel, public std::enable_shared_from_this<TcpStream> {
+public:
+    TcpStream(SessionLink& link, uint32_t id, asio::ip::tcp::socket socket);
+
+    ChannelKind kind() const override { return ChannelKind::tcp_stream; }
+    void start();
+
+    // A whole DATA frame from the client; the payload starts at byte 5.
+    // Taken by value so the message buffer can be queued without a copy.
+    void on_client_data(std::string frame);
+    void on_client_window(uint32_t increment);
+    // Half-close: FIN once everything queued is written.
+    void shutdown_send();
+    void close_gracefully() override;
+    void abort() override;
+
+    asio::ip::tcp::endpoint local_endpoint() const;
+    asio::ip::tcp::endpoint remote_endpoint() const;
+
+private:
+    void do_read();
+    void on_read(const asio::error_code& ec, size_t n);
+    void do_write();
+    void on_write(const asio::error_code& ec, size_t n);
+    void grant_client_credit(size_t n);
+    void finish_if_drained();
+    void fail(const proto::ErrorInfo& error);
+    void close_socket();
+
+    SessionLink* link_;  // null once the session let go of this socket
+    Metrics& metrics_;
+    asio::ip::tcp::socket socket_;
+    asio::steady_timer linger_;
+    const uint32_t max_read_;
+
+    uint64_t send_credit_;    // bytes we may still send to the client
+    uint64_t client_credit_;  // bytes the client may still send to us
+    std::string read_buf_;
+    bool reading_ = false;
+    bool peer_eof_ = false;
+
+    std::deque<std::string> write_queue_;  // whole DATA frames; payload at byte 5
+    std::vector<asio::const_buffer> write_bufs_;
+    size_t writing_frames_ = 0;            // frames in the write in flight
+    bool shutdown_pending_ = false;
+    bool send_shut_ = false;
+    bool closing_ = false;  // close requested: drain, then close
+    bool closed_ = false;
+};
+
+}  // namespace sockgate::gateway

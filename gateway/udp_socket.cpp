@@ -1,0 +1,134 @@
+#include "gateway/udp_socket.hpp"
+
+namespace sockgate::gateway {
+namespace {
+
+constexpr size_t kMaxUdpPayload = 65535;
+// An inbound datagram is dropped once the session's WebSocket buffer holds
+// more than this many bytes per queue slot: the browser is not keeping up.
+constexpr size_t kBacklogBytesPerSlot = 2048;
+
+}  // namespace
+
+UdpSocket::UdpSocket(SessionLink& link, uint32_t id, asio::ip::udp::socket socket)
+    : Channel(id),
+      link_(&link),
+      metrics_(link.metrics()),
+      socket_(std::move(socket)),
+      queue_limit_(link.options().udp_queue),
+      backlog_limit_(size_t(link.options().udp_queue) * kBacklogBytesPerSlot),
+      recv_buf_(proto::kDatagramHeaderMax + kMaxUdpPayload) {
+    asio::error_code ec;
+    v6_ = socket_.local_endpoint(ec).address().is_v6();
+}
+
+void UdpSocket::start() { do_receive(); }
+
+asio::ip::udp::endpoint UdpSocket::local_endpoint() const {
+    asio::error_code ec;
+    return socket_.local_endpoint(ec);
+}
+
+void UdpSocket::do_receive() {
+    // Receive behind the largest header so any header fits in front in place.
+    socket_.async_receive_from(
+        asio::buffer(recv_buf_.data() + proto::kDatagramHeaderMax, kMaxUdpPayload), sender_,
+        [self = shared_from_this()](const asio::error_code& ec, size_t n) { self->on_receive(ec, n); });
+}
+
+void UdpSocket::on_receive(const asio::error_code& ec, size_t n) {
+    if (!link_ || closed_) return;
+    if (ec == asio::error::operation_aborted) return;
+    if (ec) {
+        // ICMP errors surface on some systems as receive errors; they concern
+        // an earlier send, not this socket's health.
+        if (ec == asio::error::connection_refused || ec == asio::error::host_unreachable ||
+            ec == asio::error::network_unreachable) {
+            link_->channel_error(id(), error_info(ec, "udp"));
+            do_receive();
+            return;
+        }
+        SessionLink* link = link_;
+        abort();
+        link->channel_failed(id(), error_info(ec, "udp receive"));
+        return;
+    }
+    if (link_->wire_backlog() > backlog_limit_) {
+        ++metrics_.datagrams_dropped_to_client;
+    } else {
+        const proto::IpAddress from = to_ip(sender_.address());
+        const size_t header = proto::datagram_header_size(from.family);
+        uint8_t* frame = recv_buf_.data() + proto::kDatagramHeaderMax - header;
+        proto::write_datagram_header(frame, id(), from, sender_.port());
+        link_->send_frame(frame, header + n);
+        ++metrics_.datagrams_to_client;
+        metrics_.datagram_bytes_to_client += n;
+    }
+    do_receive();
+}
+
+void UdpSocket::on_client_datagram(const proto::Frame& frame) {
+    if (closing_ || closed_) return;
+    const Decision d = link_->policy().check_destination(Proto::udp, frame.peer_addr, frame.peer_port);
+    if (!d.allowed) {
+        ++metrics_.denied_by_policy;
+        link_->channel_error(id(), {"EACCES", d.reason});
+        return;
+    }
+    asio::ip::address to = unmap(from_ip(frame.peer_addr));
+    if (v6_ && to.is_v4()) {
+        to = asio::ip::make_address_v6(asio::ip::v4_mapped, to.to_v4());
+    } else if (!v6_ && to.is_v6()) {
+        link_->channel_error(id(), {"EAFNOSUPPORT", "socket " + std::to_string(id()) +
+                                                         " is bound to IPv4 and cannot send to " +
+                                                         to.to_string()});
+        return;
+    }
+    if (send_queue_.size() >= queue_limit_) {
+        ++metrics_.datagrams_dropped_from_client;
+        return;
+    }
+    send_queue_.push_back({asio::ip::udp::endpoint(to, frame.peer_port), std::string(frame.payload)});
+    do_send();
+}
+
+void UdpSocket::do_send() {
+    if (sending_ || send_queue_.empty() || closed_) return;
+    sending_ = true;
+    const Outgoing& out = send_queue_.front();
+    socket_.async_send_to(asio::buffer(out.payload), out.to,
+                          [self = shared_from_this()](const asio::error_code& ec, size_t n) { self->on_send(ec, n); });
+}
+
+void UdpSocket::on_send(const asio::error_code& ec, size_t n) {
+    sending_ = false;
+    if (closed_) return;
+    if (ec) {
+        if (link_) link_->channel_error(id(), error_info(ec, "udp send to " + send_queue_.front().to.address().to_string()));
+    } else {
+        ++metrics_.datagrams_from_client;
+        metrics_.datagram_bytes_from_client += n;
+    }
+    send_queue_.pop_front();
+    if (send_queue_.empty() && closing_) {
+        abort();
+        return;
+    }
+    do_send();
+}
+
+void UdpSocket::close_gracefully() {
+    link_ = nullptr;
+    closing_ = true;
+    if (!sending_ && send_queue_.empty()) abort();
+}
+
+void UdpSocket::abort() {
+    if (closed_) return;
+    link_ = nullptr;
+    closed_ = true;
+    asio::error_code ignored;
+    socket_.close(ignored);
+}
+
+}  // namespace sockgate::gateway

@@ -1,0 +1,52 @@
+// A bound UDP socket relayed as DATAGRAM frames. No credit: bounded queues
+// in both directions, and datagrams past them are dropped and counted.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/channel.hpp"
+#include "protocol/frame.hpp"
+
+namespace sockgate::gateway {
+
+class UdpSocket : public Channel, public std::enable_shared_from_this<UdpSocket> {
+public:
+    UdpSocket(SessionLink& link, uint32_t id, asio::ip::udp::socket socket);
+
+    ChannelKind kind() const override { return ChannelKind::udp; }
+    void start();
+    // A DATAGRAM frame from the client: policy check, then queue for sending.
+    void on_client_datagram(const proto::Frame& frame);
+    void close_gracefully() override;
+    void abort() override;
+    asio::ip::udp::endpoint local_endpoint() const;
+
+private:
+    struct Outgoing {
+        asio::ip::udp::endpoint to;
+        std::string payload;
+    };
+    void do_receive();
+    void on_receive(const asio::error_code& ec, size_t n);
+    void do_send();
+    void on_send(const asio::error_code& ec, size_t n);
+
+    SessionLink* link_;
+    Metrics& metrics_;
+    asio::ip::udp::socket socket_;
+    const size_t queue_limit_;
+    const size_t backlog_limit_;
+    bool v6_ = false;  // WebSocket bytes past which inbound datagrams drop
+
+    std::vector<uint8_t> recv_buf_;
+    asio::ip::udp::endpoint sender_;
+    std::deque<Outgoing> send_queue_;
+    bool sending_ = false;
+    bool closing_ = false;
+    bool closed_ = false;
+};
+
+}  // namespace sockgate::gateway

@@ -1,0 +1,196 @@
+// The gateway's HTTP side and WebSocket handshake checks, against the real
+// binary over real sockets.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/gateway_process.hpp"
+
+using namespace sockgate::testing;
+
+namespace {
+
+std::string handshake(uint16_t port, const std::string& extra_headers, const std::string& host = "") {
+    return "GET /ws HTTP/1.1\r\nHost: " + (host.empty() ? "127.0.0.1:" + std::to_string(port) : host) +
+           "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+           extra_headers + "\r\n";
+}
+
+const std::string kOffer = "Sec-WebSocket-Protocol: sockgate.v1\r\n";
+
+std::filesystem::path make_web_root() {
+    auto dir = std::filesystem::temp_directory_path() / ("sockgate-web-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir / "sub");
+    std::ofstream(dir / "index.html") << "<!doctype html><title>sockgate test</title>";
+    std::ofstream(dir / "app.wasm", std::ios::binary) << std::string("\0asm\1\0\0\0", 8);
+    std::ofstream(dir / "sub" / "index.html") << "sub index";
+    return dir;
+}
+
+}  // namespace
+
+TEST(Http, HealthzReportsStatusVersionAndCounts) {
+    GatewayProcess gw;
+    const auto r = gw.get("/healthz");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("Content-Type"), "application/json");
+    const auto j = nlohmann::json::parse(r.body);
+    EXPECT_EQ(j.at("status"), "ok");
+    EXPECT_EQ(j.at("version"), SOCKGATE_VERSION);
+    EXPECT_EQ(j.at("sessions"), 0);
+    EXPECT_EQ(j.at("sockets"), 0);
+}
+
+TEST(Http, MetricsAreInPrometheusTextFormat) {
+    GatewayProcess gw;
+    const auto r = gw.get("/metrics");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_NE(r.header("Content-Type").find("text/plain; version=0.0.4"), std::string::npos);
+    for (const char* name : {"sockgate_sessions", "sockgate_sockets{kind=\"tcp\"}", "sockgate_sockets{kind=\"udp\"}",
+                             "sockgate_sockets{kind=\"listener\"}", "sockgate_bytes_relayed_total{direction=\"to_client\"}",
+                             "sockgate_bytes_relayed_total{direction=\"from_client\"}",
+                             "sockgate_datagrams_relayed_total{direction=\"to_client\"}",
+                             "sockgate_datagrams_dropped_total{direction=\"to_client\"}", "sockgate_denied_total",
+                             "sockgate_protocol_errors_total", "sockgate_tcp_accepted_total"}) {
+        EXPECT_EQ(metric(r.body, name), 0) << name;
+    }
+    EXPECT_NE(r.body.find("# TYPE sockgate_bytes_relayed_total counter"), std::string::npos);
+}
+
+TEST(Http, StaticFilesCarryContentTypesAndIsolationHeaders) {
+    const auto root = make_web_root();
+    GatewayProcess gw({"--web-root", root.string()});
+    const auto index = gw.get("/");
+    ASSERT_EQ(index.status, 200);
+    EXPECT_EQ(index.body, "<!doctype html><title>sockgate test</title>");
+    EXPECT_EQ(index.header("Content-Type"), "text/html; charset=utf-8");
+    EXPECT_EQ(index.header("Cross-Origin-Opener-Policy"), "same-origin");
+    EXPECT_EQ(index.header("Cross-Origin-Embedder-Policy"), "require-corp");
+
+    const auto wasm = gw.get("/app.wasm");
+    ASSERT_EQ(wasm.status, 200);
+    EXPECT_EQ(wasm.header("Content-Type"), "application/wasm");
+    EXPECT_EQ(wasm.body.size(), 8u);
+
+    EXPECT_EQ(gw.get("/sub/").body, "sub index");
+    const auto missing = gw.get("/nope.js");
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_EQ(missing.header("Cross-Origin-Embedder-Policy"), "require-corp");  // on every response
+    std::filesystem::remove_all(root);
+}
+
+TEST(Http, PathTraversalNeverLeavesTheWebRoot) {
+    const auto root = make_web_root();
+    GatewayProcess gw({"--web-root", root.string()});
+    for (const char* target : {"/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/sub/../../etc/passwd",
+                               "/..%2f..%2fetc%2fpasswd", "/%2e%2e%5cetc%5cpasswd"}) {
+        const auto r = gw.get(target);
+        EXPECT_TRUE(r.status == 403 || r.status == 404 || r.status == 400) << target << " -> " << r.status;
+        EXPECT_EQ(r.body.find("root:"), std::string::npos) << target;
+    }
+    std::filesystem::remove_all(root);
+}
+
+TEST(Http, NonGetMethodsAreRefused) {
+    GatewayProcess gw;
+    const auto r = gw.request("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(r.status, 405);
+}
+
+TEST(Handshake, SameOriginBrowserIsAccepted) {
+    GatewayProcess gw;
+    const auto r = gw.request(handshake(gw.port(), kOffer + "Origin: http://127.0.0.1:" + std::to_string(gw.port()) + "\r\n"));
+    EXPECT_EQ(r.status, 101);
+    EXPECT_EQ(r.header("Sec-WebSocket-Protocol"), "sockgate.v1");
+}
+
+TEST(Handshake, ClientWithoutOriginIsAccepted) {
+    GatewayProcess gw;
+    EXPECT_EQ(gw.request(handshake(gw.port(), kOffer)).status, 101);
+}
+
+TEST(Handshake, ForeignOriginIsRefusedWith403) {
+    GatewayProcess gw;
+    const auto r = gw.request(handshake(gw.port(), kOffer + "Origin: http://evil.example\r\n"));
+    EXPECT_EQ(r.status, 403);
+    EXPECT_NE(r.body.find("origin"), std::string::npos);
+    EXPECT_EQ(metric(gw.get("/metrics").body, "sockgate_handshakes_refused_total"), 1);
+}
+
+TEST(Handshake, DnsRebindingNameIsNotSameOrigin) {
+    GatewayProcess gw;
+    const std::string host = "rebind.example:" + std::to_string(gw.port());
+    const auto r = gw.request(handshake(gw.port(), kOffer + "Origin: http://" + host + "\r\n", host));
+    EXPECT_EQ(r.status, 403);
+}
+
+TEST(Handshake, OriginAllowedWithFlagIsAccepted) {
+    GatewayProcess gw({"--origin", "https://class.example"});
+    EXPECT_EQ(gw.request(handshake(gw.port(), kOffer + "Origin: https://class.example\r\n")).status, 101);
+    EXPECT_EQ(gw.request(handshake(gw.port(), kOffer + "Origin: https://other.example\r\n")).status, 403);
+}
+
+TEST(Handshake, MissingSubprotocolIsRefusedWith400) {
+    GatewayProcess gw;
+    const auto r = gw.request(handshake(gw.port(), ""));
+    EXPECT_EQ(r.status, 400);
+    EXPECT_NE(r.body.find("sockgate.v1"), std::string::npos);
+}
+
+TEST(Handshake, WebSocketOnOtherPathIsRefused) {
+    GatewayProcess gw;
+    std::string req = handshake(gw.port(), kOffer);
+    req.replace(req.find("/ws"), 3, "/other");
+    EXPECT_EQ(gw.request(req).status, 404);
+}
+
+TEST(Handshake, PlainGetOnWsAsksForUpgrade) {
+    GatewayProcess gw;
+    EXPECT_EQ(gw.get("/ws").status, 426);
+}
+
+TEST(Startup, HelpListsEveryFlag) {
+    const auto r = run_gateway({"--help"});
+    EXPECT_EQ(r.exit_code, 0);
+    for (const char* flag : {"--listen", "--web-root", "--no-demo", "--allow", "--bind-allow", "--origin", "--token",
+                             "--insecure-no-auth", "--max-sessions", "--max-sockets", "--max-listeners", "--max-frame",
+                             "--window", "--connect-timeout-ms", "--udp-queue", "--config"})
+        EXPECT_NE(r.output.find(flag), std::string::npos) << flag;
+}
+
+TEST(Startup, NonLoopbackListenWithoutTokenRefusesToStart) {
+    const auto r = run_gateway({"--listen", "0.0.0.0:0", "--no-demo"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.output.find("--token"), std::string::npos);
+    EXPECT_EQ(r.output.find("listening on"), std::string::npos);
+}
+
+TEST(Startup, BadFlagGivesClearErrorAndExitCode2) {
+    const auto r = run_gateway({"--allow", "tcp:not-an-address:80"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.output.find("not-an-address"), std::string::npos);
+}
+
+TEST(Startup, PortInUseIsReported) {
+    GatewayProcess first;
+    const auto r = run_gateway({"--listen", "127.0.0.1:" + std::to_string(first.port()), "--no-demo"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.output.find("cannot start"), std::string::npos);
+}
+
+TEST(Startup, ConfigFileSetsOptionsAndFlagsOverrideIt) {
+    const auto path = std::filesystem::temp_directory_path() / ("sockgate-config-" + std::to_string(::getpid()) + ".json");
+    std::ofstream(path) << R"({"max_sessions": 1, "origin": ["https://from-config.example"]})";
+    GatewayProcess gw({"--config", path.string()});
+    EXPECT_EQ(gw.request(handshake(gw.port(), kOffer + "Origin: https://from-config.example\r\n")).status, 101);
+    std::filesystem::remove(path);
+}
+
+TEST(Startup, TermSignalStopsCleanly) {
+    GatewayProcess gw;
+    EXPECT_EQ(gw.stop(), 0);
+}

@@ -1,0 +1,60 @@
+// Runs the real sockgate binary for a test, on a free loopback port.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sockgate::testing {
+
+struct HttpResponse {
+    int status = 0;
+    std::string headers;  // raw header block
+    std::string body;
+    std::string header(const std::string& name) const;  // case-insensitive, "" if absent
+};
+
+class GatewayProcess {
+public:
+    // Starts `sockgate --listen 127.0.0.1:0 --demo-port 0 <args>` and waits
+    // for its "listening on" line. Throws std::runtime_error if it exits first.
+    explicit GatewayProcess(std::vector<std::string> args = {});
+    ~GatewayProcess();
+    GatewayProcess(const GatewayProcess&) = delete;
+    GatewayProcess& operator=(const GatewayProcess&) = delete;
+
+    uint16_t port() const { return port_; }
+    uint16_t demo_port() const { return demo_port_; }
+    std::string ws_url() const { return "ws://127.0.0.1:" + std::to_string(port_) + "/ws"; }
+    std::string http_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    bool alive();
+    // SIGTERM, then the exit status (or -signal).
+    int stop();
+
+    HttpResponse get(const std::string& target, const std::vector<std::string>& extra_headers = {}) const;
+    // A raw request, for handshake tests; returns the response head and body.
+    HttpResponse request(const std::string& raw) const;
+
+private:
+    pid_t pid_ = -1;
+    int out_fd_ = -1;
+    uint16_t port_ = 0;
+    uint16_t demo_port_ = 0;
+};
+
+struct RunResult {
+    int exit_code = -1;
+    std::string output;  // stdout and stderr together
+};
+
+// Runs sockgate with exactly `args` and waits (for --help, bad flags, refusals).
+RunResult run_gateway(const std::vector<std::string>& args, std::chrono::seconds timeout = std::chrono::seconds(10));
+
+// A counter in the Prometheus text, e.g. metric(text, "sockgate_denied_total").
+// Returns -1 when absent.
+long long metric(const std::string& prometheus_text, const std::string& name_with_labels);
+
+}  // namespace sockgate::testing
