@@ -302,13 +302,13 @@ std::vector<CommandLineItem> tokenize(int argc, const char* const argv[]) {
             continue;
         }
         if (arg.size() <= 2 || !looks_like_flag(arg.c_str()))
-            throw OptionsError("unexpected argument '" + arg + "' (options start with --; see --help)");
+            throw OptionsError("unexpected argument '" + arg + "' (options start with --)");
         const std::string body = arg.substr(2);
         const auto eq = body.find('=');
         const std::string name = body.substr(0, eq);
         const Flag* flag = find_flag(name);
         if (!flag || flag->scope == Scope::config_only)
-            throw OptionsError("unknown option '--" + name + "' (see --help)");
+            throw OptionsError("unknown option '--" + name + "'");
         const std::string shown = "--" + name;
         if (!flag->value_name) {
             if (eq != std::string::npos) throw OptionsError(shown + " takes no value");

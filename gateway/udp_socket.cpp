@@ -53,7 +53,10 @@ void UdpSocket::on_receive(const asio::error_code& ec, size_t n) {
         link->channel_failed(id(), error_info(ec, "udp receive"));
         return;
     }
-    if (link_->wire_backlog() > backlog_limit_) {
+    if (n > proto::kMaxDatagramPayload) {
+        // Only IPv6 can carry these; the protocol's frames cannot.
+        ++metrics_.datagrams_dropped_to_client;
+    } else if (link_->wire_backlog() > backlog_limit_) {
         ++metrics_.datagrams_dropped_to_client;
     } else {
         const proto::IpAddress from = to_ip(sender_.address());

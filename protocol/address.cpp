@@ -16,6 +16,7 @@ std::string IpAddress::to_string() const {
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
     // inet_pton needs a terminated string; addresses are short.
     if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return std::nullopt;
+    if (text.find('\0') != std::string_view::npos) return std::nullopt;  // inet_pton would stop there
     char buf[INET6_ADDRSTRLEN] = {};
     std::memcpy(buf, text.data(), text.size());
     IpAddress out;

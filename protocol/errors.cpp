@@ -37,8 +37,11 @@ void to_json(nlohmann::json& j, const ErrorInfo& e) {
 }
 
 void from_json(const nlohmann::json& j, ErrorInfo& e) {
-    j.at("code").get_to(e.code);
-    e.message = j.value("message", std::string{});
+    const auto code = j.find("code");
+    if (code == j.end() || !code->is_string()) throw ProtocolError("EINVAL", "field 'code' must be a string");
+    e.code = code->get<std::string>();
+    const auto message = j.find("message");
+    e.message = message != j.end() && message->is_string() ? message->get<std::string>() : std::string();
 }
 
 const char* errno_name(int err) {

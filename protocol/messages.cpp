@@ -148,7 +148,15 @@ void from_json(const json& j, SocketReply& v) {
 }
 
 void to_json(json& j, const ResolveReply& v) { j = json{{"addrs", v.addrs}}; }
-void from_json(const json& j, ResolveReply& v) { j.at("addrs").get_to(v.addrs); }
+void from_json(const json& j, ResolveReply& v) {
+    const json& addrs = require(j, "addrs");
+    if (!addrs.is_array()) throw ProtocolError("EINVAL", "field 'addrs' must be an array");
+    v.addrs.clear();
+    for (const auto& a : addrs) {
+        if (!a.is_string()) throw ProtocolError("EINVAL", "field 'addrs' must hold strings");
+        v.addrs.push_back(a.get<std::string>());
+    }
+}
 
 void to_json(json& j, const AcceptEvent& v) {
     j = json{{"listener", v.listener}, {"sock", v.sock}, {"local", v.local}, {"remote", v.remote}};
@@ -181,7 +189,7 @@ void to_json(json& j, const ErrorEvent& v) {
 void from_json(const json& j, ErrorEvent& v) {
     j.at("error").get_to(v.error);
     v.id.reset();
-    if (j.contains("id") && j.at("id").is_number_integer()) v.id = j.at("id").get<int64_t>();
+    if (j.contains("id")) v.id = read_integer(j, "id", std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
     v.sock.reset();
     if (j.contains("sock")) v.sock = read_u32(j, "sock");
 }

@@ -24,30 +24,43 @@ namespace {
 struct Spawned {
     pid_t pid;
     int out_fd;
+    int in_fd;  // -1 unless asked for
 };
 
-Spawned spawn(const std::vector<std::string>& args, bool merge_stderr) {
-    int pipefd[2];
-    if (pipe(pipefd) != 0) throw std::runtime_error("pipe failed");
+Spawned spawn_program(const std::string& path, const std::vector<std::string>& args, bool merge_stderr,
+                      bool pipe_stdin) {
+    int out[2];
+    int in[2] = {-1, -1};
+    if (pipe(out) != 0 || (pipe_stdin && pipe(in) != 0)) throw std::runtime_error("pipe failed");
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-    if (merge_stderr) posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
-    posix_spawn_file_actions_addclose(&fa, pipefd[0]);
-    std::vector<std::string> full{SOCKGATE_GATEWAY_BIN};
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    if (merge_stderr) posix_spawn_file_actions_adddup2(&fa, out[1], 2);
+    posix_spawn_file_actions_addclose(&fa, out[0]);
+    if (pipe_stdin) {
+        posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+        posix_spawn_file_actions_addclose(&fa, in[1]);
+    }
+    std::vector<std::string> full{path};
     full.insert(full.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : full) argv.push_back(a.data());
     argv.push_back(nullptr);
     pid_t pid = -1;
-    const int rc = posix_spawn(&pid, SOCKGATE_GATEWAY_BIN, &fa, nullptr, argv.data(), environ);
+    const int rc = posix_spawn(&pid, path.c_str(), &fa, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&fa);
-    close(pipefd[1]);
+    close(out[1]);
+    if (pipe_stdin) close(in[0]);
     if (rc != 0) {
-        close(pipefd[0]);
-        throw std::runtime_error(std::string("cannot start gateway: ") + std::strerror(rc));
+        close(out[0]);
+        if (pipe_stdin) close(in[1]);
+        throw std::runtime_error("cannot start " + path + ": " + std::strerror(rc));
     }
-    return {pid, pipefd[0]};
+    return {pid, out[0], pipe_stdin ? in[1] : -1};
+}
+
+Spawned spawn(const std::vector<std::string>& args, bool merge_stderr) {
+    return spawn_program(SOCKGATE_GATEWAY_BIN, args, merge_stderr, false);
 }
 
 // Reads what is available within `ms`; false on EOF.
@@ -178,6 +191,50 @@ HttpResponse GatewayProcess::request(const std::string& raw) const {
     r.body = all.substr(head_end + 4);
     if (r.headers.size() > 12) r.status = std::stoi(r.headers.substr(9, 3));
     return r;
+}
+
+ChildProcess::ChildProcess(const std::string& path, const std::vector<std::string>& args) {
+    auto s = spawn_program(path, args, false, true);
+    pid_ = s.pid;
+    out_fd_ = s.out_fd;
+    in_fd_ = s.in_fd;
+}
+
+ChildProcess::~ChildProcess() {
+    close_stdin();
+    if (pid_ > 0) {
+        kill(pid_, SIGKILL);
+        wait(std::chrono::seconds(5));
+    }
+    if (out_fd_ >= 0) close(out_fd_);
+}
+
+bool ChildProcess::write_stdin(const std::string& data) {
+    return in_fd_ >= 0 && ::write(in_fd_, data.data(), data.size()) == ssize_t(data.size());
+}
+
+void ChildProcess::close_stdin() {
+    if (in_fd_ >= 0) close(in_fd_);
+    in_fd_ = -1;
+}
+
+std::string ChildProcess::read_until(const std::string& needle, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (out_.find(needle) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+        if (!read_some(out_fd_, out_, 50)) break;
+    }
+    return out_;
+}
+
+void ChildProcess::kill_hard() {
+    if (pid_ > 0) kill(pid_, SIGKILL);
+}
+
+int ChildProcess::wait(std::chrono::milliseconds timeout) {
+    if (pid_ <= 0) return -1;
+    const int rc = wait_status(pid_, timeout);
+    pid_ = -1;
+    return rc;
 }
 
 RunResult run_gateway(const std::vector<std::string>& args, std::chrono::seconds timeout) {

@@ -45,6 +45,27 @@ private:
     uint16_t demo_port_ = 0;
 };
 
+// Any program, with stdin and stdout on pipes (stderr inherited).
+class ChildProcess {
+public:
+    ChildProcess(const std::string& path, const std::vector<std::string>& args);
+    ~ChildProcess();
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+    bool write_stdin(const std::string& data);
+    void close_stdin();
+    // Reads stdout until `needle` appears or the time runs out; returns all read so far.
+    std::string read_until(const std::string& needle, std::chrono::milliseconds timeout);
+    void kill_hard();  // SIGKILL: the process vanishes without cleaning up
+    int wait(std::chrono::milliseconds timeout);  // exit status, or -signal
+
+private:
+    pid_t pid_ = -1;
+    int in_fd_ = -1;
+    int out_fd_ = -1;
+    std::string out_;
+};
+
 struct RunResult {
     int exit_code = -1;
     std::string output;  // stdout and stderr together

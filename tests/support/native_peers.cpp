@@ -121,6 +121,16 @@ std::optional<std::string> read_to_eof(const Fd& fd, std::chrono::milliseconds t
     }
 }
 
+bool wait_peer_closed(const Fd& fd, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::vector<char> buf(65536);
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || !wait_readable(fd.get(), left)) return false;
+        if (recv(fd.get(), buf.data(), buf.size(), 0) <= 0) return true;
+    }
+}
+
 void close_with_reset(Fd& fd) {
     linger l{1, 0};
     setsockopt(fd.get(), SOL_SOCKET, SO_LINGER, &l, sizeof l);

@@ -48,6 +48,9 @@ bool write_all(const Fd& fd, const std::string& data);
 std::string read_exactly(const Fd& fd, size_t n, std::chrono::milliseconds timeout = 10s);
 // Reads until EOF; nullopt if the time runs out first.
 std::optional<std::string> read_to_eof(const Fd& fd, std::chrono::milliseconds timeout = 10s);
+// True once the peer closed the connection (FIN or RST), discarding any
+// data that comes first; false if it is still open when the time runs out.
+bool wait_peer_closed(const Fd& fd, std::chrono::milliseconds timeout = 5s);
 // Sends RST instead of FIN on close.
 void close_with_reset(Fd& fd);
 void shutdown_write(const Fd& fd);

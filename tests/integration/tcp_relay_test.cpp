@@ -1,0 +1,258 @@
+// TCP through the gateway: connect, listen/accept, half-close, resets, and
+// what the session's end does to its sockets.
+#include "gateway_fixture.hpp"
+
+#include <set>
+#include <thread>
+
+using namespace sockgate::testing;
+using sockgate::client::ClientOptions;
+
+TEST_F(GatewayTest, ConnectEchoesTenMebibytesIntact) {
+    TcpEchoServer echo;
+    auto c = client();
+    auto s = c->connect("127.0.0.1", echo.port());
+    ASSERT_TRUE(s) << s.describe();
+    const std::string payload = pattern_bytes(10 << 20, 1);
+    ASSERT_TRUE(c->send(s->sock, payload));
+    auto back = c->read_exactly(s->sock, payload.size(), 60s);
+    ASSERT_TRUE(back) << back.describe();
+    EXPECT_EQ(back->size(), payload.size());
+    EXPECT_EQ(fnv1a(*back), fnv1a(payload));
+    const std::string m = metrics();
+    EXPECT_EQ(metric(m, "sockgate_bytes_relayed_total{direction=\"from_client\"}"), 10 << 20);
+    EXPECT_EQ(metric(m, "sockgate_bytes_relayed_total{direction=\"to_client\"}"), 10 << 20);
+}
+
+TEST_F(GatewayTest, ConnectReportsBothEndpoints) {
+    TcpEchoServer echo;
+    auto c = client();
+    auto s = c->connect("127.0.0.1", echo.port());
+    ASSERT_TRUE(s) << s.describe();
+    ASSERT_TRUE(s->remote);
+    EXPECT_EQ(s->remote->addr, "127.0.0.1");
+    EXPECT_EQ(s->remote->port, echo.port());
+    EXPECT_EQ(s->local.addr, "127.0.0.1");
+    EXPECT_NE(s->local.port, 0);
+    EXPECT_GE(s->sock, 1u);
+}
+
+TEST_F(GatewayTest, ConnectByNameUsesResolvedAddress) {
+    TcpEchoServer echo;
+    auto c = client();
+    auto s = c->connect("localhost", echo.port());
+    ASSERT_TRUE(s) << s.describe();
+    EXPECT_EQ(s->remote->addr, "127.0.0.1");
+}
+
+TEST_F(GatewayTest, ConnectToClosedPortIsRefused) {
+    uint16_t port = 0;
+    { Fd probe = tcp_listen("127.0.0.1", port); }  // a port that was free a moment ago and is closed now
+    auto c = client();
+    auto s = c->connect("127.0.0.1", port);
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.code(), "ECONNREFUSED");
+}
+
+TEST_F(GatewayTest, ListenAcceptsNativeClientBothDirections) {
+    auto c = client();
+    auto l = c->listen(std::string("127.0.0.1"), 0);
+    ASSERT_TRUE(l) << l.describe();
+    ASSERT_NE(l->local.port, 0);
+    Fd native = tcp_connect("127.0.0.1", l->local.port);
+    ASSERT_TRUE(native);
+    auto a = c->wait_accept(l->sock);
+    ASSERT_TRUE(a) << a.describe();
+    EXPECT_EQ(a->listener, l->sock);
+    EXPECT_NE(a->sock, l->sock);
+    EXPECT_EQ(a->local.port, l->local.port);
+    EXPECT_EQ(a->remote.addr, "127.0.0.1");
+
+    ASSERT_TRUE(write_all(native, "from native"));
+    auto got = c->read_exactly(a->sock, 11);
+    ASSERT_TRUE(got) << got.describe();
+    EXPECT_EQ(*got, "from native");
+
+    ASSERT_TRUE(c->send(a->sock, "from browser"));
+    EXPECT_EQ(read_exactly(native, 12), "from browser");
+    EXPECT_EQ(metric(metrics(), "sockgate_tcp_accepted_total"), 1);
+}
+
+TEST_F(GatewayTest, ListenerAcceptsManyConnections) {
+    auto c = client();
+    auto l = c->listen(std::string("127.0.0.1"), 0);
+    ASSERT_TRUE(l) << l.describe();
+    std::vector<Fd> natives;
+    for (int i = 0; i < 5; ++i) natives.push_back(tcp_connect("127.0.0.1", l->local.port));
+    std::set<uint32_t> ids;
+    for (int i = 0; i < 5; ++i) {
+        auto a = c->wait_accept(l->sock);
+        ASSERT_TRUE(a) << a.describe();
+        ids.insert(a->sock);
+    }
+    EXPECT_EQ(ids.size(), 5u);
+}
+
+TEST_F(GatewayTest, ClosingListenerKeepsAcceptedSockets) {
+    auto c = client();
+    auto l = c->listen(std::string("127.0.0.1"), 0);
+    ASSERT_TRUE(l) << l.describe();
+    Fd native = tcp_connect("127.0.0.1", l->local.port);
+    auto a = c->wait_accept(l->sock);
+    ASSERT_TRUE(a) << a.describe();
+    ASSERT_TRUE(c->close(l->sock));
+    EXPECT_FALSE(tcp_connect("127.0.0.1", l->local.port)) << "the listening port should be closed";
+    ASSERT_TRUE(write_all(native, "still here"));
+    auto got = c->read_exactly(a->sock, 10);
+    ASSERT_TRUE(got) << got.describe();
+    EXPECT_EQ(*got, "still here");
+}
+
+TEST_F(GatewayTest, ShutdownSendsFinAfterQueuedDataAndKeepsReceiving) {
+    uint16_t port = 0;
+    Fd listener = tcp_listen("127.0.0.1", port);
+    auto c = client();
+    auto s = c->connect("127.0.0.1", port);
+    ASSERT_TRUE(s) << s.describe();
+    Fd peer = tcp_accept(listener);
+    ASSERT_TRUE(peer);
+
+    const std::string data = pattern_bytes(1 << 20, 7);
+    ASSERT_TRUE(c->send(s->sock, data));
+    ASSERT_TRUE(c->shutdown(s->sock, 30s));
+    auto all = read_to_eof(peer);
+    ASSERT_TRUE(all) << "the peer never saw FIN";
+    EXPECT_EQ(fnv1a(*all), fnv1a(data));
+
+    // The other direction still works after our half-close.
+    ASSERT_TRUE(write_all(peer, "reply after fin"));
+    shutdown_write(peer);
+    auto reply = c->read_to_eof(s->sock);
+    ASSERT_TRUE(reply) << reply.describe();
+    EXPECT_EQ(*reply, "reply after fin");
+}
+
+TEST_F(GatewayTest, PeerFinArrivesAsEofEvent) {
+    uint16_t port = 0;
+    Fd listener = tcp_listen("127.0.0.1", port);
+    auto c = client();
+    auto s = c->connect("127.0.0.1", port);
+    ASSERT_TRUE(s) << s.describe();
+    Fd peer = tcp_accept(listener);
+    ASSERT_TRUE(write_all(peer, "last words"));
+    shutdown_write(peer);
+    ASSERT_TRUE(c->wait_eof(s->sock));
+    auto rest = c->read_to_eof(s->sock);
+    ASSERT_TRUE(rest) << rest.describe();
+    EXPECT_EQ(*rest, "last words");
+    // Our direction is still open.
+    ASSERT_TRUE(c->send(s->sock, "ack"));
+    EXPECT_EQ(read_exactly(peer, 3), "ack");
+}
+
+TEST_F(GatewayTest, PeerResetClosesSocketWithEconnreset) {
+    uint16_t port = 0;
+    Fd listener = tcp_listen("127.0.0.1", port);
+    auto c = client();
+    auto s = c->connect("127.0.0.1", port);
+    ASSERT_TRUE(s) << s.describe();
+    Fd peer = tcp_accept(listener);
+    close_with_reset(peer);
+    auto closed = c->wait_closed(s->sock);
+    ASSERT_TRUE(closed) << closed.describe();
+    ASSERT_TRUE(closed->has_value());
+    EXPECT_EQ((*closed)->code, "ECONNRESET");
+    // The session carries on.
+    TcpEchoServer echo;
+    EXPECT_TRUE(c->connect("127.0.0.1", echo.port()));
+}
+
+TEST_F(GatewayTest, CloseFlushesQueuedDataToPeer) {
+    uint16_t port = 0;
+    Fd listener = tcp_listen("127.0.0.1", port);
+    auto c = client();
+    auto s = c->connect("127.0.0.1", port);
+    ASSERT_TRUE(s) << s.describe();
+    Fd peer = tcp_accept(listener);
+    const std::string data = pattern_bytes(200000, 3);
+    ASSERT_TRUE(c->send(s->sock, data));
+    ASSERT_TRUE(c->drain(s->sock, 10s));
+    ASSERT_TRUE(c->close(s->sock));
+    auto all = read_to_eof(peer);
+    ASSERT_TRUE(all);
+    EXPECT_EQ(fnv1a(*all), fnv1a(data));
+}
+
+TEST_F(GatewayTest, UnknownSocketOperationsGiveEbadf) {
+    auto c = client();
+    EXPECT_EQ(c->close(999).code(), "EBADF");
+    auto r = c->request("shutdown", {{"sock", 999}});
+    EXPECT_EQ(r.code(), "EBADF");
+}
+
+TEST_F(GatewayTest, SocketIdsAreNeverReused) {
+    TcpEchoServer echo;
+    auto c = client();
+    std::set<uint32_t> seen;
+    for (int i = 0; i < 5; ++i) {
+        auto s = c->connect("127.0.0.1", echo.port());
+        ASSERT_TRUE(s) << s.describe();
+        EXPECT_TRUE(seen.insert(s->sock).second) << "socket id " << s->sock << " reused";
+        ASSERT_TRUE(c->close(s->sock));
+    }
+}
+
+TEST_F(GatewayTest, SessionCloseFreesListeningPortAtOnce) {
+    uint16_t port = 0;
+    Fd peer;
+    {
+        auto c = client();
+        auto l = c->listen(std::string("127.0.0.1"), 0);
+        ASSERT_TRUE(l) << l.describe();
+        port = l->local.port;
+        peer = tcp_connect("127.0.0.1", port);
+        ASSERT_TRUE(c->wait_accept(l->sock));
+        ASSERT_TRUE(c->close_session());
+    }
+    // The accepted connection was closed with the session...
+    EXPECT_TRUE(wait_peer_closed(peer));
+    // ...and the port can be listened on again right away, by a new session.
+    auto c2 = client();
+    auto again = c2->listen(std::string("127.0.0.1"), port);
+    ASSERT_TRUE(again) << again.describe();
+    EXPECT_EQ(again->local.port, port);
+    const auto h = nlohmann::json::parse(gw().get("/healthz").body);
+    EXPECT_EQ(h.at("sessions"), 1);
+    EXPECT_EQ(h.at("sockets"), 1);
+}
+
+TEST_F(GatewayTest, VanishedBrowserClosesItsSockets) {
+    // sockgate-cat stands in for a browser tab that is killed: its TCP
+    // connection to the gateway ends without a WebSocket close frame.
+    uint16_t port = 0;
+    Fd listener = tcp_listen("127.0.0.1", port);
+    ChildProcess cat(SOCKGATE_CAT_BIN, {gw().ws_url(), "tcp", "127.0.0.1", std::to_string(port)});
+    Fd peer = tcp_accept(listener, 10s);
+    ASSERT_TRUE(peer) << "sockgate-cat did not connect through the gateway";
+    ASSERT_TRUE(cat.write_stdin("before the crash\n"));
+    EXPECT_EQ(read_exactly(peer, 17), "before the crash\n");
+    cat.kill_hard();
+    EXPECT_TRUE(wait_peer_closed(peer, 10s)) << "the gateway kept the vanished session's socket open";
+    long long sessions = -1;
+    for (int i = 0; i < 100 && sessions != 0; ++i) {
+        std::this_thread::sleep_for(20ms);
+        sessions = metric(metrics(), "sockgate_sessions");
+    }
+    EXPECT_EQ(sessions, 0);
+    EXPECT_EQ(metric(metrics(), "sockgate_sockets{kind=\"tcp\"}"), 0);
+}
+
+TEST_F(GatewayTest, DemoEchoServiceAnswersTcp) {
+    auto c = client();
+    auto s = c->connect("127.0.0.1", gw().demo_port());
+    ASSERT_TRUE(s) << s.describe();
+    ASSERT_TRUE(c->send(s->sock, "hello demo\n"));
+    auto back = c->read_exactly(s->sock, 11);
+    ASSERT_TRUE(back) << back.describe();
+    EXPECT_EQ(*back, "hello demo\n");
+}

@@ -1,0 +1,115 @@
+// UDP through the gateway: bind, datagrams both ways with source addresses,
+// the demo echo, and drops that are counted rather than hidden.
+#include "gateway_fixture.hpp"
+
+using namespace sockgate::testing;
+
+TEST_F(GatewayTest, UdpDatagramsFlowBothWaysWithSourceAddresses) {
+    auto c = client();
+    auto u = c->bind(std::string("127.0.0.1"), 0);
+    ASSERT_TRUE(u) << u.describe();
+    ASSERT_NE(u->local.port, 0);
+    EXPECT_EQ(u->local.addr, "127.0.0.1");
+
+    uint16_t native_port = 0;
+    Fd native = udp_bind("127.0.0.1", native_port);
+
+    ASSERT_TRUE(c->send_to(u->sock, "127.0.0.1", native_port, "browser to native"));
+    auto got = udp_recv(native);
+    ASSERT_TRUE(got) << "the datagram did not arrive";
+    EXPECT_EQ(got->payload, "browser to native");
+    EXPECT_EQ(got->from_port, u->local.port) << "the gateway must send from the bound socket";
+
+    ASSERT_TRUE(udp_send_to(native, "127.0.0.1", u->local.port, "native to browser"));
+    auto back = c->recv_from(u->sock);
+    ASSERT_TRUE(back) << back.describe();
+    EXPECT_EQ(back->payload, "native to browser");
+    EXPECT_EQ(back->from.addr, "127.0.0.1");
+    EXPECT_EQ(back->from.port, native_port);
+}
+
+TEST_F(GatewayTest, UdpCarriesEmptyAndMaximumSizeDatagrams) {
+    auto c = client();
+    auto u = c->bind(std::string("127.0.0.1"), 0);
+    ASSERT_TRUE(u) << u.describe();
+    uint16_t native_port = 0;
+    Fd native = udp_bind("127.0.0.1", native_port);
+
+    ASSERT_TRUE(c->send_to(u->sock, "127.0.0.1", native_port, ""));
+    auto empty = udp_recv(native);
+    ASSERT_TRUE(empty);
+    EXPECT_EQ(empty->payload, "");
+
+    const std::string big = pattern_bytes(65507, 9);
+    ASSERT_TRUE(c->send_to(u->sock, "127.0.0.1", native_port, big));
+    auto got = udp_recv(native);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(fnv1a(got->payload), fnv1a(big));
+
+    ASSERT_TRUE(udp_send_to(native, "127.0.0.1", u->local.port, big));
+    auto back = c->recv_from(u->sock);
+    ASSERT_TRUE(back) << back.describe();
+    EXPECT_EQ(fnv1a(back->payload), fnv1a(big));
+}
+
+TEST_F(GatewayTest, UdpOverIpv6Loopback) {
+    auto c = client();
+    auto u = c->bind(std::string("::1"), 0);
+    ASSERT_TRUE(u) << u.describe();
+    EXPECT_EQ(u->local.addr, "::1");
+    uint16_t native_port = 0;
+    Fd native = udp_bind("::1", native_port);
+    ASSERT_TRUE(c->send_to(u->sock, "::1", native_port, "six"));
+    auto got = udp_recv(native);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->payload, "six");
+    ASSERT_TRUE(udp_send_to(native, "::1", u->local.port, "back"));
+    auto back = c->recv_from(u->sock);
+    ASSERT_TRUE(back) << back.describe();
+    EXPECT_EQ(back->from.addr, "::1");
+}
+
+TEST_F(GatewayTest, DemoEchoServiceAnswersUdp) {
+    auto c = client();
+    auto u = c->bind(std::nullopt, 0);
+    ASSERT_TRUE(u) << u.describe();
+    ASSERT_TRUE(c->send_to(u->sock, "127.0.0.1", gw().demo_port(), "ping"));
+    auto back = c->recv_from(u->sock);
+    ASSERT_TRUE(back) << back.describe();
+    EXPECT_EQ(back->payload, "ping");
+    EXPECT_EQ(back->from.port, gw().demo_port());
+    const std::string m = metrics();
+    EXPECT_EQ(metric(m, "sockgate_datagrams_relayed_total{direction=\"from_client\"}"), 1);
+    EXPECT_EQ(metric(m, "sockgate_datagrams_relayed_total{direction=\"to_client\"}"), 1);
+}
+
+TEST_F(GatewayTest, UdpFloodTowardsStalledBrowserDropsAndCounts) {
+    start_gateway({"--udp-queue", "4"});
+    auto c = client();
+    auto u = c->bind(std::string("127.0.0.1"), 0);
+    ASSERT_TRUE(u) << u.describe();
+    uint16_t native_port = 0;
+    Fd native = udp_bind("127.0.0.1", native_port);
+    // The client stops reading its WebSocket while the peer floods, so the
+    // gateway's WebSocket backlog grows past the queue bound.
+    c->pause_reading();
+    const std::string payload(1200, 'x');
+    const int sent = 20000;
+    for (int i = 0; i < sent; ++i) udp_send_to(native, "127.0.0.1", u->local.port, payload);
+    std::this_thread::sleep_for(200ms);
+    const long long dropped = metric(metrics(), "sockgate_datagrams_dropped_total{direction=\"to_client\"}");
+    EXPECT_GT(dropped, 0);
+    c->resume_reading();
+    // What was not dropped is delivered intact, and the session still works.
+    int received = 0;
+    while (auto d = c->recv_from(u->sock, 500ms)) {
+        ASSERT_EQ(d->payload, payload);
+        ++received;
+    }
+    EXPECT_GT(received, 0);
+    EXPECT_LE(received + dropped, sent);
+    ASSERT_TRUE(c->send_to(u->sock, "127.0.0.1", native_port, "still alive"));
+    auto got = udp_recv(native);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->payload, "still alive");
+}
