@@ -30,6 +30,7 @@ int run(const Options& options) {
     asio::steady_timer grace(io);
 
     Server server(io, options, policy, metrics);
+    if (demo) server.set_demo_port(demo->port());
     server.start();
 
     const auto ep = server.local_endpoint();

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <map>
 #include <random>
+#include <sstream>
 
 #include "gateway/origin.hpp"
 #include "gateway/session.hpp"
@@ -82,6 +83,7 @@ struct Server::Impl {
     WsServer ws;
     std::map<connection_hdl, std::shared_ptr<Session>, std::owner_less<connection_hdl>> sessions;
     bool stopping = false;
+    uint16_t demo_port = 0;
 
     void log(const std::string& line) const {
         if (!options.quiet) std::cerr << "sockgate: " << line << std::endl;
@@ -116,6 +118,8 @@ struct Server::Impl {
                              {"sessions", metrics.sessions},
                              {"sockets", metrics.sockets()}};
             respond(con, 200, "application/json", j.dump() + "\n");
+        } else if (path == "/api/info") {
+            respond(con, 200, "application/json", info().dump() + "\n");
         } else if (path == "/metrics") {
             respond(con, 200, "text/plain; version=0.0.4; charset=utf-8", render_prometheus(metrics));
         } else if (path == "/ws") {
@@ -127,6 +131,35 @@ struct Server::Impl {
             respond(con, r.status, r.content_type, std::move(r.body));
         }
         if (method == "HEAD") con->set_body("");
+    }
+
+    // What the page shows a newcomer: what this gateway allows, in rules and
+    // in plain words, its limits, and where the demo services are.
+    nlohmann::json info() const {
+        nlohmann::json allow = nlohmann::json::array(), bind = nlohmann::json::array();
+        for (const auto& r : policy.allow_rules()) allow.push_back(r.text);
+        for (const auto& r : policy.bind_rules()) bind.push_back(r.text);
+        nlohmann::json summary = nlohmann::json::array();
+        std::string line;
+        std::istringstream lines(policy.describe());
+        while (std::getline(lines, line))
+            if (!line.empty()) summary.push_back(line);
+        nlohmann::json demo = nullptr;
+        if (demo_port != 0) demo = {{"host", options.demo_host}, {"port", demo_port}};
+        return {{"version", SOCKGATE_VERSION},
+                {"server", std::string("sockgate/") + SOCKGATE_VERSION},
+                {"protocol", proto::kSubprotocol},
+                {"token_required", !options.token.empty()},
+                {"demo", demo},
+                {"policy", {{"allow", allow}, {"bind_allow", bind}, {"summary", summary}}},
+                {"limits",
+                 {{"sessions", options.max_sessions},
+                  {"sockets", options.max_sockets},
+                  {"listeners", options.max_listeners},
+                  {"max_frame", options.max_frame},
+                  {"window", options.window},
+                  {"connect_timeout_ms", options.connect_timeout_ms},
+                  {"udp_queue", options.udp_queue}}}};
     }
 
     bool refuse(WsServer::connection_ptr con, int status, const std::string& why) {
@@ -209,6 +242,8 @@ void Server::start() {
     impl_->ws.start_accept(ec);
     if (ec) throw std::system_error(ec, "accept");
 }
+
+void Server::set_demo_port(uint16_t port) { impl_->demo_port = port; }
 
 asio::ip::tcp::endpoint Server::local_endpoint() const {
     asio::error_code ec;

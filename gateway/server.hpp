@@ -22,6 +22,8 @@ public:
     // Binds and starts accepting; throws std::system_error when it cannot.
     void start();
     asio::ip::tcp::endpoint local_endpoint() const;
+    // Where the demo echo services listen, for GET /api/info (0: none).
+    void set_demo_port(uint16_t port);
     // Stops accepting and closes every session with 1001 (going away).
     // Returns how many sessions are closing.
     size_t stop();

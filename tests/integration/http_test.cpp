@@ -61,6 +61,19 @@ TEST(Http, MetricsAreInPrometheusTextFormat) {
     EXPECT_NE(r.body.find("# TYPE sockgate_bytes_relayed_total counter"), std::string::npos);
 }
 
+TEST(Http, InfoDescribesPolicyLimitsAndDemo) {
+    GatewayProcess gw({"--allow", "tcp:127.0.0.1/32:7-9", "--max-sockets", "5"});
+    const auto r = gw.get("/api/info");
+    ASSERT_EQ(r.status, 200);
+    const auto j = nlohmann::json::parse(r.body);
+    EXPECT_EQ(j.at("policy").at("allow"), nlohmann::json::array({"tcp:127.0.0.1/32:7-9"}));
+    EXPECT_FALSE(j.at("policy").at("summary").empty());
+    EXPECT_EQ(j.at("limits").at("sockets"), 5);
+    EXPECT_EQ(j.at("demo").at("port"), gw.demo_port());
+    EXPECT_EQ(j.at("token_required"), false);
+    EXPECT_EQ(j.at("protocol"), "sockgate.v1");
+}
+
 TEST(Http, StaticFilesCarryContentTypesAndIsolationHeaders) {
     const auto root = make_web_root();
     GatewayProcess gw({"--web-root", root.string()});
