@@ -36,6 +36,9 @@ struct Options {
     uint32_t connect_timeout_ms = 10000;
     uint32_t udp_queue = 256;      // datagrams queued per UDP socket before dropping
     uint32_t max_backlog = 128;
+    // A browser that vanished without closing its TCP connection (sleeping
+    // laptop, dropped network) is noticed by its missing pong.
+    uint32_t ping_interval_ms = 20000;
 
     bool quiet = false;  // no per-session log lines
 };

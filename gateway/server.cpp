@@ -84,6 +84,7 @@ struct Server::Impl {
     std::map<connection_hdl, std::shared_ptr<Session>, std::owner_less<connection_hdl>> sessions;
     bool stopping = false;
     uint16_t demo_port = 0;
+    std::unique_ptr<asio::steady_timer> ping_timer;
 
     void log(const std::string& line) const {
         if (!options.quiet) std::cerr << "sockgate: " << line << std::endl;
@@ -101,6 +102,35 @@ struct Server::Impl {
         ws.set_open_handler([this](connection_hdl h) { on_open(h); });
         ws.set_close_handler([this](connection_hdl h) { on_close(h); });
         ws.set_message_handler([this](connection_hdl h, WsServer::message_ptr m) { on_message(h, std::move(m)); });
+        if (options.ping_interval_ms > 0) {
+            ws.set_pong_timeout(options.ping_interval_ms);
+            ws.set_pong_timeout_handler([this](connection_hdl h, std::string) { on_pong_timeout(h); });
+            ping_timer = std::make_unique<asio::steady_timer>(io);
+        }
+    }
+
+    void do_ping_round() {
+        if (options.ping_interval_ms == 0 || stopping) return;
+        ping_timer->expires_after(std::chrono::milliseconds(options.ping_interval_ms));
+        ping_timer->async_wait([this](const asio::error_code& ec) { on_ping_round(ec); });
+    }
+
+    void on_ping_round(const asio::error_code& ec) {
+        if (ec) return;
+        for (auto& [h, session] : sessions) {
+            websocketpp::lib::error_code ping_ec;
+            ws.ping(h, "", ping_ec);
+        }
+        do_ping_round();
+    }
+
+    void on_pong_timeout(connection_hdl h) {
+        auto it = sessions.find(h);
+        if (it == sessions.end()) return;
+        log("session " + it->second->id() + " did not answer a ping; dropping it");
+        // Its TCP connection may be dead, so no closing handshake can finish.
+        websocketpp::lib::error_code ec;
+        ws.get_con_from_hdl(h)->terminate(ec);
     }
 
     void on_http(connection_hdl h) {
@@ -241,6 +271,7 @@ void Server::start() {
                                             std::to_string(impl_->options.listen_port));
     impl_->ws.start_accept(ec);
     if (ec) throw std::system_error(ec, "accept");
+    impl_->do_ping_round();
 }
 
 void Server::set_demo_port(uint16_t port) { impl_->demo_port = port; }
@@ -252,6 +283,7 @@ asio::ip::tcp::endpoint Server::local_endpoint() const {
 
 size_t Server::stop() {
     impl_->stopping = true;
+    if (impl_->ping_timer) impl_->ping_timer->cancel();
     websocketpp::lib::error_code ec;
     impl_->ws.stop_listening(ec);
     for (auto& [h, s] : impl_->sessions) {

@@ -247,6 +247,33 @@ TEST_F(GatewayTest, VanishedBrowserClosesItsSockets) {
     EXPECT_EQ(metric(metrics(), "sockgate_sockets{kind=\"tcp\"}"), 0);
 }
 
+TEST_F(GatewayTest, SilentBrowserIsDroppedWhenItMissesPongs) {
+    // A client that completes the handshake, then never reads again: like a
+    // laptop that went to sleep with the tab open.
+    start_gateway({"--ping-interval-ms", "200"});
+    Fd silent = tcp_connect("127.0.0.1", gw().port());
+    ASSERT_TRUE(silent);
+    ASSERT_TRUE(write_all(silent, "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                                  "Sec-WebSocket-Protocol: sockgate.v1\r\n\r\n"));
+    ASSERT_NE(read_exactly(silent, 12, 5s), "") << "no handshake response";
+    EXPECT_EQ(metric(metrics(), "sockgate_sessions"), 1);
+    long long sessions = 1;
+    for (int i = 0; i < 100 && sessions != 0; ++i) {
+        std::this_thread::sleep_for(20ms);
+        sessions = metric(metrics(), "sockgate_sessions");
+    }
+    EXPECT_EQ(sessions, 0) << "the silent session was never dropped";
+}
+
+TEST_F(GatewayTest, AnsweringBrowserSurvivesPings) {
+    start_gateway({"--ping-interval-ms", "100"});
+    TcpEchoServer echo;
+    auto c = client();
+    std::this_thread::sleep_for(600ms);
+    EXPECT_TRUE(c->connect("127.0.0.1", echo.port())) << "a client that answers pings must stay connected";
+}
+
 TEST_F(GatewayTest, DemoEchoServiceAnswersTcp) {
     auto c = client();
     auto s = c->connect("127.0.0.1", gw().demo_port());
