@@ -16,27 +16,23 @@ namespace proto = sockgate::proto;
 TEST_F(GatewayTest, ClientWithoutCreditReceivesAtMostWindowThenEverything) {
     constexpr size_t kWindow = 65536;
     start_gateway({"--window", std::to_string(kWindow)});
-    uint16_t port = 0;
-    Fd listener = tcp_listen("127.0.0.1", port);
     ClientOptions manual;
     manual.manual_credit = true;
     auto c = client(manual);
-    auto s = c->connect("127.0.0.1", port);
-    ASSERT_TRUE(s) << s.describe();
-    Fd peer = tcp_accept(listener);
-    ASSERT_TRUE(peer);
+    auto [sock, peer] = connect_to_native_peer(*c);
+    ASSERT_NE(sock, 0u);
 
     const std::string data = pattern_bytes(4 << 20, 11);
-    std::thread writer([&] { write_all(peer, data); });
+    std::thread writer([&p = peer, &data] { write_all(p, data); });
 
     // No credit granted back: the gateway must stop at the window.
     c->run_for(1500ms);
-    EXPECT_EQ(c->available(s->sock), kWindow);
+    EXPECT_EQ(c->available(sock), kWindow);
     c->run_for(300ms);
-    EXPECT_EQ(c->available(s->sock), kWindow) << "the gateway sent beyond its credit";
+    EXPECT_EQ(c->available(sock), kWindow) << "the gateway sent beyond its credit";
 
     // Reading grants credit: everything arrives, in order.
-    auto all = c->read_exactly(s->sock, data.size(), 60s);
+    auto all = c->read_exactly(sock, data.size(), 60s);
     writer.join();
     ASSERT_TRUE(all) << all.describe();
     EXPECT_EQ(fnv1a(*all), fnv1a(data));
@@ -45,14 +41,11 @@ TEST_F(GatewayTest, ClientWithoutCreditReceivesAtMostWindowThenEverything) {
 TEST_F(GatewayTest, SlowBrowserSlowsTheRemoteSender) {
     constexpr size_t kWindow = 65536;
     start_gateway({"--window", std::to_string(kWindow)});
-    uint16_t port = 0;
-    Fd listener = tcp_listen("127.0.0.1", port);
     ClientOptions manual;
     manual.manual_credit = true;
     auto c = client(manual);
-    auto s = c->connect("127.0.0.1", port);
-    ASSERT_TRUE(s) << s.describe();
-    Fd peer = tcp_accept(listener);
+    auto [sock, peer] = connect_to_native_peer(*c);
+    ASSERT_NE(sock, 0u);
 
     // The peer writes non-blocking until the kernel pushes back. Had the
     // gateway kept reading without credit, all 64 MiB would be accepted.
@@ -66,7 +59,7 @@ TEST_F(GatewayTest, SlowBrowserSlowsTheRemoteSender) {
         c->run_for(20ms);
     }
     EXPECT_LT(accepted, size_t(64) << 20) << "the remote sender was never slowed down";
-    EXPECT_EQ(c->available(s->sock), kWindow);
+    EXPECT_EQ(c->available(sock), kWindow);
 }
 
 TEST_F(GatewayTest, ClientOverrunningCreditGetsEproto) {

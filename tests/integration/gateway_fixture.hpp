@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <thread>
 
 #include "support/gateway_process.hpp"
 #include "support/native_peers.hpp"
@@ -44,6 +45,35 @@ protected:
     }
 
     std::string metrics() { return gw().get("/metrics").body; }
+
+    // Polls /metrics until `name` reads `value` (the gateway updates it
+    // asynchronously); returns the last reading.
+    long long wait_for_metric(const std::string& name, long long value, std::chrono::milliseconds timeout = 2s) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        long long now = metric(metrics(), name);
+        while (now != value && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(20ms);
+            now = metric(metrics(), name);
+        }
+        return now;
+    }
+
+    // A TCP stream from `c` through the gateway to a native peer the test
+    // holds; sock is 0 (and the test has failed) if the connect did not work.
+    struct RelayedStream {
+        uint32_t sock = 0;
+        Fd peer;
+    };
+    RelayedStream connect_to_native_peer(BlockingClient& c) {
+        uint16_t port = 0;
+        Fd listener = tcp_listen("127.0.0.1", port);
+        auto s = c.connect("127.0.0.1", port);
+        EXPECT_TRUE(s) << s.describe();
+        if (!s) return {};
+        RelayedStream out{s->sock, tcp_accept(listener)};
+        EXPECT_TRUE(out.peer) << "the gateway's connection never arrived";
+        return out;
+    }
 
 private:
     std::unique_ptr<GatewayProcess> gw_;

@@ -53,7 +53,7 @@ TEST_F(GatewayTest, SessionLimitRefusesHandshakeWith503) {
     EXPECT_EQ(o.code(), "HTTP_503");
     ASSERT_TRUE(first->close_session());
     // Once the first session is gone there is room again.
-    for (int i = 0; i < 50 && metric(metrics(), "sockgate_sessions") != 0; ++i) std::this_thread::sleep_for(20ms);
+    wait_for_metric("sockgate_sessions", 0);
     BlockingClient third;
     EXPECT_TRUE(third.start(gw().ws_url()));
 }

@@ -2,6 +2,10 @@
 // what the session's end does to its sockets.
 #include "gateway_fixture.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <set>
 #include <thread>
 
@@ -52,6 +56,36 @@ TEST_F(GatewayTest, ConnectToClosedPortIsRefused) {
     auto s = c->connect("127.0.0.1", port);
     ASSERT_FALSE(s);
     EXPECT_EQ(s.code(), "ECONNREFUSED");
+}
+
+TEST_F(GatewayTest, ConnectThatGetsNoAnswerTimesOut) {
+    // A listener whose accept queue is full drops new SYNs, so a connect to
+    // it hangs: the gateway must give up at the requested timeout.
+    uint16_t port = 0;
+    Fd full = tcp_listen("127.0.0.1", port);
+    ::listen(full.get(), 0);
+    std::vector<Fd> fillers;
+    for (int i = 0; i < 4; ++i) {
+        Fd f(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::connect(f.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+        fillers.push_back(std::move(f));
+    }
+    std::this_thread::sleep_for(100ms);
+    auto c = client();
+    sockgate::proto::ConnectRequest req;
+    req.host = "127.0.0.1";
+    req.port = port;
+    req.timeout_ms = 300;
+    const auto started = std::chrono::steady_clock::now();
+    auto s = c->connect(req);
+    const auto took = std::chrono::steady_clock::now() - started;
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.code(), "ETIMEDOUT") << s.describe();
+    EXPECT_LT(took, 3s);
 }
 
 TEST_F(GatewayTest, ListenAcceptsNativeClientBothDirections) {
@@ -109,17 +143,13 @@ TEST_F(GatewayTest, ClosingListenerKeepsAcceptedSockets) {
 }
 
 TEST_F(GatewayTest, ShutdownSendsFinAfterQueuedDataAndKeepsReceiving) {
-    uint16_t port = 0;
-    Fd listener = tcp_listen("127.0.0.1", port);
     auto c = client();
-    auto s = c->connect("127.0.0.1", port);
-    ASSERT_TRUE(s) << s.describe();
-    Fd peer = tcp_accept(listener);
-    ASSERT_TRUE(peer);
+    auto [sock, peer] = connect_to_native_peer(*c);
+    ASSERT_NE(sock, 0u);
 
     const std::string data = pattern_bytes(1 << 20, 7);
-    ASSERT_TRUE(c->send(s->sock, data));
-    ASSERT_TRUE(c->shutdown(s->sock, 30s));
+    ASSERT_TRUE(c->send(sock, data));
+    ASSERT_TRUE(c->shutdown(sock, 30s));
     auto all = read_to_eof(peer);
     ASSERT_TRUE(all) << "the peer never saw FIN";
     EXPECT_EQ(fnv1a(*all), fnv1a(data));
@@ -127,38 +157,32 @@ TEST_F(GatewayTest, ShutdownSendsFinAfterQueuedDataAndKeepsReceiving) {
     // The other direction still works after our half-close.
     ASSERT_TRUE(write_all(peer, "reply after fin"));
     shutdown_write(peer);
-    auto reply = c->read_to_eof(s->sock);
+    auto reply = c->read_to_eof(sock);
     ASSERT_TRUE(reply) << reply.describe();
     EXPECT_EQ(*reply, "reply after fin");
 }
 
 TEST_F(GatewayTest, PeerFinArrivesAsEofEvent) {
-    uint16_t port = 0;
-    Fd listener = tcp_listen("127.0.0.1", port);
     auto c = client();
-    auto s = c->connect("127.0.0.1", port);
-    ASSERT_TRUE(s) << s.describe();
-    Fd peer = tcp_accept(listener);
+    auto [sock, peer] = connect_to_native_peer(*c);
+    ASSERT_NE(sock, 0u);
     ASSERT_TRUE(write_all(peer, "last words"));
     shutdown_write(peer);
-    ASSERT_TRUE(c->wait_eof(s->sock));
-    auto rest = c->read_to_eof(s->sock);
+    ASSERT_TRUE(c->wait_eof(sock));
+    auto rest = c->read_to_eof(sock);
     ASSERT_TRUE(rest) << rest.describe();
     EXPECT_EQ(*rest, "last words");
     // Our direction is still open.
-    ASSERT_TRUE(c->send(s->sock, "ack"));
+    ASSERT_TRUE(c->send(sock, "ack"));
     EXPECT_EQ(read_exactly(peer, 3), "ack");
 }
 
 TEST_F(GatewayTest, PeerResetClosesSocketWithEconnreset) {
-    uint16_t port = 0;
-    Fd listener = tcp_listen("127.0.0.1", port);
     auto c = client();
-    auto s = c->connect("127.0.0.1", port);
-    ASSERT_TRUE(s) << s.describe();
-    Fd peer = tcp_accept(listener);
+    auto [sock, peer] = connect_to_native_peer(*c);
+    ASSERT_NE(sock, 0u);
     close_with_reset(peer);
-    auto closed = c->wait_closed(s->sock);
+    auto closed = c->wait_closed(sock);
     ASSERT_TRUE(closed) << closed.describe();
     ASSERT_TRUE(closed->has_value());
     EXPECT_EQ((*closed)->code, "ECONNRESET");
@@ -168,16 +192,13 @@ TEST_F(GatewayTest, PeerResetClosesSocketWithEconnreset) {
 }
 
 TEST_F(GatewayTest, CloseFlushesQueuedDataToPeer) {
-    uint16_t port = 0;
-    Fd listener = tcp_listen("127.0.0.1", port);
     auto c = client();
-    auto s = c->connect("127.0.0.1", port);
-    ASSERT_TRUE(s) << s.describe();
-    Fd peer = tcp_accept(listener);
+    auto [sock, peer] = connect_to_native_peer(*c);
+    ASSERT_NE(sock, 0u);
     const std::string data = pattern_bytes(200000, 3);
-    ASSERT_TRUE(c->send(s->sock, data));
-    ASSERT_TRUE(c->drain(s->sock, 10s));
-    ASSERT_TRUE(c->close(s->sock));
+    ASSERT_TRUE(c->send(sock, data));
+    ASSERT_TRUE(c->drain(sock, 10s));
+    ASSERT_TRUE(c->close(sock));
     auto all = read_to_eof(peer);
     ASSERT_TRUE(all);
     EXPECT_EQ(fnv1a(*all), fnv1a(data));
@@ -238,12 +259,7 @@ TEST_F(GatewayTest, VanishedBrowserClosesItsSockets) {
     EXPECT_EQ(read_exactly(peer, 17), "before the crash\n");
     cat.kill_hard();
     EXPECT_TRUE(wait_peer_closed(peer, 10s)) << "the gateway kept the vanished session's socket open";
-    long long sessions = -1;
-    for (int i = 0; i < 100 && sessions != 0; ++i) {
-        std::this_thread::sleep_for(20ms);
-        sessions = metric(metrics(), "sockgate_sessions");
-    }
-    EXPECT_EQ(sessions, 0);
+    EXPECT_EQ(wait_for_metric("sockgate_sessions", 0), 0);
     EXPECT_EQ(metric(metrics(), "sockgate_sockets{kind=\"tcp\"}"), 0);
 }
 
@@ -258,12 +274,7 @@ TEST_F(GatewayTest, SilentBrowserIsDroppedWhenItMissesPongs) {
                                   "Sec-WebSocket-Protocol: sockgate.v1\r\n\r\n"));
     ASSERT_NE(read_exactly(silent, 12, 5s), "") << "no handshake response";
     EXPECT_EQ(metric(metrics(), "sockgate_sessions"), 1);
-    long long sessions = 1;
-    for (int i = 0; i < 100 && sessions != 0; ++i) {
-        std::this_thread::sleep_for(20ms);
-        sessions = metric(metrics(), "sockgate_sessions");
-    }
-    EXPECT_EQ(sessions, 0) << "the silent session was never dropped";
+    EXPECT_EQ(wait_for_metric("sockgate_sessions", 0), 0) << "the silent session was never dropped";
 }
 
 TEST_F(GatewayTest, AnsweringBrowserSurvivesPings) {
