@@ -6,10 +6,11 @@ namespace sockgate::client {
 
 BrowserTransport::~BrowserTransport() {
     handler_ = nullptr;
-    if (socket_ > 0) {
-        emscripten_websocket_close(socket_, close_code::going_away, "");
-        emscripten_websocket_delete(socket_);
-    }
+    if (socket_ <= 0) return;
+    // Browsers let a page close only with 1000 or 3000-4999; anything else,
+    // or closing twice, throws.
+    if (!closed_reported_) emscripten_websocket_close(socket_, close_code::normal, "");
+    emscripten_websocket_delete(socket_);
 }
 
 void BrowserTransport::open(const std::string& url) {
@@ -85,6 +86,8 @@ void BrowserTransport::close(uint16_t code, std::string reason) {
         report_close(code, reason);
         return;
     }
+    // A page may only send 1000 or 3000-4999; the browser throws on others.
+    if (code != close_code::normal && (code < 3000 || code > 4999)) code = close_code::normal;
     emscripten_websocket_close(socket_, code, reason.c_str());
 }
 

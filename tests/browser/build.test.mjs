@@ -1,0 +1,139 @@
+// The page's build and its pure helpers, without a browser: web/build.mjs
+// produces a self-contained bundle, and the console's command parser and
+// the byte formatting behave.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { repo } from './helpers.mjs';
+import { buildWeb, externalReferences } from '../../web/build.mjs';
+import { parseCommand, complete } from '../../web/src/commands.js';
+import { escaped, hexdump, unescapeText, parseHex, parseDenial, endpoint, size } from '../../web/src/format.js';
+
+describe('web/build.mjs', () => {
+  it('bundles index.html, app.js and app.css without the wasm files', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'sockgate-web-'));
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [path.join(repo, 'web', 'build.mjs'), '--out', out]);
+      assert.match(stdout, /built/);
+      const files = (await readdir(out)).sort();
+      assert.deepEqual(files, ['app.css', 'app.js', 'index.html']);
+      const html = await readFile(path.join(out, 'index.html'), 'utf8');
+      assert.match(html, /<script type="module" src="app\.js"><\/script>/);
+      assert.match(html, /<link rel="stylesheet" href="app\.css">/);
+      const js = await readFile(path.join(out, 'app.js'), 'utf8');
+      assert.ok(js.length > 10000 && !js.includes('\n  '), 'minified');
+      assert.deepEqual(await externalReferences(out), []);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a bundle that would load something from outside', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'sockgate-web-'));
+    try {
+      await writeFile(path.join(out, 'index.html'), '<link href="https://fonts.example/x.css"><script src="//cdn.example/a.js"></script>');
+      await writeFile(path.join(out, 'app.css'), '@import url("https://fonts.example/y.css"); .x{background:url(http://img.example/z.png)}');
+      const found = await externalReferences(out);
+      assert.equal(found.length, 4, found.join('\n'));
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it('exports buildWeb for scripts', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'sockgate-web-'));
+    try {
+      const r = await buildWeb({ outDir: out, minify: false, sourcemap: true, quiet: true });
+      assert.deepEqual(r.files, ['index.html', 'app.js', 'app.css']);
+      assert.ok((await readdir(out)).includes('app.js.map'));
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('console commands', () => {
+  it('parses the netcat-style commands', () => {
+    assert.deepEqual(parseCommand('connect 127.0.0.1 9007'), { name: 'connect', host: '127.0.0.1', port: 9007 });
+    assert.deepEqual(parseCommand('connect localhost:80'), { name: 'connect', host: 'localhost', port: 80 });
+    assert.deepEqual(parseCommand('connect [::1]:8080'), { name: 'connect', host: '::1', port: 8080 });
+    assert.deepEqual(parseCommand('listen 12345'), { name: 'listen', host: '127.0.0.1', port: 12345 });
+    assert.deepEqual(parseCommand('listen ::1 0'), { name: 'listen', host: '::1', port: 0 });
+    assert.deepEqual(parseCommand('bind'), { name: 'bind', host: '127.0.0.1', port: 0 });
+    assert.deepEqual(parseCommand('bind 5000'), { name: 'bind', host: '127.0.0.1', port: 5000 });
+    assert.deepEqual(parseCommand('bind ::1'), { name: 'bind', host: '::1', port: 0 });
+    assert.deepEqual(parseCommand('send 1 hello  world '), { name: 'send', sock: 1, text: 'hello  world ' });
+    assert.deepEqual(parseCommand('send #2'), { name: 'send', sock: 2, text: '' });
+    assert.deepEqual(parseCommand('sendhex 3 de ad'), { name: 'sendhex', sock: 3, hex: 'de ad' });
+    assert.deepEqual(parseCommand('sendto 4 127.0.0.1 9007 ping  me'), { name: 'sendto', sock: 4, host: '127.0.0.1', port: 9007, text: 'ping  me' });
+    assert.deepEqual(parseCommand('sendto 4 127.0.0.1:9007 ping'), { name: 'sendto', sock: 4, host: '127.0.0.1', port: 9007, text: 'ping' });
+    assert.deepEqual(parseCommand('close 5'), { name: 'close', sock: 5 });
+    assert.deepEqual(parseCommand('SHUTDOWN 6'), { name: 'shutdown', sock: 6 });
+    assert.deepEqual(parseCommand('resolve localhost'), { name: 'resolve', host: 'localhost' });
+    assert.deepEqual(parseCommand('help send'), { name: 'help', topic: 'send' });
+    assert.deepEqual(parseCommand('clear'), { name: 'clear' });
+    assert.equal(parseCommand('   '), null);
+  });
+
+  it('explains bad input with the usage', () => {
+    assert.throws(() => parseCommand('connect 127.0.0.1'), { message: /expected HOST and PORT/, usage: 'connect HOST PORT' });
+    assert.throws(() => parseCommand('connect 127.0.0.1 0'), /PORT must be 1 … 65535/);
+    assert.throws(() => parseCommand('connect h 70000'), /PORT must be/);
+    assert.throws(() => parseCommand('send x hi'), /SOCK must be a socket id/);
+    assert.throws(() => parseCommand('sendhex 1'), /missing HEX/);
+    assert.throws(() => parseCommand('frob'), /unknown command "frob"/);
+  });
+
+  it('completes command names', () => {
+    assert.deepEqual(complete('se'), ['send', 'sendhex', 'sendto']);
+    assert.deepEqual(complete('co'), ['connect']);
+  });
+});
+
+describe('byte formatting', () => {
+  it('escapes control bytes and invalid UTF-8', () => {
+    assert.equal(escaped(new TextEncoder().encode('hi\r\n\t\x00\x1b')), 'hi\\r\\n\\t\\0\\e');
+    assert.equal(escaped(new Uint8Array([0x41, 0xff, 0x0a])), 'A\\xff\\n');
+    assert.equal(escaped(new TextEncoder().encode('grüße\\')), 'grüße\\\\');
+    assert.equal(escaped(new TextEncoder().encode('abcdef'), 3), 'abc…');
+  });
+
+  it('parses escapes and hex', () => {
+    assert.deepEqual([...unescapeText('a\\n\\r\\t\\x41\\\\\\q')], [97, 10, 13, 9, 65, 92, 92, 113]);
+    assert.deepEqual([...parseHex('48 65 0x6c,6C')], [0x48, 0x65, 0x6c, 0x6c]);
+    assert.throws(() => parseHex('4'), /odd/);
+    assert.throws(() => parseHex('zz'), /not hex/);
+  });
+
+  it('dumps hex with offsets and ASCII', () => {
+    assert.equal(hexdump(new TextEncoder().encode('hello\n')), '0000  68 65 6c 6c 6f 0a                                 hello·');
+  });
+
+  it('reads the advice out of a gateway denial', () => {
+    const d = parseDenial('tcp to 127.0.0.2:22 is not allowed: no --allow rule covers it (rules: any:127.0.0.1/32:*, any:::1/128:*). Allow it with --allow tcp:127.0.0.2/32:22');
+    assert.deepEqual(d, {
+      what: 'tcp to 127.0.0.2:22',
+      reason: 'no --allow rule covers it',
+      rules: ['any:127.0.0.1/32:*', 'any:::1/128:*'],
+      flag: '--allow',
+      rule: 'tcp:127.0.0.2/32:22',
+    });
+    const b = parseDenial('listening or binding on 127.0.0.1:80 is not allowed: no --bind-allow rule covers it (rules: 127.0.0.0/8:1024-65535, ::1/128:1024-65535). Allow it with --bind-allow 127.0.0.1/32:80');
+    assert.equal(b.flag, '--bind-allow');
+    assert.equal(b.rule, '127.0.0.1/32:80');
+    assert.equal(parseDenial('connection refused'), null);
+  });
+
+  it('formats endpoints and sizes', () => {
+    assert.equal(endpoint({ addr: '127.0.0.1', port: 80 }), '127.0.0.1:80');
+    assert.equal(endpoint({ addr: '::1', port: 80 }), '[::1]:80');
+    assert.equal(endpoint(null), '—');
+    assert.equal(size(20), '20 B');
+    assert.equal(size(1536), '1.5 KiB');
+  });
+});

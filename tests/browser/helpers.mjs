@@ -1,0 +1,263 @@
+// Shared helpers for the browser tests: start the real gateway, drive the
+// playground page in Debian's Chromium through playwright-core, and run
+// native TCP/UDP peers with Node's net and dgram.
+//
+// Environment:
+//   SOCKGATE_GATEWAY_BIN  gateway binary      (default <repo>/build/gateway/sockgate)
+//   SOCKGATE_WEB_ROOT     assembled web root  (default <repo>/build/web)
+//   SOCKGATE_ARTIFACTS    screenshots go here (default <repo>/test-artifacts)
+//   SOCKGATE_CHROMIUM     browser binary      (default /usr/bin/chromium)
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import dgram from 'node:dgram';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repo = path.resolve(here, '..', '..');
+export const gatewayBin = process.env.SOCKGATE_GATEWAY_BIN || path.join(repo, 'build', 'gateway', 'sockgate');
+export const webRoot = process.env.SOCKGATE_WEB_ROOT || path.join(repo, 'build', 'web');
+export const artifacts = process.env.SOCKGATE_ARTIFACTS || path.join(repo, 'test-artifacts');
+export const chromiumBin = process.env.SOCKGATE_CHROMIUM || '/usr/bin/chromium';
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Fails early, with a useful message, when the web root is not assembled. */
+export function requireWebRoot({ examples = false } = {}) {
+  const need = ['index.html', 'app.js', 'app.css', 'wasm/sockgate_client.mjs'];
+  if (examples) need.push('examples/index.json');
+  const missing = need.filter((f) => !existsSync(path.join(webRoot, f)));
+  if (!existsSync(gatewayBin)) missing.unshift(`gateway binary ${gatewayBin}`);
+  if (missing.length) {
+    throw new Error(`the web root ${webRoot} is incomplete (missing: ${missing.join(', ')}). `
+      + 'Build the page with `node web/build.mjs --out DIR`, copy the wasm client and examples in, '
+      + 'and point SOCKGATE_WEB_ROOT at it.');
+  }
+}
+
+/**
+ * Starts the gateway on an ephemeral port with its demo echo services on
+ * another one. Resolves {base, port, demo:{host,port}, stop()}.
+ */
+export async function startGateway(extra = [], { root = webRoot } = {}) {
+  const args = ['--listen', '127.0.0.1:0', '--demo-port', '0', '--quiet', '--web-root', root, ...extra];
+  const proc = spawn(gatewayBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stderr.on('data', (d) => { err += d; });
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start in 10 s: ${out}${err}`)), 10000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const listen = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+      const demo = /demo echo services: tcp and udp on ([^\s:]+):(\d+)/.exec(out);
+      if (listen && (demo || extra.includes('--no-demo'))) {
+        clearTimeout(timer);
+        resolve({ port: Number(listen[1]), demo: demo ? { host: demo[1], port: Number(demo[2]) } : null });
+      }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`gateway exited with ${code}: ${out}${err}`)); });
+  });
+  const { port, demo } = await ready;
+  proc.removeAllListeners('exit');
+  const exited = new Promise((r) => proc.on('exit', r));
+  return {
+    port,
+    demo,
+    base: `http://127.0.0.1:${port}/`,
+    proc,
+    output: () => out + err,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: chromiumBin,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/**
+ * Opens the playground of gateway gw in a new page, with a guard that
+ * records (and blocks) any request leaving the gateway's origin, and a log
+ * of page errors. Waits until the console session is connected.
+ */
+export async function openPlayground(browser, gw, { viewport = { width: 1440, height: 900 }, connected = true, query = '' } = {}) {
+  const context = await browser.newContext({ viewport, colorScheme: 'light' });
+  const page = await context.newPage();
+  const external = [];
+  const errors = [];
+  const origin = `127.0.0.1:${gw.port}`;
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.host === origin || url.protocol === 'data:' || url.protocol === 'blob:') return route.continue();
+    external.push(url.href);
+    return route.abort();
+  });
+  page.on('websocket', (ws) => {
+    if (new URL(ws.url()).host !== origin) external.push(ws.url());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${gw.base}${query}`);
+  if (connected) await page.waitForSelector('.conn[data-state="connected"]', { timeout: 15000 });
+  return { page, context, external, errors };
+}
+
+/** Types a console command and presses Enter. */
+export async function command(page, line) {
+  await page.fill('.console-input', line);
+  await page.press('.console-input', 'Enter');
+}
+
+/** Waits until the text of selector contains text (string or RegExp). */
+export async function waitForText(page, selector, text, timeout = 10000) {
+  const isRe = text instanceof RegExp;
+  try {
+    await page.waitForFunction(([sel, t, re]) => {
+      const el = document.querySelector(sel);
+      if (!el) return false;
+      const s = el.innerText || el.textContent || '';
+      return re ? new RegExp(t[0], t[1]).test(s) : s.includes(t);
+    }, [selector, isRe ? [text.source, text.flags] : text, isRe], { timeout, polling: 100 });
+  } catch (e) {
+    const now = await page.evaluate((sel) => document.querySelector(sel)?.innerText ?? '(no element)', selector);
+    throw new Error(`timed out waiting for ${selector} to contain ${text}; it shows:\n${now.slice(-1500)}`);
+  }
+}
+
+export async function textOf(page, selector) {
+  return page.evaluate((sel) => document.querySelector(sel)?.innerText ?? '', selector);
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(artifacts, { recursive: true });
+  const file = path.join(artifacts, name);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Repeats fn until it resolves or the time is up. */
+export async function retry(fn, { timeout = 10000, interval = 150, what = 'operation' } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    try {
+      return await fn();
+    } catch (e) {
+      last = e;
+      await sleep(interval);
+    }
+  }
+  throw new Error(`${what} did not succeed in ${timeout} ms: ${last?.message ?? last}`);
+}
+
+// --- native peers -----------------------------------------------------------
+
+/**
+ * Connects to host:port, sends message, collects what comes back until the
+ * peer closes or until `until` matches; resolves the text received.
+ */
+export function tcpExchange(port, message, { host = '127.0.0.1', until = null, timeout = 8000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host, port });
+    let got = '';
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`no complete answer from ${host}:${port} in ${timeout} ms (got ${JSON.stringify(got)})`)); }, timeout);
+    const done = () => { clearTimeout(timer); sock.destroy(); resolve(got); };
+    sock.on('connect', () => sock.write(message));
+    sock.on('data', (d) => {
+      got += d.toString('utf8');
+      if (until && (until instanceof RegExp ? until.test(got) : got.includes(until))) done();
+    });
+    sock.on('end', done);
+    sock.on('error', (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+/** A TCP server that answers each connection's first data with reply. */
+export function tcpServer(port, reply, { host = '127.0.0.1' } = {}) {
+  return new Promise((resolve, reject) => {
+    const received = [];
+    const server = net.createServer((sock) => {
+      let buf = '';
+      sock.on('data', (d) => {
+        buf += d.toString('utf8');
+        if (!sock.answered) {
+          sock.answered = true;
+          setTimeout(() => sock.end(reply), 20);
+        }
+      });
+      sock.on('close', () => received.push(buf));
+      sock.on('error', () => {});
+    });
+    server.once('error', reject);
+    server.listen(port, host, () => resolve({
+      received,
+      close: () => new Promise((r) => server.close(() => r())),
+    }));
+  });
+}
+
+/** A UDP socket bound to port (0: any); returns helpers. */
+export function udpSocket(port = 0, { host = '127.0.0.1' } = {}) {
+  return new Promise((resolve, reject) => {
+    const sock = dgram.createSocket('udp4');
+    const messages = [];
+    sock.on('message', (msg, rinfo) => messages.push({ text: msg.toString('utf8'), from: rinfo }));
+    sock.once('error', reject);
+    sock.bind(port, host, () => resolve({
+      sock,
+      messages,
+      port: sock.address().port,
+      send: (text, toPort, toHost = '127.0.0.1') => new Promise((r, j) => sock.send(text, toPort, toHost, (e) => (e ? j(e) : r()))),
+      close: () => new Promise((r) => sock.close(() => r())),
+    }));
+  });
+}
+
+/** True when a TCP port on 127.0.0.1 can be bound now. */
+export function tcpPortFree(port) {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+export function udpPortFree(port) {
+  return new Promise((resolve) => {
+    const s = dgram.createSocket('udp4');
+    s.once('error', () => resolve(false));
+    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** A port that is free for both TCP and UDP on 127.0.0.1 right now. */
+export async function freePort() {
+  for (let i = 0; i < 20; i++) {
+    const port = await new Promise((resolve, reject) => {
+      const s = net.createServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+    });
+    if (await udpPortFree(port)) return port;
+  }
+  throw new Error('no free port found');
+}
+
+/** Gets JSON from the gateway. */
+export async function getJson(gw, pathname) {
+  const res = await fetch(new URL(pathname, gw.base));
+  if (!res.ok) throw new Error(`GET ${pathname}: ${res.status}`);
+  return res.json();
+}

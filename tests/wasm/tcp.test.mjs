@@ -1,0 +1,207 @@
+// TCP through web/src/sockgate.js, the wasm client and the real gateway, with
+// Node net peers on the other side.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import {
+  SockgateError,
+  nextEvent,
+  openSession,
+  patternBytes,
+  readAll,
+  receiveBytes,
+  record,
+  startGateway,
+  tcpClient,
+  tcpServer,
+  text,
+} from './support.mjs';
+
+const MiB = 1024 * 1024;
+
+describe('TCP', () => {
+  let gateway;
+  let session;
+  before(async () => {
+    gateway = await startGateway();
+    session = await openSession(gateway);
+  });
+  after(async () => {
+    await session.closeSession();
+    await gateway.stop();
+  });
+
+  test('connect echoes 1 MiB byte for byte under flow control', async () => {
+    const echo = await tcpServer((s) => s.pipe(s));
+    try {
+      const { sock, local, remote } = await session.connect('127.0.0.1', echo.port, { timeoutMs: 5000 });
+      assert.deepEqual(remote, { addr: '127.0.0.1', port: echo.port });
+      assert.equal(local.addr, '127.0.0.1');
+      const wire = record(session, 'wire');
+      const drained = nextEvent(session, 'drained', (d) => d.sock === sock);
+      const payload = patternBytes(MiB, 7);
+      const received = receiveBytes(session, sock, MiB);
+
+      session.send(sock, payload);
+
+      // More than one window's worth cannot leave at once: the rest waits
+      // in the wasm client for WINDOW frames from the gateway.
+      const row = session.sockets().find((s) => s.id === sock);
+      assert.equal(row.queued, MiB - session.info.window);
+      assert.equal(row.bytesOut, session.info.window);
+      assert.equal(row.sendCredit, 0);
+
+      const echoed = await received;
+      await drained;
+      assert.equal(echoed.length, MiB);
+      assert.ok(Buffer.from(payload).equals(echoed), 'echoed bytes differ from those sent');
+
+      const after = session.sockets().find((s) => s.id === sock);
+      assert.equal(after.bytesOut, MiB);
+      assert.equal(after.bytesIn, MiB);
+      assert.equal(after.queued, 0);
+      await new Promise((resolve) => setTimeout(resolve, 0)); // let queued wire events out
+      const windowsIn = wire.filter((w) => w.dir === 'in' && w.frame?.type === 'WINDOW' && w.frame.sock === sock);
+      const windowsOut = wire.filter((w) => w.dir === 'out' && w.frame?.type === 'WINDOW' && w.frame.sock === sock);
+      assert.ok(windowsIn.length > 0, 'the gateway granted no credit back');
+      assert.ok(windowsOut.length > 0, 'the client granted no credit back');
+      const dataOut = wire.filter((w) => w.dir === 'out' && w.frame?.type === 'DATA' && w.frame.sock === sock);
+      assert.equal(dataOut.reduce((n, w) => n + w.frame.length, 0), MiB);
+      for (const w of dataOut) assert.ok(w.size <= session.info.max_frame);
+      await session.close(sock);
+      assert.equal(session.sockets().find((s) => s.id === sock).state, 'closed');
+    } finally {
+      await echo.close();
+    }
+  });
+
+  test('wire events describe DATA frames in and out', async () => {
+    const echo = await tcpServer((s) => s.pipe(s));
+    try {
+      const { sock } = await session.connect('127.0.0.1', echo.port);
+      const wire = record(session, 'wire');
+      const received = receiveBytes(session, sock, 4);
+      session.send(sock, 'ping');
+      assert.equal(text(await received), 'ping');
+      await new Promise((resolve) => setTimeout(resolve, 0));
+
+      const data = wire.filter((w) => w.kind === 'binary' && w.frame.type === 'DATA' && w.frame.sock === sock);
+      const out = data.find((w) => w.dir === 'out');
+      const into = data.find((w) => w.dir === 'in');
+      assert.ok(out && into, JSON.stringify(wire.map((w) => [w.dir, w.frame?.type])));
+      for (const w of [out, into]) {
+        assert.equal(w.frame.length, 4);
+        assert.equal(text(w.frame.preview), 'ping');
+        assert.equal(w.size, 9);
+        // 01, the socket id big-endian, then the payload.
+        assert.deepEqual([...w.raw], [1, 0, 0, (sock >> 8) & 0xff, sock & 0xff, ...Buffer.from('ping')]);
+        assert.equal(typeof w.time, 'number');
+      }
+      assert.ok(into.time >= out.time);
+      await session.close(sock);
+    } finally {
+      await echo.close();
+    }
+  });
+
+  test('listen accepts a Node client and carries data both ways', async () => {
+    const { sock: listener, local } = await session.listen('127.0.0.1', 0, { backlog: 4 });
+    assert.equal(local.addr, '127.0.0.1');
+    assert.ok(local.port > 0);
+    const accepted = nextEvent(session, 'accept', (a) => a.listener === listener);
+    const client = await tcpClient(local.port);
+    try {
+      const accept = await accepted;
+      assert.deepEqual(accept.local, local);
+      assert.deepEqual(accept.remote, { addr: '127.0.0.1', port: client.localPort });
+      const row = session.sockets().find((s) => s.id === accept.sock);
+      assert.equal(row.kind, 'tcp');
+      assert.equal(row.listener, listener);
+      assert.equal(session.sockets().find((s) => s.id === listener).kind, 'listener');
+
+      const fromNode = receiveBytes(session, accept.sock, 13);
+      client.write('hello, wasm!\n');
+      assert.equal(text(await fromNode), 'hello, wasm!\n');
+
+      const atNode = readAll(client);
+      session.send(accept.sock, 'hello, node!\n');
+      await session.shutdown(accept.sock);
+      assert.equal(text(await atNode), 'hello, node!\n');
+    } finally {
+      client.destroy();
+      await session.close(listener);
+    }
+  });
+
+  test('eof arrives after the peer ends; shutdown sends everything queued, then FIN', async () => {
+    const big = patternBytes(600 * 1024, 3); // more than a window: shutdown must wait
+    let peerReceived;
+    const peer = await tcpServer((s) => {
+      peerReceived = readAll(s);
+      s.end('bye from node');
+    });
+    try {
+      const { sock } = await session.connect('127.0.0.1', peer.port);
+      const eof = nextEvent(session, 'eof', (e) => e.sock === sock);
+      const bye = receiveBytes(session, sock, 13);
+      assert.equal(text(await bye), 'bye from node');
+      assert.deepEqual(await eof, { sock });
+      assert.equal(session.sockets().find((s) => s.id === sock).eof, true);
+
+      session.send(sock, big);
+      const shutdown = session.shutdown(sock);
+      assert.equal(session.sockets().find((s) => s.id === sock).shutdown, true);
+      assert.throws(() => session.send(sock, 'more'), (e) => e instanceof SockgateError && e.code === 'EPIPE');
+      await shutdown;
+      const got = await peerReceived;
+      assert.equal(got.length, big.length);
+      assert.ok(Buffer.from(big).equals(got), 'the peer got different bytes');
+      await session.close(sock);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  test('a peer reset closes the socket with ECONNRESET', async () => {
+    const peer = await tcpServer((s) => s.resetAndDestroy());
+    try {
+      const closed = record(session, 'closed');
+      const { sock } = await session.connect('127.0.0.1', peer.port);
+      const event = closed.find((c) => c.sock === sock) ?? (await nextEvent(session, 'closed', (c) => c.sock === sock));
+      assert.equal(event.error?.code, 'ECONNRESET', JSON.stringify(event));
+      const row = session.sockets().find((s) => s.id === sock);
+      assert.equal(row.state, 'closed');
+      assert.equal(row.error.code, 'ECONNRESET');
+      assert.throws(() => session.send(sock, 'x'), { code: 'EBADF' });
+    } finally {
+      await peer.close();
+    }
+  });
+
+  test('connect to a closed port rejects with ECONNREFUSED', async () => {
+    const peer = await tcpServer(() => {});
+    const port = peer.port;
+    await peer.close();
+    await assert.rejects(session.connect('127.0.0.1', port), (e) => {
+      assert.ok(e instanceof SockgateError);
+      assert.equal(e.code, 'ECONNREFUSED');
+      return true;
+    });
+  });
+
+  test('sockets events follow changes to the table', async () => {
+    const peer = await tcpServer(() => {});
+    try {
+      const changed = nextEvent(session, 'sockets');
+      const { sock } = await session.connect('127.0.0.1', peer.port);
+      await changed;
+      const afterClose = nextEvent(session, 'sockets');
+      await session.close(sock);
+      await afterClose;
+      session.forgetClosed();
+      assert.equal(session.sockets().find((s) => s.id === sock), undefined);
+    } finally {
+      await peer.close();
+    }
+  });
+});

@@ -1,0 +1,36 @@
+// The embind surface of sockgate_client.mjs: what web/src/sockgate.js calls.
+// The semantics of each method and event are in js_session.hpp.
+#include <emscripten/bind.h>
+
+#include "wasm/browser/js_session.hpp"
+
+using sockgate::client::js::JsSession;
+
+namespace {
+
+std::string client_version() { return SOCKGATE_VERSION; }
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(sockgate_client) {
+    emscripten::function("version", &client_version);
+
+    emscripten::class_<JsSession>("Session")
+        .constructor<>()
+        .function("setListener", &JsSession::set_listener)
+        .function("open", &JsSession::open)
+        .function("connect", &JsSession::connect)
+        .function("listen", &JsSession::listen)
+        .function("bind", &JsSession::bind)
+        .function("shutdown", &JsSession::shutdown)
+        .function("close", &JsSession::close)
+        .function("resolve", &JsSession::resolve)
+        .function("request", &JsSession::request)
+        .function("send", &JsSession::send)
+        .function("sendTo", &JsSession::send_to)
+        .function("closeSession", &JsSession::close_session)
+        .function("sockets", &JsSession::sockets)
+        .function("info", &JsSession::info)
+        .function("state", &JsSession::state)
+        .function("forgetClosed", &JsSession::forget_closed);
+}

@@ -1,0 +1,110 @@
+// One sockgate session for JavaScript: a Client over a BrowserTransport,
+// with every report of the core forwarded to a single JS listener.
+//
+// Bound with embind as Module.Session (js_api.cpp); web/src/sockgate.js
+// wraps it into Promises and DOM events. JS sees:
+//
+//   session.setListener({ onEvent(name, payload) { ... } })
+//   session.open(url, token)          // connects, then sends hello by itself
+//
+// Requests (connect, listen, bind, shutdown, close, resolve, request) return
+// the request id, a number > 0, whose outcome later arrives as a 'reply'
+// event; or, when the request failed before anything was sent, an error
+// object {code, message}. send, sendTo and closeSession return undefined on
+// success, or such an error object.
+//
+// Events (name: payload):
+//   open: {}                                      the WebSocket opened
+//   hello: {ok:true, info} | {ok:false, error}    the hello reply (not sent
+//       when the session ends first: see sessionclosed)
+//   reply: {id, ok:true, result} | {id, ok:false, error}
+//   data: {sock, bytes}        datagram: {sock, from, bytes}
+//   accept: {listener, sock, local, remote}
+//   eof: {sock}                closed: {sock, error|null}
+//   error: {error, sock?, id?} badinput: {code, message}
+//   drained: {sock}            sockets: {}   (the socket table changed)
+//   wire: {dir:'in'|'out', kind:'text', text}
+//       | {dir, kind:'binary', frame, size, raw}  (raw: first 128 bytes)
+//   sessionclosed: {code, reason, error|null}
+//       error is set when the session ended before it was ready: ECONNREFUSED
+//       if the WebSocket never opened, EPROTO if hello was not answered.
+//
+// Re-entrancy: the listener may call back into the session from any event
+// except 'wire' (the core forbids that there; sockgate.js defers wire
+// events). It must not destroy the session from inside an event.
+#pragma once
+
+#include <emscripten/val.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "wasm/browser/browser_transport.hpp"
+#include "wasm/client.hpp"
+
+namespace sockgate::client::js {
+
+using emscripten::val;
+
+class JsSession {
+public:
+    JsSession();
+    ~JsSession() = default;
+    JsSession(const JsSession&) = delete;
+    JsSession& operator=(const JsSession&) = delete;
+
+    // An object with an onEvent(name, payload) method.
+    void set_listener(val listener) { listener_ = std::move(listener); }
+    // Opens the WebSocket; once open, hello goes out with `token` (a string,
+    // or undefined/null for none).
+    void open(const std::string& url, val token);
+
+    // ---- requests: id or {code, message} ----
+    val connect(const std::string& host, val port, val timeout_ms);
+    // host: string, or undefined/null for the gateway's default.
+    val listen(val host, val port, val backlog);
+    val bind(val host, val port);
+    val shutdown(val sock);
+    val close(val sock);
+    val resolve(const std::string& host);
+    // Any op; fields_json is a JSON object's text. The reply's whole object
+    // is the result.
+    val request(const std::string& op, const std::string& fields_json);
+
+    // ---- data: undefined or {code, message} ----
+    val send(val sock, val bytes);
+    val send_to(val sock, const std::string& addr, val port, val bytes);
+
+    // Ends the session; 'sessionclosed' follows. code: 1000 or 3000-4999,
+    // reason at most 123 bytes of UTF-8 (what browsers accept).
+    val close_session(val code, const std::string& reason);
+
+    // ---- state ----
+    val sockets() const;       // array of socket rows (js_values.hpp)
+    val info() const;          // hello info, or null before the reply
+    std::string state() const; // connecting, open, ready, closing, closed
+    void forget_closed() { client_.forget_closed(); }
+
+private:
+    void wire_events();
+    void emit(const char* name, val payload) const;
+    void emit_table_changed() const;
+
+    // Starts one request with `start`, which passes the given callback to the
+    // Client and returns its id. Replies become 'reply' events carrying
+    // `convert`ed results.
+    template <class T>
+    val track(const std::function<int64_t(Client::Callback<T>)>& start,
+              std::function<val(const T&)> convert, bool changes_table);
+
+    BrowserTransport transport_;
+    Client client_;  // after transport_: destroyed first, while it still exists
+    val listener_ = val::undefined();
+    std::optional<std::string> token_;
+    std::string url_;
+    bool opened_ = false;
+};
+
+}  // namespace sockgate::client::js

@@ -1,0 +1,167 @@
+#include "wasm/browser/js_values.hpp"
+
+#include <emscripten/wire.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "protocol/frame.hpp"
+
+namespace sockgate::client::js {
+
+namespace {
+
+// The wire view shows this much of each DATA or DATAGRAM payload.
+constexpr size_t kPreviewBytes = 64;
+
+val uint8_array_class() {
+    static const val cls = val::global("Uint8Array");
+    return cls;
+}
+
+const char* kind_name(SocketKind kind) {
+    switch (kind) {
+        case SocketKind::tcp_stream: return "tcp";
+        case SocketKind::tcp_listener: return "listener";
+        case SocketKind::udp: return "udp";
+    }
+    return "unknown";
+}
+
+}  // namespace
+
+val endpoint(const proto::Endpoint& e) {
+    val v = val::object();
+    v.set("addr", e.addr);
+    v.set("port", e.port);
+    return v;
+}
+
+val error(const proto::ErrorInfo& e) {
+    val v = val::object();
+    v.set("code", e.code);
+    v.set("message", e.message);
+    return v;
+}
+
+val error(std::string code, std::string message) {
+    return error(proto::ErrorInfo{std::move(code), std::move(message)});
+}
+
+val bytes(std::string_view data) {
+    // Constructing a Uint8Array from a typed array copies it out of the heap.
+    const auto* p = reinterpret_cast<const uint8_t*>(data.data());
+    return uint8_array_class().new_(emscripten::typed_memory_view(data.size(), p));
+}
+
+std::string bytes_from(const val& array) {
+    const size_t n = array["length"].as<size_t>();
+    std::string out(n, '\0');
+    // A view on `out`'s storage, filled by one TypedArray.set: one copy, no
+    // per-element conversion. Nothing allocates between making the view and
+    // using it, so wasm memory cannot grow under it.
+    val view(emscripten::typed_memory_view(n, reinterpret_cast<uint8_t*>(out.data())));
+    view.call<void>("set", array);
+    return out;
+}
+
+val hello_info(const proto::HelloReply& r) {
+    val limits = val::object();
+    limits.set("sockets", r.limits.sockets);
+    limits.set("listeners", r.limits.listeners);
+    val v = val::object();
+    v.set("version", r.version);
+    v.set("server", r.server);
+    v.set("session", r.session);
+    v.set("window", r.window);
+    v.set("max_frame", r.max_frame);
+    v.set("limits", limits);
+    return v;
+}
+
+val socket_reply(const proto::SocketReply& r) {
+    val v = val::object();
+    v.set("sock", r.sock);
+    v.set("local", endpoint(r.local));
+    if (r.remote) v.set("remote", endpoint(*r.remote));
+    return v;
+}
+
+val resolve_reply(const proto::ResolveReply& r) {
+    val addrs = val::array();
+    for (const std::string& a : r.addrs) addrs.call<void>("push", a);
+    val v = val::object();
+    v.set("addrs", addrs);
+    return v;
+}
+
+val json(const nlohmann::json& j) {
+    // The gateway's text arrived as valid UTF-8, so nothing is replaced in
+    // practice; `replace` only keeps dump() from throwing if it were not.
+    const std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return val::global("JSON").call<val>("parse", text);
+}
+
+val socket_row(const SocketInfo& s) {
+    val v = val::object();
+    v.set("id", s.id);
+    v.set("kind", kind_name(s.kind));
+    v.set("state", to_string(s.state));
+    v.set("local", endpoint(s.local));
+    v.set("remote", s.remote ? endpoint(*s.remote) : val::null());
+    v.set("listener", s.listener ? val(*s.listener) : val::null());
+    // Counters are uint64 in C++; JS numbers hold them exactly up to 2^53.
+    v.set("bytesIn", double(s.bytes_in));
+    v.set("bytesOut", double(s.bytes_out));
+    v.set("datagramsIn", double(s.datagrams_in));
+    v.set("datagramsOut", double(s.datagrams_out));
+    v.set("queued", double(s.queued));
+    v.set("eof", s.eof_received);
+    v.set("shutdown", s.shutdown_sent);
+    v.set("error", s.close_error ? error(*s.close_error) : val::null());
+    v.set("sendCredit", double(s.send_credit));
+    v.set("recvCredit", double(s.recv_credit));
+    return v;
+}
+
+val frame_summary(std::string_view frame) {
+    val v = val::object();
+    const proto::DecodeResult r = proto::decode_frame(frame);
+    if (!r) {
+        v.set("type", "INVALID");
+        v.set("error", proto::to_string(r.error));
+        if (r.has_sock) v.set("sock", r.frame.sock);
+        v.set("length", 0);
+        return v;
+    }
+    const proto::Frame& f = r.frame;
+    v.set("sock", f.sock);
+    switch (f.kind) {
+        case proto::FrameKind::data: v.set("type", "DATA"); break;
+        case proto::FrameKind::datagram:
+            v.set("type", "DATAGRAM");
+            v.set("addr", f.peer_addr.to_string());
+            v.set("port", f.peer_port);
+            break;
+        case proto::FrameKind::window:
+            v.set("type", "WINDOW");
+            v.set("increment", f.increment);
+            break;
+    }
+    v.set("length", double(f.payload.size()));
+    if (f.kind != proto::FrameKind::window)
+        v.set("preview", bytes(f.payload.substr(0, std::min(f.payload.size(), kPreviewBytes))));
+    return v;
+}
+
+IntegerArg integer_arg(const val& v, const char* name, uint64_t lo, uint64_t hi) {
+    if (v.isUndefined() || v.isNull()) return {};
+    const std::string range = std::to_string(lo) + "-" + std::to_string(hi);
+    if (!v.isNumber()) return {std::nullopt, std::string(name) + " must be an integer " + range};
+    const double d = v.as<double>();
+    if (!std::isfinite(d) || std::floor(d) != d || d < double(lo) || d > double(hi))
+        return {std::nullopt, std::string(name) + " must be an integer " + range};
+    return {uint64_t(d), {}};
+}
+
+}  // namespace sockgate::client::js

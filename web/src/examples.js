@@ -1,0 +1,302 @@
+// The examples panel: pick one of the C++ examples compiled to wasm, read
+// its source, run it, watch its output, stop it. Every running example has
+// its own gateway session, so several can run at once (a server and a
+// client, say).
+
+import { h, copyButton } from './format.js';
+import { SourceView } from './editor.js';
+
+const STATUS_TEXT = {
+  idle: 'not running',
+  loading: 'loading…',
+  running: 'running',
+  stopping: 'stopping…',
+  exited: 'exited',
+  stopped: 'stopped',
+  failed: 'failed',
+};
+
+export class ExamplesPanel {
+  constructor(root, { wsUrl, token = () => null, onRunningChange = () => {} } = {}) {
+    this.root = root;
+    this.wsUrl = wsUrl;
+    this.token = token;
+    this.onRunningChange = onRunningChange;
+    this.examples = [];
+    this.current = null;
+
+    this.tabs = h('div', { class: 'ex-tabs', role: 'tablist', 'aria-label': 'Examples' });
+    this.title = h('h3', { class: 'ex-title' });
+    this.desc = h('p', { class: 'ex-desc' });
+    this.file = h('span', { class: 'ex-file' });
+    this.args = h('input', { class: 'ex-args', type: 'text', spellcheck: 'false', 'aria-label': 'Program arguments', placeholder: 'no arguments' });
+    this.runBtn = h('button', { type: 'button', class: 'btn btn-primary btn-run', title: 'Run (Ctrl+Enter)' }, '▶ Run');
+    this.stopBtn = h('button', { type: 'button', class: 'btn btn-stop', title: 'Stop (Ctrl+.)', disabled: true }, '■ Stop');
+    this.status = h('span', { class: 'ex-status status-idle', role: 'status' }, STATUS_TEXT.idle);
+    this.hintBox = h('div', { class: 'ex-hint', hidden: true });
+    this.editorHost = h('div', { class: 'ex-editor' });
+    this.outputs = h('div', { class: 'ex-outputs' });
+    this.gatewayLoad = h('span', { class: 'panel-meta ex-load', title: 'From the gateway’s /healthz' });
+    this.runBtn.addEventListener('click', () => this.run());
+    this.stopBtn.addEventListener('click', () => this.stop());
+
+    root.append(
+      h('div', { class: 'panel-head' },
+        h('h2', {}, 'Examples'),
+        h('span', { class: 'panel-sub' }, 'C++ compiled to WebAssembly · each run opens its own session'),
+        this.gatewayLoad),
+      this.tabs,
+      h('div', { class: 'ex-info' },
+        h('div', { class: 'ex-heading' }, this.title, this.file),
+        this.desc),
+      h('div', { class: 'ex-split' },
+        this.editorHost,
+        h('div', { class: 'ex-runbar' },
+          this.runBtn, this.stopBtn, this.status,
+          h('label', { class: 'ex-args-label' }, h('span', {}, 'args'), this.args)),
+        this.hintBox,
+        this.outputs));
+    this.editor = new SourceView(this.editorHost);
+  }
+
+  async load() {
+    let list;
+    try {
+      const res = await fetch(new URL('examples/index.json', document.baseURI), { cache: 'no-cache' });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      list = await res.json();
+      if (!Array.isArray(list) || !list.length) throw new Error('empty list');
+    } catch (err) {
+      this.tabs.replaceChildren();
+      this.root.classList.add('ex-missing');
+      this.title.textContent = 'No examples here';
+      this.desc.replaceChildren('The example programs were not found in this web root (',
+        h('code', {}, 'examples/index.json'), `: ${err.message}). The console still works.`);
+      this.runBtn.disabled = true;
+      return;
+    }
+    this.examples = list.map((meta) => ({
+      meta,
+      source: null,
+      run: null,
+      status: 'idle',
+      out: h('div', { class: 'ex-output', role: 'log', 'aria-label': `Output of ${meta.name}`, tabindex: '0', hidden: true, dataset: { example: meta.name } }),
+      tab: null,
+    }));
+    for (const ex of this.examples) {
+      ex.tab = h('button', { type: 'button', class: 'ex-tab', role: 'tab', 'aria-selected': 'false', dataset: { example: ex.meta.name }, title: ex.meta.description || '' },
+        h('span', { class: 'ex-dot', 'aria-hidden': 'true' }), ex.meta.title || ex.meta.name);
+      ex.tab.addEventListener('click', () => this.select(ex.meta.name));
+      this.tabs.append(ex.tab);
+      this.outputs.append(ex.out);
+      this.system(ex, 'Output appears here when you run the program.');
+    }
+    this.tabs.addEventListener('keydown', (e) => {
+      if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+      const i = this.examples.indexOf(this.current);
+      const next = this.examples[(i + (e.key === 'ArrowRight' ? 1 : this.examples.length - 1)) % this.examples.length];
+      this.select(next.meta.name);
+      next.tab.focus();
+      e.preventDefault();
+    });
+    const wanted = new URLSearchParams(location.search).get('example');
+    await this.select(this.examples.some((e) => e.meta.name === wanted) ? wanted : this.examples[0].meta.name);
+  }
+
+  byName(name) {
+    return this.examples.find((e) => e.meta.name === name) || null;
+  }
+
+  async select(name) {
+    const ex = this.byName(name);
+    if (!ex) return;
+    if (this.current && this.current !== ex) this.current.argsText = this.args.value;
+    this.current = ex;
+    for (const e of this.examples) {
+      e.tab.setAttribute('aria-selected', String(e === ex));
+      e.tab.tabIndex = e === ex ? 0 : -1;
+      e.out.hidden = e !== ex;
+    }
+    this.title.textContent = ex.meta.title || ex.meta.name;
+    this.desc.textContent = ex.meta.description || '';
+    this.file.textContent = ex.meta.source || '';
+    this.args.value = ex.argsText ?? (ex.meta.args || []).join(' ');
+    this.args.placeholder = 'no arguments';
+    this.refresh();
+    if (ex.source === null) {
+      this.editor.setSource('// loading…');
+      try {
+        const res = await fetch(new URL(`examples/${ex.meta.source || `src/${ex.meta.name}.cpp`}`, document.baseURI));
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        ex.source = await res.text();
+      } catch (err) {
+        ex.source = `// The source of ${ex.meta.name} could not be loaded: ${err.message}`;
+      }
+    }
+    if (this.current === ex) {
+      this.editor.setSource(ex.source);
+      // "// Usage: tcp_server [host] [port]" in the source tells what the
+      // arguments are.
+      const usage = /Usage:\s*\S+\s+(.+)/.exec(ex.source)?.[1]?.trim();
+      this.args.placeholder = usage || 'no arguments';
+      this.args.title = usage ? `Arguments: ${usage}` : '';
+    }
+  }
+
+  /** Updates buttons, status and hint for the selected example. */
+  refresh() {
+    const ex = this.current;
+    if (!ex) return;
+    const busy = ex.status === 'loading' || ex.status === 'running' || ex.status === 'stopping';
+    this.runBtn.disabled = busy;
+    this.stopBtn.disabled = !(ex.status === 'running' || ex.status === 'loading');
+    this.args.disabled = busy;
+    let text = STATUS_TEXT[ex.status];
+    if ((ex.status === 'exited' || ex.status === 'stopped') && ex.exitCode !== undefined && ex.exitCode !== null) text += ` · code ${ex.exitCode}`;
+    if (ex.status === 'failed' && ex.failure) text += ` · ${ex.failure}`;
+    this.status.textContent = text;
+    this.status.className = `ex-status status-${ex.status}`;
+    this.status.dataset.status = ex.status;
+    for (const e of this.examples) e.tab.dataset.status = e.status;
+
+    const hint = hintFor(ex.meta.hint, ex.runArgs);
+    if (hint && ex.status === 'running') {
+      this.hintBox.hidden = false;
+      this.hintBox.replaceChildren(
+        h('span', { class: 'ex-hint-label' }, 'Talk to it from a terminal:'),
+        h('code', { class: 'ex-hint-cmd' }, hint),
+        copyButton(hint));
+    } else {
+      this.hintBox.hidden = true;
+    }
+    this.onRunningChange(this.examples.filter((e) => e.status === 'running' || e.status === 'loading' || e.status === 'stopping').length);
+  }
+
+  setStatus(ex, status, extra = {}) {
+    ex.status = status;
+    Object.assign(ex, extra);
+    if (ex === this.current) this.refresh();
+    else for (const e of this.examples) e.tab.dataset.status = e.status;
+    this.onRunningChange(this.examples.filter((e) => e.status === 'running' || e.status === 'loading' || e.status === 'stopping').length);
+  }
+
+  // --- output -------------------------------------------------------------
+
+  write(ex, kind, text) {
+    const out = ex.out;
+    const stick = out.scrollHeight - out.scrollTop - out.clientHeight < 24;
+    const line = h('div', { class: `ol ol-${kind}` }, text);
+    out.append(line);
+    while (out.childElementCount > 3000) out.firstElementChild.remove();
+    if (stick) out.scrollTop = out.scrollHeight;
+  }
+
+  system(ex, text) {
+    this.write(ex, 'sys', text);
+  }
+
+  // --- running ------------------------------------------------------------
+
+  async run(name = this.current?.meta.name) {
+    const ex = this.byName(name);
+    if (!ex || ['loading', 'running', 'stopping'].includes(ex.status)) return;
+    const args = (ex === this.current ? this.args.value : ex.argsText ?? (ex.meta.args || []).join(' ')).trim();
+    const argv = args ? args.split(/\s+/) : [];
+    ex.runArgs = argv;
+    ex.out.replaceChildren();
+    const runId = (ex.runId || 0) + 1;
+    ex.runId = runId;
+    const started = performance.now();
+    this.setStatus(ex, 'loading', { exitCode: null, failure: null, mod: null, startedAt: started });
+    this.system(ex, `$ ${ex.meta.name}${argv.length ? ` ${argv.join(' ')}` : ''}`);
+
+    const finish = (status, code, note) => {
+      if (ex.runId !== runId || ['exited', 'stopped', 'failed'].includes(ex.status)) return;
+      clearTimeout(ex.stopTimer);
+      const stopping = ex.status === 'stopping';
+      const final = status === 'failed' ? 'failed' : stopping ? 'stopped' : 'exited';
+      const secs = ((performance.now() - started) / 1000).toFixed(2);
+      this.system(ex, note || `${final === 'stopped' ? 'stopped' : 'exited'}${code !== undefined && code !== null ? ` with code ${code}` : ''} after ${secs} s`);
+      ex.mod = null;
+      this.setStatus(ex, final, { exitCode: code ?? null });
+    };
+
+    let factory;
+    try {
+      const url = new URL(`examples/${ex.meta.name}.mjs`, document.baseURI).href;
+      factory = (await import(/* @vite-ignore */ url)).default;
+      if (typeof factory !== 'function') throw new Error('the module has no default export factory');
+    } catch (err) {
+      this.write(ex, 'err', `could not load ${ex.meta.name}.mjs: ${err.message}`);
+      this.setStatus(ex, 'failed', { failure: 'not loaded' });
+      return;
+    }
+    if (ex.runId !== runId) return;
+    const options = {
+      sockgateUrl: this.wsUrl(),
+      print: (line) => this.write(ex, 'out', line),
+      printErr: (line) => this.write(ex, 'err', line),
+      arguments: argv,
+      onExit: (code) => finish('exited', code),
+      onAbort: (what) => finish('failed', null, `aborted: ${what}`),
+    };
+    const token = this.token();
+    if (token) options.sockgateToken = token;
+    // Running before the factory resolves: main starts on instantiation.
+    this.setStatus(ex, 'running');
+    try {
+      const mod = await factory(options);
+      if (ex.runId !== runId) return;
+      ex.mod = mod;
+      if (ex.status === 'stopping' && typeof mod.sockgateStop === 'function') mod.sockgateStop();
+    } catch (err) {
+      // Emscripten reports exit() during startup by throwing ExitStatus.
+      if (err && (err.name === 'ExitStatus' || typeof err.status === 'number')) finish('exited', err.status);
+      else {
+        this.write(ex, 'err', String(err?.message || err));
+        finish('failed', null, 'failed to start');
+      }
+    }
+  }
+
+  stop(name = this.current?.meta.name) {
+    const ex = this.byName(name);
+    if (!ex || !(ex.status === 'running' || ex.status === 'loading')) return;
+    this.setStatus(ex, 'stopping');
+    this.system(ex, 'stopping: closing its gateway session …');
+    try {
+      if (ex.mod && typeof ex.mod.sockgateStop === 'function') ex.mod.sockgateStop();
+    } catch (err) {
+      this.write(ex, 'err', `sockgateStop: ${err.message}`);
+    }
+    const runId = ex.runId;
+    // A program that does not exit on its own after its session ended is
+    // abandoned: its sockets are gone with the session anyway.
+    ex.stopTimer = setTimeout(() => {
+      if (ex.runId === runId && ex.status === 'stopping') {
+        this.system(ex, 'stopped (the program did not exit by itself; its session is closed)');
+        ex.mod = null;
+        this.setStatus(ex, 'stopped', { exitCode: null });
+      }
+    }, 4000);
+  }
+
+  runningCount() {
+    return this.examples.filter((e) => ['loading', 'running', 'stopping'].includes(e.status)).length;
+  }
+}
+
+/**
+ * The hint of index.json, adjusted to the arguments of the run when they
+ * name a host and port (as the examples' "[host] [port]" do):
+ * "nc localhost 12345" with args "127.0.0.1 4000" → "nc 127.0.0.1 4000".
+ */
+export function hintFor(hint, args = []) {
+  if (!hint || !args || !args.length) return hint || null;
+  const port = [...args].reverse().find((a) => /^\d+$/.test(a));
+  const host = args.find((a) => !/^\d+$/.test(a));
+  let out = hint;
+  if (port) out = out.replace(/\b\d{2,5}\b(?!.*\b\d{2,5}\b)/, port);
+  if (host) out = out.replace(/\blocalhost\b/, host);
+  return out;
+}

@@ -1,0 +1,429 @@
+// sockgate's JavaScript API: real TCP and UDP sockets for a web page, through
+// the sockgate gateway.
+//
+//   const session = await openSession({ token });
+//   const { sock } = await session.connect('127.0.0.1', 9007);
+//   session.addEventListener('data', (e) => console.log(e.detail.bytes));
+//   session.send(sock, 'hello\n');
+//
+// This file is deliberately thin. The protocol, the socket table and flow
+// control live in the wasm client (wasm/browser/js_session.hpp, compiled to
+// sockgate_client.mjs + .wasm); here its results become Promises and its
+// reports become DOM events. Every event carries its data in event.detail:
+//
+//   data          {sock, bytes: Uint8Array}
+//   datagram      {sock, from: {addr, port}, bytes}
+//   accept        {listener, sock, local, remote}
+//   eof           {sock}                      the peer sent FIN
+//   closed        {sock, error: {code, message} | null}
+//   error         {error: {code, message}, sock?, id?}
+//   badinput      {code, message}             the gateway sent something unacceptable
+//   drained       {sock}                      data that waited for credit is all sent
+//   sockets       {}                          the socket table changed (see sockets())
+//   wire          {dir: 'in'|'out', kind: 'text'|'binary', text?, frame?, size?, raw?, time}
+//   sessionclosed {code, reason}
+//
+// 'wire' and 'sockets' are delivered from a microtask, after the work that
+// caused them: 'wire' so that its listeners may call back into the session
+// (the client core forbids that while it is writing or reading a message),
+// 'sockets' so that a burst of changes costs one table refresh. The wire
+// events of the opening handshake (hello out, its reply in) are held back
+// until the task after openSession resolves, so that listeners added right
+// after `await openSession(...)` see them too.
+
+export class SockgateError extends Error {
+  // code: an errno name such as 'ECONNREFUSED' (docs/PROTOCOL.md section 7).
+  // details: extra fields, e.g. closeCode and closeReason when the WebSocket
+  // failed while the session was opening.
+  constructor(code, message, details = {}) {
+    super(message || code);
+    this.name = 'SockgateError';
+    this.code = code;
+    Object.assign(this, details);
+  }
+}
+
+const utf8 = new TextEncoder();
+const inPage = typeof document !== 'undefined';
+// Pages and workers have a location; Node has neither that nor a document.
+const hasLocation = typeof location !== 'undefined';
+const inNode = typeof process === 'object' && typeof process.versions?.node === 'string';
+
+// Private to this module: how openSession starts a session.
+const start = Symbol('start');
+
+// ---------------------------------------------------------------- module loading
+
+// Instantiated wasm modules by URL or factory: sessions share one instance.
+const modules = new Map();
+
+function resolveUrl(url) {
+  const base = inPage ? document.baseURI : hasLocation ? location.href : import.meta.url;
+  return new URL(String(url), base);
+}
+
+// Loads the wasm client once per URL (or factory) and returns the instance.
+// moduleFactory(options) must return a Promise of the instance, like
+// Emscripten's createSockgateModule; in Node it typically supplies wasmBinary.
+function loadModule({ moduleUrl, moduleFactory }) {
+  const key = moduleFactory ?? resolveUrl(moduleUrl ?? './wasm/sockgate_client.mjs').href;
+  let instance = modules.get(key);
+  if (!instance) {
+    instance = moduleFactory ? Promise.resolve(moduleFactory({})) : instantiate(key);
+    instance.catch(() => modules.delete(key)); // let a later attempt retry
+    modules.set(key, instance);
+  }
+  return instance;
+}
+
+async function instantiate(href) {
+  const { default: factory } = await import(/* webpackIgnore: true */ href);
+  const options = {};
+  if (inNode && !hasLocation) {
+    // Emscripten's own Node file loading does not work from an ES module
+    // (wasm/browser/node_esm_prelude.js): hand it the bytes. The specifier
+    // is computed so that bundlers for the page leave it alone.
+    const fs = await import(['node', 'fs/promises'].join(':'));
+    options.wasmBinary = await fs.readFile(new URL(href.replace(/\.m?js([?#].*)?$/, '.wasm')));
+  }
+  return factory(options);
+}
+
+function defaultSocketUrl() {
+  if (!hasLocation) throw new SockgateError('EINVAL', 'openSession: url is required outside a page');
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+}
+
+// ---------------------------------------------------------------- openSession
+
+// Loads the wasm client, opens the WebSocket and sends hello. Resolves with
+// the ready session; rejects with SockgateError: the hello reply's error
+// (EACCES for a bad token), ECONNREFUSED when the WebSocket cannot be opened,
+// EPROTO when it closes before hello is answered (both with closeCode and
+// closeReason), EINVAL for a bad URL, EIO when the wasm client cannot load.
+export async function openSession({ url, token, moduleUrl, moduleFactory } = {}) {
+  const socketUrl = webSocketUrl(url ?? defaultSocketUrl());
+  let module;
+  try {
+    module = await loadModule({ moduleUrl, moduleFactory });
+  } catch (e) {
+    throw new SockgateError('EIO', `cannot load the sockgate wasm client: ${e?.message ?? e}`, { cause: e });
+  }
+  const session = new SockgateSession(new module.Session(), socketUrl);
+  await session[start](token);
+  return session;
+}
+
+// The absolute ws:// or wss:// URL; relative ones count from the page.
+function webSocketUrl(url) {
+  let parsed = null;
+  try {
+    parsed = new URL(String(url), hasLocation ? location.href : undefined);
+  } catch {
+    // reported below
+  }
+  if (!parsed || (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:')) {
+    throw new SockgateError('EINVAL', `not a ws:// or wss:// URL: ${url}`);
+  }
+  return parsed.href;
+}
+
+// ---------------------------------------------------------------- session
+
+function toError(e, details) {
+  return new SockgateError(e.code, e.message, details);
+}
+
+function notConnected() {
+  return new SockgateError('ENOTCONN', 'the session is closed');
+}
+
+// Anything send() accepts, as bytes.
+function toBytes(data) {
+  if (typeof data === 'string') return utf8.encode(data);
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  throw new SockgateError('EINVAL', 'data must be a string, an ArrayBuffer or a typed array');
+}
+
+// A bug in this file must not unwind through the wasm client, whose state
+// would be left half-updated: report it from a fresh task instead.
+function reportLater(error) {
+  setTimeout(() => {
+    throw error;
+  });
+}
+
+export class SockgateSession extends EventTarget {
+  info = null; // the hello reply: {version, server, session, window, max_frame, limits}
+  url;
+
+  #core; // the wasm Session; null once the session has ended
+  #opening = null; // {resolve, reject} until hello is answered
+  #pending = new Map(); // request id -> {resolve, reject}
+  #closedWith = null; // {code, reason} once the session has ended
+  #closeWaiters = [];
+  #finalSockets = []; // the socket table as the session ended
+  #wireQueue = [];
+  #socketsChanged = false;
+  #flushScheduled = false;
+
+  // Sessions come from openSession().
+  constructor(core, url) {
+    super();
+    this.url = url;
+    this.#core = core;
+    core.setListener({ onEvent: (name, payload) => this.#onEvent(name, payload) });
+  }
+
+  [start](token) {
+    if (token != null && typeof token !== 'string') {
+      return Promise.reject(new SockgateError('EINVAL', 'token must be a string'));
+    }
+    return new Promise((resolve, reject) => {
+      this.#opening = { resolve, reject };
+      try {
+        this.#core.open(this.url, token ?? null);
+      } catch (e) {
+        // new WebSocket() throws for URLs it cannot use (SyntaxError).
+        this.#opening = null;
+        const core = this.#core;
+        this.#core = null;
+        this.#closedWith = { code: 1006, reason: '' };
+        setTimeout(() => dispose(core));
+        reject(new SockgateError('EINVAL', `cannot open a WebSocket to ${this.url}: ${e?.message ?? e}`));
+      }
+    });
+  }
+
+  get closed() {
+    return this.#closedWith !== null;
+  }
+
+  // connecting, open, ready, closing or closed.
+  get state() {
+    return this.#core ? this.#core.state() : 'closed';
+  }
+
+  // ---- requests ----
+
+  // -> {sock, local: {addr, port}, remote: {addr, port}}
+  connect(host, port, { timeoutMs } = {}) {
+    return this.#request((core) => core.connect(host, port, timeoutMs ?? null));
+  }
+
+  // host null/undefined: the gateway's default. -> {sock, local}
+  listen(host, port, { backlog } = {}) {
+    return this.#request((core) => core.listen(host ?? null, port ?? null, backlog ?? null));
+  }
+
+  // A UDP socket. -> {sock, local}
+  bind(host, port) {
+    return this.#request((core) => core.bind(host ?? null, port ?? null));
+  }
+
+  // Half-closes after everything queued on sock has gone out.
+  shutdown(sock) {
+    return this.#request((core) => core.shutdown(sock));
+  }
+
+  close(sock) {
+    return this.#request((core) => core.close(sock));
+  }
+
+  // -> {addrs: [string]}
+  resolve(host) {
+    return this.#request((core) => core.resolve(host));
+  }
+
+  // Any op with any fields; resolves with the whole reply object.
+  request(op, fields = {}) {
+    return this.#request((core) => core.request(op, JSON.stringify(fields)));
+  }
+
+  // ---- data: queued under flow control; errors are thrown at once ----
+
+  send(sock, data) {
+    const bytes = toBytes(data);
+    this.#call((core) => core.send(sock, bytes));
+  }
+
+  sendTo(sock, addr, port, data) {
+    const bytes = toBytes(data);
+    this.#call((core) => core.sendTo(sock, addr, port, bytes));
+  }
+
+  // ---- state ----
+
+  // [{id, kind: 'tcp'|'listener'|'udp', state: 'open'|'closing'|'closed',
+  //   local, remote, listener, bytesIn, bytesOut, datagramsIn, datagramsOut,
+  //   queued, eof, shutdown, error, sendCredit, recvCredit}]
+  sockets() {
+    return this.#core ? this.#core.sockets() : structuredClone(this.#finalSockets);
+  }
+
+  // Drops closed sockets from the table.
+  forgetClosed() {
+    if (this.#core) this.#core.forgetClosed();
+    else this.#finalSockets = this.#finalSockets.filter((s) => s.state !== 'closed');
+    this.#tableChanged();
+  }
+
+  // -> {code, reason}: how the session ended (the gateway's code may win).
+  closeSession(code = 1000, reason = '') {
+    if (!this.#closedWith) {
+      try {
+        this.#call((core) => core.closeSession(code, String(reason)));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    // A WebSocket that never opened reports its end at once.
+    if (this.#closedWith) return Promise.resolve({ ...this.#closedWith });
+    return new Promise((resolve) => this.#closeWaiters.push(resolve));
+  }
+
+  // ---- plumbing ----
+
+  // Runs a request method of the core: it returns the request id, whose
+  // reply comes as a 'reply' event, or an error object.
+  #request(startRequest) {
+    let id;
+    try {
+      id = this.#invoke(startRequest);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (typeof id !== 'number') return Promise.reject(toError(id));
+    return new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+  }
+
+  // Runs a core method that returns undefined or an error object.
+  #call(method) {
+    const failure = this.#invoke(method);
+    if (failure !== undefined) throw toError(failure);
+  }
+
+  #invoke(method) {
+    if (!this.#core) throw notConnected();
+    try {
+      return method(this.#core);
+    } catch (e) {
+      // embind rejects arguments of the wrong type (a number for a string).
+      if (e?.name === 'BindingError') throw new SockgateError('EINVAL', e.message);
+      throw e;
+    }
+  }
+
+  #onEvent(name, payload) {
+    try {
+      switch (name) {
+        case 'open':
+          break;
+        case 'hello':
+          this.#onHello(payload);
+          break;
+        case 'reply':
+          this.#onReply(payload);
+          break;
+        case 'sockets':
+          this.#tableChanged();
+          break;
+        case 'wire':
+          payload.time = performance.now();
+          this.#wireQueue.push(payload);
+          this.#scheduleFlush();
+          break;
+        case 'sessionclosed':
+          this.#onSessionClosed(payload);
+          break;
+        default: // data, datagram, accept, eof, closed, error, badinput, drained
+          this.#emit(name, payload);
+      }
+    } catch (e) {
+      reportLater(e);
+    }
+  }
+
+  #onHello({ ok, info, error }) {
+    const opening = this.#opening;
+    this.#opening = null;
+    if (!opening) return;
+    if (ok) {
+      this.info = info;
+      opening.resolve();
+      // Release the handshake's wire events once the caller has the session.
+      this.#flushScheduled = true;
+      setTimeout(() => this.#flush());
+    } else {
+      opening.reject(toError(error));
+    }
+  }
+
+  #onReply({ id, ok, result, error }) {
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    this.#pending.delete(id);
+    if (ok) pending.resolve(result);
+    else pending.reject(toError(error));
+  }
+
+  #onSessionClosed({ code, reason, error }) {
+    const core = this.#core;
+    this.#finalSockets = core.sockets();
+    this.#core = null;
+    this.#closedWith = { code, reason };
+    if (this.#opening) {
+      this.#opening.reject(toError(error ?? { code: 'ECONNRESET', message: 'session closed' }, {
+        closeCode: code,
+        closeReason: reason,
+      }));
+      this.#opening = null;
+    }
+    // The core has failed every request already; this only guards the map.
+    for (const pending of this.#pending.values()) pending.reject(notConnected());
+    this.#pending.clear();
+    this.#tableChanged();
+    this.#emit('sessionclosed', { code, reason });
+    for (const resolve of this.#closeWaiters.splice(0)) resolve({ ...this.#closedWith });
+    // Not now: the core is still on the stack, reporting this event.
+    setTimeout(() => dispose(core));
+  }
+
+  #tableChanged() {
+    this.#socketsChanged = true;
+    this.#scheduleFlush();
+  }
+
+  #scheduleFlush() {
+    if (this.#flushScheduled || this.#opening) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => this.#flush());
+  }
+
+  #flush() {
+    this.#flushScheduled = false;
+    for (const wire of this.#wireQueue.splice(0)) this.#emit('wire', wire);
+    if (this.#socketsChanged) {
+      this.#socketsChanged = false;
+      this.#emit('sockets', {});
+    }
+  }
+
+  #emit(name, detail) {
+    this.dispatchEvent(new CustomEvent(name, { detail }));
+  }
+}
+
+function dispose(core) {
+  try {
+    core.delete();
+  } catch (e) {
+    // BrowserTransport's destructor calls WebSocket.close(1001), which
+    // browsers reject (InvalidAccessError: pages may only use 1000 and
+    // 3000-4999). The socket is closed already by then; nothing is lost
+    // but the wasm object's memory.
+    if (e?.name !== 'InvalidAccessError') reportLater(e);
+  }
+}
