@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# Installs what sockgate needs on Debian 12 (as root) and builds it.
-# Usage: scripts/setup.sh [BUILD_DIR] [extra cmake args...]
+# Installs what sockgate needs on Debian 12 (as root) and builds it all:
+# the native gateway and tools in build/, the wasm client and examples in
+# build-wasm/, and the playground's web root in build/web/.
+# Usage: scripts/setup.sh [--native-only] [BUILD_DIR] [extra cmake args...]
 # Idempotent: a second run only rebuilds what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+native_only=0
+if [ "${1:-}" = "--native-only" ]; then
+  native_only=1
+  shift
+fi
 build_dir=${1:-build}
 shift || true
 
@@ -12,6 +19,11 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libasio-dev libwebsocketpp-dev nlohmann-json3-dev libgtest-dev
 )
+if ((!native_only)); then
+  packages+=(emscripten node-acorn chromium)
+  command -v node >/dev/null || packages+=(nodejs)
+  command -v npm >/dev/null || packages+=(npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -26,3 +38,6 @@ fi
 
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
 cmake --build "$build_dir"
+if ((!native_only)); then
+  scripts/build-web.sh "$build_dir/web"
+fi

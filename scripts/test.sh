@@ -1,15 +1,34 @@
 #!/usr/bin/env bash
-# Sets everything up and runs every test: the normal build, then the same
-# tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+# Sets everything up and runs every test:
+#   1. native unit and integration tests (real gateway, real sockets) and the quick benchmark
+#   2. the wasm client's JavaScript API under Node, against the real gateway
+#   3. the example programs, native and wasm side by side
+#   4. the playground in headless Chromium
+#   5. the native tests again under AddressSanitizer and UndefinedBehaviorSanitizer
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 jobs=$(nproc)
 scripts/setup.sh build
-echo "== tests (RelWithDebInfo)"
+
+echo "== native tests"
 ctest --test-dir build --output-on-failure -j "$jobs"
 
-scripts/setup.sh build-asan -DSOCKGATE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
-echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
+export SOCKGATE_GATEWAY_BIN=$PWD/build/gateway/sockgate
+export SOCKGATE_WASM_DIR=$PWD/build-wasm/wasm/browser
+export SOCKGATE_EXAMPLES_WASM_DIR=$PWD/build-wasm/examples
+export SOCKGATE_EXAMPLES_NATIVE_DIR=$PWD/build/examples
+export SOCKGATE_WEB_ROOT=$PWD/build/web
+export SOCKGATE_ARTIFACTS=$PWD/test-artifacts
+
+echo "== wasm client API (Node)"
+node --test tests/wasm/
+echo "== examples, native and wasm"
+node --test tests/examples/
+echo "== playground in Chromium"
+node --test tests/browser/
+
+scripts/setup.sh --native-only build-asan -DSOCKGATE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+echo "== native tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j "$jobs"
+  ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE bench

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the browser side and assembles the web root the gateway serves:
+#   build/web/             the page (bundled from web/ by esbuild)
+#   build/web/wasm/        the client core compiled to wasm, with its JS API
+#   build/web/examples/    the example socket programs compiled to wasm, and their sources
+# Needs the packages scripts/setup.sh installs (emscripten, node, npm).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=${1:-build/web}
+wasm_build=${WASM_BUILD_DIR:-build-wasm}
+export NODE_PATH=/usr/share/nodejs  # Debian's emscripten needs node-acorn from here
+
+if [ ! -f "$wasm_build/build.ninja" ]; then
+  emcmake cmake -S . -B "$wasm_build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+cmake --build "$wasm_build"
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund >/dev/null
+fi
+
+mkdir -p "$out/wasm" "$out/examples/src"
+node web/build.mjs --out "$out"
+cp "$wasm_build"/wasm/browser/sockgate_client.{mjs,wasm} "$out/wasm/"
+cp "$wasm_build"/examples/*.mjs "$wasm_build"/examples/*.wasm "$out/examples/"
+cp examples/index.json "$out/examples/"
+cp examples/*.cpp "$out/examples/src/"
+echo "web root ready in $out"
