@@ -6,6 +6,8 @@
 # Idempotent: a second run only rebuilds what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Lets ccache reuse results across clones in different folders.
+export CCACHE_BASEDIR=$PWD
 
 native_only=0
 if [ "${1:-}" = "--native-only" ]; then
