@@ -1,4 +1,5 @@
 #include "wasm/native/blocking_client.hpp"
+#include "wasm/tapped_transport.hpp"
 
 #include <condition_variable>
 #include <deque>
@@ -51,44 +52,6 @@ private:
     size_t offset_ = 0;
 };
 
-// Passes everything through between a transport and its handler, and calls
-// `after` once the handler has dealt with each report.
-class TappedTransport final : public Transport, private TransportHandler {
-public:
-    TappedTransport(Transport& inner, std::function<void()> after)
-        : inner_(inner), after_(std::move(after)) {
-        inner_.set_handler(this);
-    }
-    ~TappedTransport() override { inner_.set_handler(nullptr); }
-
-    void set_handler(TransportHandler* h) override { handler_ = h; }
-    void send_text(std::string text) override { inner_.send_text(std::move(text)); }
-    void send_binary(std::string bytes) override { inner_.send_binary(std::move(bytes)); }
-    void close(uint16_t code, std::string reason) override { inner_.close(code, std::move(reason)); }
-    size_t buffered_amount() const override { return inner_.buffered_amount(); }
-
-private:
-    void on_open() override {
-        if (handler_) handler_->on_open();
-        after_();
-    }
-    void on_text(std::string_view text) override {
-        if (handler_) handler_->on_text(text);
-        after_();
-    }
-    void on_binary(std::string_view bytes) override {
-        if (handler_) handler_->on_binary(bytes);
-        after_();
-    }
-    void on_close(uint16_t code, std::string_view reason) override {
-        if (handler_) handler_->on_close(code, reason);
-        after_();
-    }
-
-    Transport& inner_;
-    std::function<void()> after_;
-    TransportHandler* handler_ = nullptr;
-};
 
 }  // namespace
 

@@ -45,7 +45,7 @@ static client::ClientOptions credit_on_read() {
     return options;
 }
 
-Session::Session() : transport_(browser_), client_(transport_, credit_on_read()) { wire_events(); }
+Session::Session() : transport_(browser_, [] { wake(); }), client_(transport_, credit_on_read()) { wire_events(); }
 
 Session* Session::acquire(int& err) {
     if (stop_requested()) {

@@ -12,7 +12,7 @@
 #include "wasm/browser/browser_transport.hpp"
 #include "wasm/client.hpp"
 #include "wasm/posix/socket.hpp"
-#include "wasm/posix/waking_transport.hpp"
+#include "wasm/tapped_transport.hpp"
 
 namespace sockgate::posix {
 
@@ -71,7 +71,8 @@ private:
 
     std::string url_;
     client::BrowserTransport browser_;
-    WakingTransport transport_;
+    // Wakes the suspended program after every report of the browser transport.
+    client::TappedTransport transport_;
     client::Client client_;
     State state_ = State::opening;
     int end_error_ = 0;
