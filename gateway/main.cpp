@@ -57,7 +57,16 @@ int run(const Options& options) {
         grace.expires_after(std::chrono::seconds(2));
         grace.async_wait([&](const asio::error_code&) { io.stop(); });
     });
-    io.run();
+    // An exception escaping a handler is a bug in one session's code path;
+    // report it and keep serving the others.
+    for (;;) {
+        try {
+            io.run();
+            break;
+        } catch (const std::exception& e) {
+            std::cerr << "sockgate: unexpected error: " << e.what() << std::endl;
+        }
+    }
     return 0;
 }
 

@@ -243,10 +243,18 @@ struct Server::Impl {
         auto it = sessions.find(h);
         if (it == sessions.end()) return;
         auto session = it->second;  // the handler may close the session
-        if (msg->get_opcode() == websocketpp::frame::opcode::text) {
-            session->on_text(msg->get_payload());
-        } else {
-            session->on_binary(std::move(msg->get_raw_payload()));
+        try {
+            if (msg->get_opcode() == websocketpp::frame::opcode::text) {
+                session->on_text(msg->get_payload());
+            } else {
+                session->on_binary(std::move(msg->get_raw_payload()));
+            }
+        } catch (const std::exception& e) {
+            // A bug or resource exhaustion in one session must not take the
+            // gateway and every other session down with it.
+            log("session " + session->id() + " failed: " + e.what());
+            websocketpp::lib::error_code ec;
+            ws.close(h, websocketpp::close::status::internal_endpoint_error, "internal error", ec);
         }
     }
 };
