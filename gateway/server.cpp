@@ -97,6 +97,13 @@ struct Server::Impl {
         ws.clear_access_channels(websocketpp::log::alevel::all);
         ws.clear_error_channels(websocketpp::log::elevel::all);
         ws.set_max_message_size(options.max_frame);
+        // A round trip makes the gateway send two small messages in a row
+        // (a WINDOW grant, then the echoed DATA); with Nagle on, the second
+        // waits for the client's delayed ACK of the first, up to 40 ms.
+        ws.set_socket_init_handler([](connection_hdl, asio::ip::tcp::socket& s) {
+            asio::error_code ignored;
+            s.set_option(asio::ip::tcp::no_delay(true), ignored);
+        });
         ws.set_http_handler([this](connection_hdl h) { on_http(h); });
         ws.set_validate_handler([this](connection_hdl h) { return on_validate(h); });
         ws.set_open_handler([this](connection_hdl h) { on_open(h); });

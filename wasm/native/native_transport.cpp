@@ -57,6 +57,12 @@ public:
     explicit Impl(asio::io_context& io) : io_(io), open_timer_(io) {
         ws_.clear_access_channels(websocketpp::log::alevel::all);
         ws_.clear_error_channels(websocketpp::log::elevel::all);
+        // Browsers turn Nagle off on their WebSockets; do the same so native
+        // tools see the latency a page sees.
+        ws_.set_socket_init_handler([](connection_hdl, asio::ip::tcp::socket& s) {
+            asio::error_code ignored;
+            s.set_option(asio::ip::tcp::no_delay(true), ignored);
+        });
     }
 
     void do_open(const std::string& url, const TransportOptions& options);
