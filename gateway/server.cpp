@@ -100,9 +100,10 @@ struct Server::Impl {
         // A round trip makes the gateway send two small messages in a row
         // (a WINDOW grant, then the echoed DATA); with Nagle on, the second
         // waits for the client's delayed ACK of the first, up to 40 ms.
-        ws.set_socket_init_handler([](connection_hdl, asio::ip::tcp::socket& s) {
+        // (The socket init handler runs before accept opens the socket.)
+        ws.set_tcp_post_init_handler([this](connection_hdl h) {
             asio::error_code ignored;
-            s.set_option(asio::ip::tcp::no_delay(true), ignored);
+            ws.get_con_from_hdl(h)->get_raw_socket().set_option(asio::ip::tcp::no_delay(true), ignored);
         });
         ws.set_http_handler([this](connection_hdl h) { on_http(h); });
         ws.set_validate_handler([this](connection_hdl h) { return on_validate(h); });

@@ -59,9 +59,10 @@ public:
         ws_.clear_error_channels(websocketpp::log::elevel::all);
         // Browsers turn Nagle off on their WebSockets; do the same so native
         // tools see the latency a page sees.
-        ws_.set_socket_init_handler([](connection_hdl, asio::ip::tcp::socket& s) {
+        // (The socket init handler runs before connect opens the socket.)
+        ws_.set_tcp_post_init_handler([this](connection_hdl h) {
             asio::error_code ignored;
-            s.set_option(asio::ip::tcp::no_delay(true), ignored);
+            ws_.get_con_from_hdl(h)->get_raw_socket().set_option(asio::ip::tcp::no_delay(true), ignored);
         });
     }
 
