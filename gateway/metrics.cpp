@@ -1,5 +1,8 @@
 #include "gateway/metrics.hpp"
 
+#include <unistd.h>
+
+#include <fstream>
 #include <sstream>
 
 namespace sockgate::gateway {
@@ -19,6 +22,15 @@ public:
 private:
     std::ostringstream out_;
 };
+
+// The process's resident set, from /proc/self/statm (in pages); 0 where
+// that is unavailable.
+uint64_t resident_memory_bytes() {
+    std::ifstream statm("/proc/self/statm");
+    uint64_t size_pages = 0, resident_pages = 0;
+    if (!(statm >> size_pages >> resident_pages)) return 0;
+    return resident_pages * uint64_t(sysconf(_SC_PAGESIZE));
+}
 
 }  // namespace
 
@@ -62,6 +74,10 @@ std::string render_prometheus(const Metrics& m) {
     w.sample("sockgate_protocol_errors_total", m.protocol_errors);
     w.family("sockgate_limit_errors_total", "counter", "Requests refused because a limit was reached.");
     w.sample("sockgate_limit_errors_total", m.limit_errors);
+
+    // The name Prometheus client libraries use, so existing dashboards work.
+    w.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+    w.sample("process_resident_memory_bytes", resident_memory_bytes());
     return w.str();
 }
 

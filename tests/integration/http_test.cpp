@@ -59,6 +59,7 @@ TEST(Http, MetricsAreInPrometheusTextFormat) {
         EXPECT_EQ(metric(r.body, name), 0) << name;
     }
     EXPECT_NE(r.body.find("# TYPE sockgate_bytes_relayed_total counter"), std::string::npos);
+    EXPECT_GT(metric(r.body, "process_resident_memory_bytes"), 1 << 20) << "a running process holds over 1 MiB";
 }
 
 TEST(Http, InfoDescribesPolicyLimitsAndDemo) {
