@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gateway/receive_buffer.hpp"
 #include "protocol/frame.hpp"
 #include "protocol/messages.hpp"
 
@@ -11,6 +12,7 @@ namespace {
 // Largest single read from a peer: big enough to amortise a WebSocket message,
 // small enough that one socket can't hog the session's send buffer.
 constexpr uint32_t kMaxReadChunk = 64 * 1024;
+static_assert(proto::kFrameHeaderSize + kMaxReadChunk <= kReceiveBufferSize);
 // Frames gathered into one write to the peer.
 constexpr size_t kMaxWriteBatch = 64;
 // How long a closed socket may take to flush its queued data to the peer.
@@ -29,6 +31,8 @@ TcpStream::TcpStream(SessionLink& link, uint32_t id, asio::ip::tcp::socket socke
       client_credit_(link.options().window) {
     asio::error_code ignored;
     socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+    // Reads happen once the socket is readable and must never block.
+    socket_.non_blocking(true, ignored);
 }
 
 asio::ip::tcp::endpoint TcpStream::local_endpoint() const {
@@ -43,19 +47,30 @@ asio::ip::tcp::endpoint TcpStream::remote_endpoint() const {
 
 void TcpStream::start() { do_read(); }
 
+// Waits for data rather than keeping a read pending, so an idle socket holds
+// no buffer; see receive_buffer.hpp.
 void TcpStream::do_read() {
     if (reading_ || peer_eof_ || closing_ || closed_ || send_credit_ == 0) return;
-    const size_t chunk = size_t(std::min<uint64_t>(send_credit_, max_read_));
-    read_buf_.resize(proto::kFrameHeaderSize + chunk);
     reading_ = true;
-    socket_.async_read_some(
-        asio::buffer(read_buf_.data() + proto::kFrameHeaderSize, chunk),
-        [self = shared_from_this()](const asio::error_code& ec, size_t n) { self->on_read(ec, n); });
+    socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                       [self = shared_from_this()](const asio::error_code& ec) { self->on_readable(ec); });
 }
 
-void TcpStream::on_read(const asio::error_code& ec, size_t n) {
+void TcpStream::on_readable(const asio::error_code& wait_ec) {
     reading_ = false;
     if (closed_ || closing_ || !link_) return;
+    if (wait_ec) {
+        fail(error_info(wait_ec, "receive from peer"));
+        return;
+    }
+    uint8_t* frame = receive_buffer();
+    const size_t chunk = size_t(std::min<uint64_t>(send_credit_, max_read_));
+    asio::error_code ec;
+    const size_t n = socket_.read_some(asio::buffer(frame + proto::kFrameHeaderSize, chunk), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again || ec == asio::error::interrupted) {
+        do_read();  // woken without data after all
+        return;
+    }
     if (ec == asio::error::eof) {
         peer_eof_ = true;
         link_->send_text(proto::make_event(proto::op::eof, proto::EofEvent{id()}));
@@ -65,7 +80,6 @@ void TcpStream::on_read(const asio::error_code& ec, size_t n) {
         fail(error_info(ec, "receive from peer"));
         return;
     }
-    auto* frame = reinterpret_cast<uint8_t*>(read_buf_.data());
     proto::write_frame_header(frame, proto::FrameKind::data, id());
     link_->send_frame(frame, proto::kFrameHeaderSize + n);
     send_credit_ -= n;

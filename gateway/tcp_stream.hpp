@@ -30,7 +30,7 @@ public:
 
 private:
     void do_read();
-    void on_read(const asio::error_code& ec, size_t n);
+    void on_readable(const asio::error_code& ec);
     void do_write();
     void on_write(const asio::error_code& ec, size_t n);
     void grant_client_credit(size_t n);
@@ -46,7 +46,6 @@ private:
 
     uint64_t send_credit_;    // bytes we may still send to the client
     uint64_t client_credit_;  // bytes the client may still send to us
-    std::string read_buf_;
     bool reading_ = false;
     bool peer_eof_ = false;
 

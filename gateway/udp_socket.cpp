@@ -1,9 +1,14 @@
 #include "gateway/udp_socket.hpp"
 
+#include "gateway/receive_buffer.hpp"
+
 namespace sockgate::gateway {
 namespace {
 
 constexpr size_t kMaxUdpPayload = 65535;
+static_assert(proto::kDatagramHeaderMax + kMaxUdpPayload <= kReceiveBufferSize);
+// Datagrams taken per wake-up, so one busy socket cannot starve the others.
+constexpr int kMaxDatagramsPerWake = 16;
 // An inbound datagram is dropped once the session's WebSocket buffer holds
 // more than this many bytes per queue slot: the browser is not keeping up.
 constexpr size_t kBacklogBytesPerSlot = 2048;
@@ -16,10 +21,11 @@ UdpSocket::UdpSocket(SessionLink& link, uint32_t id, asio::ip::udp::socket socke
       metrics_(link.metrics()),
       socket_(std::move(socket)),
       queue_limit_(link.options().udp_queue),
-      backlog_limit_(size_t(link.options().udp_queue) * kBacklogBytesPerSlot),
-      recv_buf_(proto::kDatagramHeaderMax + kMaxUdpPayload) {
+      backlog_limit_(size_t(link.options().udp_queue) * kBacklogBytesPerSlot) {
     asio::error_code ec;
     v6_ = socket_.local_endpoint(ec).address().is_v6();
+    // Receives happen once the socket is readable and must never block.
+    socket_.non_blocking(true, ec);
 }
 
 void UdpSocket::start() { do_receive(); }
@@ -29,29 +35,44 @@ asio::ip::udp::endpoint UdpSocket::local_endpoint() const {
     return socket_.local_endpoint(ec);
 }
 
+// Waits for datagrams rather than keeping a receive pending, so an idle
+// socket holds no buffer; see receive_buffer.hpp.
 void UdpSocket::do_receive() {
-    // Receive behind the largest header so any header fits in front in place.
-    socket_.async_receive_from(
-        asio::buffer(recv_buf_.data() + proto::kDatagramHeaderMax, kMaxUdpPayload), sender_,
-        [self = shared_from_this()](const asio::error_code& ec, size_t n) { self->on_receive(ec, n); });
+    socket_.async_wait(asio::ip::udp::socket::wait_read,
+                       [self = shared_from_this()](const asio::error_code& ec) { self->on_readable(ec); });
 }
 
-void UdpSocket::on_receive(const asio::error_code& ec, size_t n) {
+void UdpSocket::on_readable(const asio::error_code& ec) {
     if (!link_ || closed_) return;
-    if (ec == asio::error::operation_aborted) return;
+    if (ec) {
+        fail(error_info(ec, "udp receive"));
+        return;
+    }
+    for (int i = 0; i < kMaxDatagramsPerWake && link_ && !closed_; ++i)
+        if (!receive_one()) break;
+    if (link_ && !closed_) do_receive();
+}
+
+// Relays one waiting datagram to the client; false once none is left or the
+// socket failed.
+bool UdpSocket::receive_one() {
+    // Receive behind the largest header so any header fits in front in place.
+    uint8_t* buffer = receive_buffer();
+    asio::error_code ec;
+    const size_t n =
+        socket_.receive_from(asio::buffer(buffer + proto::kDatagramHeaderMax, kMaxUdpPayload), sender_, 0, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
+    if (ec == asio::error::interrupted) return true;
     if (ec) {
         // ICMP errors surface on some systems as receive errors; they concern
         // an earlier send, not this socket's health.
         if (ec == asio::error::connection_refused || ec == asio::error::host_unreachable ||
             ec == asio::error::network_unreachable) {
             link_->channel_error(id(), error_info(ec, "udp"));
-            do_receive();
-            return;
+            return true;
         }
-        SessionLink* link = link_;
-        abort();
-        link->channel_failed(id(), error_info(ec, "udp receive"));
-        return;
+        fail(error_info(ec, "udp receive"));
+        return false;
     }
     if (n > proto::kMaxDatagramPayload) {
         // Only IPv6 can carry these; the protocol's frames cannot.
@@ -61,13 +82,19 @@ void UdpSocket::on_receive(const asio::error_code& ec, size_t n) {
     } else {
         const proto::IpAddress from = to_ip(sender_.address());
         const size_t header = proto::datagram_header_size(from.family);
-        uint8_t* frame = recv_buf_.data() + proto::kDatagramHeaderMax - header;
+        uint8_t* frame = buffer + proto::kDatagramHeaderMax - header;
         proto::write_datagram_header(frame, id(), from, sender_.port());
         link_->send_frame(frame, header + n);
         ++metrics_.datagrams_to_client;
         metrics_.datagram_bytes_to_client += n;
     }
-    do_receive();
+    return true;
+}
+
+void UdpSocket::fail(const proto::ErrorInfo& error) {
+    SessionLink* link = link_;
+    abort();
+    if (link) link->channel_failed(id(), error);
 }
 
 void UdpSocket::on_client_datagram(const proto::Frame& frame) {

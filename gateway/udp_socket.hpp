@@ -5,7 +5,6 @@
 #include <deque>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "gateway/channel.hpp"
 #include "protocol/frame.hpp"
@@ -30,7 +29,9 @@ private:
         std::string payload;
     };
     void do_receive();
-    void on_receive(const asio::error_code& ec, size_t n);
+    void on_readable(const asio::error_code& ec);
+    bool receive_one();
+    void fail(const proto::ErrorInfo& error);
     void do_send();
     void on_send(const asio::error_code& ec, size_t n);
 
@@ -38,10 +39,9 @@ private:
     Metrics& metrics_;
     asio::ip::udp::socket socket_;
     const size_t queue_limit_;
-    const size_t backlog_limit_;
-    bool v6_ = false;  // WebSocket bytes past which inbound datagrams drop
+    const size_t backlog_limit_;  // WebSocket bytes past which inbound datagrams drop
+    bool v6_ = false;
 
-    std::vector<uint8_t> recv_buf_;
     asio::ip::udp::endpoint sender_;
     std::deque<Outgoing> send_queue_;
     bool sending_ = false;
