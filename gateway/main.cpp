@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "gateway/demo_peers.hpp"
+#include "gateway/malloc_tuning.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/options.hpp"
 #include "gateway/policy.hpp"
@@ -73,6 +74,7 @@ int run(const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    keep_freed_memory_for_reuse();
     std::signal(SIGPIPE, SIG_IGN);
     Options options;
     try {
