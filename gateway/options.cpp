@@ -254,6 +254,10 @@ const std::vector<Flag>& flags() {
         {"Limits", "window", "BYTES", "Initial flow-control credit per TCP socket and direction (1 to 2^31).",
          [](const O& o) { return number_text(o.window); },
          [](O& o, const Value& v) { o.window = uint32_t(as_number(v, 1, kMaxWindow)); }},
+        {"Limits", "max-window", "BYTES",
+         "Largest window a busy TCP socket may grow to, per direction (1 to 2^31; at least --window).",
+         [](const O& o) { return number_text(o.max_window); },
+         [](O& o, const Value& v) { o.max_window = uint32_t(as_number(v, 1, kMaxWindow)); }},
         {"Limits", "connect-timeout-ms", "N", "Give up on a TCP connect after this many milliseconds.",
          [](const O& o) { return number_text(o.connect_timeout_ms); },
          [](O& o, const Value& v) { o.connect_timeout_ms = uint32_t(as_number(v, 1, 86400000)); }},
@@ -427,6 +431,8 @@ ParseOutcome parse_options(int argc, const char* const argv[], Options& out) {
     }
 
     check_authentication(result);
+    // A window may only grow; --window alone must not need --max-window too.
+    result.max_window = std::max(result.max_window, result.window);
     out = std::move(result);
     return ParseOutcome::run;
 }

@@ -33,6 +33,9 @@ struct Options {
     uint32_t max_listeners = 8;    // per session
     uint32_t max_frame = 1 << 20;  // largest WebSocket message either way, bytes
     uint32_t window = 256 * 1024;  // initial flow-control credit per TCP socket and direction
+    // A stream that keeps its whole window busy may grow it up to this, per
+    // direction; raised to `window` if below it.
+    uint32_t max_window = 4 * 1024 * 1024;
     uint32_t connect_timeout_ms = 10000;
     uint32_t udp_queue = 256;      // datagrams queued per UDP socket before dropping
     uint32_t max_backlog = 128;

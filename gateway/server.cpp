@@ -196,6 +196,7 @@ struct Server::Impl {
                   {"listeners", options.max_listeners},
                   {"max_frame", options.max_frame},
                   {"window", options.window},
+                  {"max_window", options.max_window},
                   {"connect_timeout_ms", options.connect_timeout_ms},
                   {"udp_queue", options.udp_queue}}}};
     }

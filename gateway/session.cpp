@@ -158,6 +158,7 @@ void Session::handle_hello(const proto::Envelope& env) {
     out.server = std::string("sockgate/") + SOCKGATE_VERSION;
     out.session = id_;
     out.window = options_.window;
+    out.max_window = options_.max_window;
     out.max_frame = options_.max_frame;
     out.limits = {options_.max_sockets, options_.max_listeners};
     reply(env, out);

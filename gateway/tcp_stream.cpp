@@ -27,8 +27,10 @@ TcpStream::TcpStream(SessionLink& link, uint32_t id, asio::ip::tcp::socket socke
       socket_(std::move(socket)),
       linger_(socket_.get_executor()),
       max_read_(std::min<uint32_t>(kMaxReadChunk, link.options().max_frame - uint32_t(proto::kFrameHeaderSize))),
+      max_window_(std::max(link.options().max_window, link.options().window)),
       send_credit_(link.options().window),
-      client_credit_(link.options().window) {
+      client_credit_(link.options().window),
+      client_window_(link.options().window) {
     asio::error_code ignored;
     socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
     // Reads happen once the socket is readable and must never block.
@@ -88,7 +90,10 @@ void TcpStream::on_readable(const asio::error_code& wait_ec) {
 }
 
 void TcpStream::on_client_window(uint32_t increment) {
-    send_credit_ += increment;
+    // Credit beyond max_window is ignored rather than trusted: it would let
+    // a client that stopped reading its WebSocket make us queue without
+    // bound (the protocol lets a client grow our window only that far).
+    send_credit_ = std::min<uint64_t>(send_credit_ + increment, max_window_);
     do_read();
 }
 
@@ -147,9 +152,23 @@ void TcpStream::on_write(const asio::error_code& ec, size_t n) {
 
 void TcpStream::grant_client_credit(size_t n) {
     if (!link_ || n == 0) return;
-    client_credit_ += n;
-    const std::string frame = proto::encode_window(id(), uint32_t(n));
+    const uint64_t increment = n + client_window_growth();
+    client_credit_ += increment;
+    const std::string frame = proto::encode_window(id(), uint32_t(increment));
     link_->send_frame(reinterpret_cast<const uint8_t*>(frame.data()), frame.size());
+}
+
+// Doubles the client's window (up to max_window) when the window, not the
+// peer, is what holds the stream back: the client had spent nearly all its
+// credit, and everything it sent has already been written to the peer. A
+// slow peer leaves data queued here, so its stream never grows, and the
+// bytes queued per socket stay within the window.
+uint64_t TcpStream::client_window_growth() {
+    if (client_window_ >= max_window_ || writing_frames_ > 0 || !write_queue_.empty()) return 0;
+    if (client_credit_ > client_window_ / 8) return 0;
+    const uint64_t growth = std::min(client_window_, max_window_ - client_window_);
+    client_window_ += growth;
+    return growth;
 }
 
 // Runs when the write queue is empty: performs a pending half-close or close.

@@ -34,6 +34,7 @@ private:
     void do_write();
     void on_write(const asio::error_code& ec, size_t n);
     void grant_client_credit(size_t n);
+    uint64_t client_window_growth();
     void finish_if_drained();
     void fail(const proto::ErrorInfo& error);
     void close_socket();
@@ -43,9 +44,11 @@ private:
     asio::ip::tcp::socket socket_;
     asio::steady_timer linger_;
     const uint32_t max_read_;
+    const uint64_t max_window_;
 
     uint64_t send_credit_;    // bytes we may still send to the client
     uint64_t client_credit_;  // bytes the client may still send to us
+    uint64_t client_window_;  // the client's window toward us: grows, never shrinks
     bool reading_ = false;
     bool peer_eof_ = false;
 

@@ -124,14 +124,17 @@ void from_json(const json& j, Limits& v) {
 }
 
 void to_json(json& j, const HelloReply& v) {
-    j = json{{"version", v.version}, {"server", v.server},       {"session", v.session},
-             {"window", v.window},   {"max_frame", v.max_frame}, {"limits", v.limits}};
+    j = json{{"version", v.version},         {"server", v.server},       {"session", v.session},
+             {"window", v.window},           {"max_window", v.max_window}, {"max_frame", v.max_frame},
+             {"limits", v.limits}};
 }
 void from_json(const json& j, HelloReply& v) {
     v.version = int(read_integer(j, "version", 0, std::numeric_limits<int>::max()));
     v.server = read_string(j, "server");
     v.session = read_string(j, "session");
     v.window = read_u32(j, "window");
+    v.max_window = j.contains("max_window") ? read_u32(j, "max_window") : v.window;
+    if (v.max_window < v.window) throw ProtocolError("EINVAL", "field 'max_window' must not be below 'window'");
     v.max_frame = read_u32(j, "max_frame");
     j.at("limits").get_to(v.limits);
 }

@@ -77,6 +77,9 @@ struct HelloReply {
     std::string server;
     std::string session;
     uint32_t window = 0;
+    // Largest window a connection may grow to, per direction (§5.3); a
+    // gateway that does not send it never grows windows: max_window = window.
+    uint32_t max_window = 0;
     uint32_t max_frame = 0;
     Limits limits;
 };

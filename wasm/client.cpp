@@ -557,13 +557,14 @@ Status Client::grant_now(uint32_t sock) {
 
 void Client::consumed(Socket& s, uint64_t n) {
     s.info.ungranted += n;
-    if (s.info.ungranted > 0 && s.info.ungranted >= grant_threshold()) grant(s);
+    if (s.info.ungranted > 0 && s.info.ungranted >= grant_threshold(s)) grant(s);
 }
 
 void Client::grant(Socket& s) {
     // No point granting for a stream that will not carry more data.
     if (s.info.state != SocketState::open || s.info.eof_received || !transport_open()) return;
     if (s.info.kind != SocketKind::tcp_stream || s.info.ungranted == 0) return;
+    s.info.ungranted += receive_window_growth(s);
     const auto increment =
         uint32_t(std::min<uint64_t>(s.info.ungranted, std::numeric_limits<uint32_t>::max()));
     s.info.ungranted -= increment;
@@ -571,8 +572,22 @@ void Client::grant(Socket& s) {
     write_binary(proto::encode_window(s.info.id, increment));
 }
 
-uint64_t Client::grant_threshold() const {
-    const uint64_t w = window();
+// Doubles the socket's receive window (up to the gateway's max_window) when
+// the window, not the program, holds the stream back: the gateway had spent
+// nearly all its credit, and the program has consumed everything delivered.
+// A program that reads slowly leaves data unconsumed, so its window never
+// grows and what it buffers stays within the window.
+uint64_t Client::receive_window_growth(Socket& s) {
+    if (!options_.grow_windows || s.info.unconsumed > 0) return 0;
+    const uint64_t limit = max_window();
+    if (s.info.recv_window >= limit || s.info.recv_credit > s.info.recv_window / 8) return 0;
+    const uint64_t growth = std::min(s.info.recv_window, limit - s.info.recv_window);
+    s.info.recv_window += growth;
+    return growth;
+}
+
+uint64_t Client::grant_threshold(const Socket& s) const {
+    const uint64_t w = s.info.recv_window;
     const uint64_t t = options_.grant_threshold ? std::min<uint64_t>(options_.grant_threshold, w) : w / 2;
     return std::max<uint64_t>(t, 1);
 }
@@ -607,6 +622,7 @@ Client::Socket& Client::add_socket(uint32_t id, SocketKind kind) {
     if (kind == SocketKind::tcp_stream) {
         s.info.send_credit = window();
         s.info.recv_credit = window();
+        s.info.recv_window = window();
     }
     return s;
 }

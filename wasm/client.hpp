@@ -108,10 +108,14 @@ struct ClientOptions {
     // Client::consume, instead of automatically after on_data returns.
     bool manual_credit = false;
     // Grant credit back once this many consumed bytes have accumulated on a
-    // socket. 0 means half the window. Values above the window act as the
-    // window. Granting in batches keeps WINDOW frames few; any threshold up
-    // to the window keeps the gateway from stalling once all data is consumed.
+    // socket. 0 means half the socket's window. Values above the window act
+    // as the window. Granting in batches keeps WINDOW frames few; any
+    // threshold up to the window keeps the gateway from stalling once all
+    // data is consumed.
     uint32_t grant_threshold = 0;
+    // Let a socket's receive window grow (up to the gateway's max_window)
+    // while the window, not the program, holds the stream back.
+    bool grow_windows = true;
 };
 
 class Client : private TransportHandler {
@@ -133,6 +137,7 @@ public:
     const std::optional<proto::HelloReply>& session() const { return hello_; }
     // Flow-control window and largest frame from the hello reply (0 before).
     uint32_t window() const { return hello_ ? hello_->window : 0; }
+    uint32_t max_window() const { return hello_ ? hello_->max_window : 0; }
     uint32_t max_frame() const { return hello_ ? hello_->max_frame : 0; }
     // Set once the transport has closed.
     const std::optional<SessionClose>& session_close() const { return session_close_; }
@@ -252,7 +257,8 @@ private:
     void flush(Socket& s);
     void consumed(Socket& s, uint64_t n);
     void grant(Socket& s);
-    uint64_t grant_threshold() const;
+    uint64_t grant_threshold(const Socket& s) const;
+    uint64_t receive_window_growth(Socket& s);
     size_t max_payload() const;
     // Marks a socket closed, discards its queue and fails a deferred shutdown.
     void mark_closed(Socket& s, std::optional<ErrorInfo> error);

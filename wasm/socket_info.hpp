@@ -54,6 +54,7 @@ struct SocketInfo {
     uint64_t send_credit = 0;  // we may send this much more without a WINDOW
     uint64_t queued = 0;       // accepted by send(), waiting for credit
     uint64_t recv_credit = 0;  // the gateway may send us this much more
+    uint64_t recv_window = 0;  // our window toward the gateway: grows, never shrinks
     uint64_t unconsumed = 0;   // delivered but not consumed (manual credit)
     uint64_t ungranted = 0;    // consumed but not yet granted back by WINDOW
     uint64_t overrun = 0;      // bytes the gateway sent beyond its credit

@@ -17,9 +17,12 @@ using testing::FakeTransport;
 constexpr uint32_t kWindow = 100;
 constexpr uint32_t kMaxFrame = 1 << 20;
 
-json hello_fields(uint32_t window, uint32_t max_frame) {
-    return {{"version", 1},       {"server", "test"},          {"session", "s1"},
-            {"window", window},   {"max_frame", max_frame},    {"limits", {{"sockets", 8}, {"listeners", 2}}}};
+// max_window 0: the field is left out, as an older gateway would.
+json hello_fields(uint32_t window, uint32_t max_frame, uint32_t max_window = 0) {
+    json j = {{"version", 1},     {"server", "test"},       {"session", "s1"},
+              {"window", window}, {"max_frame", max_frame}, {"limits", {{"sockets", 8}, {"listeners", 2}}}};
+    if (max_window != 0) j["max_window"] = max_window;
+    return j;
 }
 
 json endpoint(const std::string& addr, uint16_t port) { return {{"addr", addr}, {"port", port}}; }
@@ -29,7 +32,8 @@ class ClientCore : public ::testing::Test {
 protected:
     void SetUp() override { make_client({}); }
 
-    void make_client(ClientOptions options, uint32_t window = kWindow, uint32_t max_frame = kMaxFrame) {
+    void make_client(ClientOptions options, uint32_t window = kWindow, uint32_t max_frame = kMaxFrame,
+                     uint32_t max_window = 0) {
         client.reset();
         t = FakeTransport{};
         client = std::make_unique<Client>(t, options);
@@ -50,7 +54,7 @@ protected:
         if (window == 0) return;
         t.open();
         client->hello(std::nullopt, [](Result<proto::HelloReply>) {});
-        t.reply(t.last_request(), hello_fields(window, max_frame));
+        t.reply(t.last_request(), hello_fields(window, max_frame, max_window));
     }
 
     // connect and answer it with socket `sock`.
@@ -375,6 +379,56 @@ TEST_F(ClientCore, ManualCreditIsGrantedOnlyOnConsume) {
     ASSERT_TRUE(client->grant_now(sock));
     EXPECT_EQ(t.window_sent(sock), 70u);
     EXPECT_EQ(client->socket(sock)->recv_credit, 70u);
+}
+
+TEST_F(ClientCore, ReceiveWindowDoublesWhileTheGatewaySpendsAllItsCredit) {
+    make_client({}, kWindow, kMaxFrame, 4 * kWindow);
+    const uint32_t sock = connect_socket(1);
+    EXPECT_EQ(client->socket(sock)->recv_window, kWindow);
+    inject_data(sock, std::string(kWindow, 'a'));
+    EXPECT_EQ(t.window_sent(sock), 2u * kWindow) << "the 100 consumed plus 100 of growth";
+    EXPECT_EQ(client->socket(sock)->recv_window, 2u * kWindow);
+    EXPECT_EQ(client->socket(sock)->recv_credit, 2u * kWindow);
+    inject_data(sock, std::string(2 * kWindow, 'b'));
+    EXPECT_EQ(client->socket(sock)->recv_window, 4u * kWindow);
+    inject_data(sock, std::string(4 * kWindow, 'c'));
+    EXPECT_EQ(client->socket(sock)->recv_window, 4u * kWindow) << "never beyond max_window";
+    EXPECT_EQ(client->socket(sock)->recv_credit, 4u * kWindow);
+    EXPECT_EQ(t.window_sent(sock), 2u * kWindow + 4 * kWindow + 4 * kWindow);
+    EXPECT_TRUE(bad.empty());
+}
+
+TEST_F(ClientCore, ReceiveWindowStaysWhileTheGatewayHasCreditLeft) {
+    make_client({}, kWindow, kMaxFrame, 4 * kWindow);
+    const uint32_t sock = connect_socket(1);
+    for (int i = 0; i < 10; ++i) inject_data(sock, std::string(kWindow / 2, 'a'));
+    EXPECT_EQ(client->socket(sock)->recv_window, kWindow);
+    EXPECT_EQ(t.window_sent(sock), 5u * kWindow) << "exactly what was consumed";
+}
+
+TEST_F(ClientCore, ReceiveWindowStaysWhileTheProgramLagsBehind) {
+    make_client(ClientOptions{true, 0}, kWindow, kMaxFrame, 4 * kWindow);
+    const uint32_t sock = connect_socket(1);
+    inject_data(sock, std::string(kWindow, 'a'));
+    ASSERT_TRUE(client->consume(sock, 60));
+    EXPECT_EQ(t.window_sent(sock), 60u) << "40 bytes still unread: no growth";
+    EXPECT_EQ(client->socket(sock)->recv_window, kWindow);
+    inject_data(sock, std::string(60, 'b'));
+    ASSERT_TRUE(client->consume(sock, 100));
+    EXPECT_EQ(client->socket(sock)->recv_window, 2u * kWindow) << "all read, gateway out of credit: grow";
+}
+
+TEST_F(ClientCore, ReceiveWindowNeverGrowsWithoutMaxWindowOrWhenTurnedOff) {
+    const uint32_t sock = connect_socket(1);  // the hello reply had no max_window
+    inject_data(sock, std::string(kWindow, 'a'));
+    EXPECT_EQ(t.window_sent(sock), kWindow);
+    ClientOptions fixed;
+    fixed.grow_windows = false;
+    make_client(fixed, kWindow, kMaxFrame, 4 * kWindow);
+    const uint32_t other = connect_socket(2);
+    inject_data(other, std::string(kWindow, 'a'));
+    EXPECT_EQ(t.window_sent(other), kWindow);
+    EXPECT_EQ(client->socket(other)->recv_window, kWindow);
 }
 
 TEST_F(ClientCore, LeavingManualModeConsumesEverything) {

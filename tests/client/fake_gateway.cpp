@@ -70,6 +70,7 @@ private:
             r.server = "fake-gateway";
             r.session = "fake-" + std::to_string(c);
             r.window = options_.window;
+            r.max_window = options_.window;
             r.max_frame = options_.max_frame;
             r.limits = {16, 4};
             return reply(c, env, r);

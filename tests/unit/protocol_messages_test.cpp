@@ -87,11 +87,23 @@ TEST(MessageRoundTrip, SockAndResolveRequests) {
 // ---- replies ----
 
 TEST(MessageRoundTrip, HelloReply) {
-    const HelloReply reply{1, "sockgate 0.1.0", "s-1", 262144, 1048576, Limits{64, 8}};
+    const HelloReply reply{1, "sockgate 0.1.0", "s-1", 262144, 4194304, 1048576, Limits{64, 8}};
     expect_json_round_trip(reply);
     const json j = reply;
     EXPECT_EQ(j.at("limits"), (json{{"sockets", 64}, {"listeners", 8}}));
     EXPECT_EQ(j.at("max_frame"), 1048576);
+    EXPECT_EQ(j.at("max_window"), 4194304);
+}
+
+TEST(MessageRoundTrip, HelloReplyWithoutMaxWindowNeverGrows) {
+    json j = HelloReply{1, "s", "id", 1000, 1000, 70000, Limits{1, 1}};
+    j.erase("max_window");
+    EXPECT_EQ(j.get<HelloReply>().max_window, 1000u);
+}
+
+TEST(MessageRoundTrip, HelloReplyWithMaxWindowBelowWindowIsInvalid) {
+    const json j = HelloReply{1, "s", "id", 1000, 999, 70000, Limits{1, 1}};
+    expect_protocol_error([&] { (void)j.get<HelloReply>(); }, "EINVAL", "max_window");
 }
 
 TEST(MessageRoundTrip, SocketReplyWithAndWithoutRemote) {

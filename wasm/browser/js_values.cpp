@@ -121,6 +121,7 @@ val socket_row(const SocketInfo& s) {
     v.set("error", s.close_error ? error(*s.close_error) : val::null());
     v.set("sendCredit", double(s.send_credit));
     v.set("recvCredit", double(s.recv_credit));
+    v.set("recvWindow", double(s.recv_window));
     return v;
 }
 

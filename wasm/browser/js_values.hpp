@@ -40,7 +40,7 @@ val json(const nlohmann::json& j);                    // any JSON, via JSON.pars
 // One row of the socket table, camelCase as the page wants it:
 // {id, kind:'tcp'|'listener'|'udp', state, local, remote, listener, bytesIn,
 //  bytesOut, datagramsIn, datagramsOut, queued, eof, shutdown, error,
-//  sendCredit, recvCredit}
+//  sendCredit, recvCredit, recvWindow}
 val socket_row(const SocketInfo& s);
 
 // A binary frame for the wire view: {type:'DATA'|'DATAGRAM'|'WINDOW', sock,

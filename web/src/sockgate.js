@@ -258,7 +258,7 @@ export class SockgateSession extends EventTarget {
 
   // [{id, kind: 'tcp'|'listener'|'udp', state: 'open'|'closing'|'closed',
   //   local, remote, listener, bytesIn, bytesOut, datagramsIn, datagramsOut,
-  //   queued, eof, shutdown, error, sendCredit, recvCredit}]
+  //   queued, eof, shutdown, error, sendCredit, recvCredit, recvWindow}]
   sockets() {
     return this.#core ? this.#core.sockets() : structuredClone(this.#finalSockets);
   }
