@@ -2,54 +2,22 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <chrono>
-#include <cstring>
 #include <fstream>
-#include <regex>
 #include <sstream>
-#include <stdexcept>
-#include <thread>
 
-extern char** environ;
+#include "support/process/child_process.hpp"
+#include "support/process/gateway_launch.hpp"
 
 namespace sockgate::bench {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Appends what `fd` has within `ms`; false at end of file.
-bool read_available(int fd, std::string& out, int ms) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, ms) <= 0) return true;
-    char buf[4096];
-    const ssize_t n = read(fd, buf, sizeof buf);
-    if (n <= 0) return false;
-    out.append(buf, size_t(n));
-    return true;
-}
-
-// Exit status, -signal, or 0 when it had already been reaped.
-int wait_for_exit(pid_t pid, std::chrono::milliseconds patience) {
-    const auto deadline = std::chrono::steady_clock::now() + patience;
-    int status = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-        const pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-        if (r < 0) return 0;
-        std::this_thread::sleep_for(10ms);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    return -SIGKILL;
-}
+using process::read_available;
 
 // True once `response` holds a head and as much body as Content-Length says
 // (the gateway closes the connection anyway; this just does not rely on it).
@@ -73,60 +41,29 @@ uint64_t status_field_bytes(const std::string& status, const std::string& field)
 }  // namespace
 
 GatewayProcess::GatewayProcess(const std::string& binary, const std::vector<std::string>& args) {
-    int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("pipe: " + std::string(std::strerror(errno)));
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
+    std::vector<std::string> full{"--no-demo", "--quiet"};
+    full.insert(full.end(), args.begin(), args.end());
+    process::SpawnOptions options;
     // stdout and stderr both into the pipe: a gateway that fails to start
     // says why there, and its "shutting down" line later does not cut into
     // the bench's progress output.
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDERR_FILENO);
+    options.merge_stderr = true;
     // The bench holds thousands of sockets; none of them is the gateway's
     // business (asio does not open them close-on-exec).
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-
-    std::vector<std::string> full{binary, "--listen", "127.0.0.1:0", "--no-demo", "--quiet"};
-    full.insert(full.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : full) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    if (rc != 0) {
-        close(out[0]);
-        throw std::runtime_error("cannot start " + binary + ": " + std::strerror(rc));
-    }
-
-    std::string output;
-    const std::regex listening(R"(listening on http://127\.0\.0\.1:(\d+)/)");
-    const auto deadline = std::chrono::steady_clock::now() + 15s;
-    std::smatch m;
-    bool open = true;
-    // The policy lines come last in the start-up banner.
-    while (open && std::chrono::steady_clock::now() < deadline) {
-        open = read_available(out[0], output, 100);
-        if (std::regex_search(output, m, listening) && output.find("policy:") != std::string::npos) {
-            port_ = uint16_t(std::stoi(m[1]));
-            break;
-        }
-    }
+    options.close_inherited_fds = true;
+    const process::LaunchedGateway gateway = process::launch_gateway(binary, full, options);
+    pid_ = gateway.pid;
+    port_ = gateway.port;
     // With --quiet little more comes; what does (the shutdown notice) is
     // not needed, and the write just fails: the gateway ignores SIGPIPE.
-    close(out[0]);
-    if (port_ == 0) {
-        stop();
-        throw std::runtime_error("the gateway did not start; its output:\n" + output);
-    }
+    close(gateway.out_fd);
 }
 
 GatewayProcess::~GatewayProcess() { stop(); }
 
 int GatewayProcess::stop() {
     if (pid_ <= 0) return 0;
-    kill(pid_, SIGTERM);
-    const int rc = wait_for_exit(pid_, 5s);
+    const int rc = process::terminate_child(pid_, 5s);
     pid_ = -1;
     return rc;
 }
