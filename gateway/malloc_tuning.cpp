@@ -1,5 +1,7 @@
 #include "gateway/malloc_tuning.hpp"
 
+#include <cstdlib>  // defines __GLIBC__ on glibc systems; the test below needs it
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
