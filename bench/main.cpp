@@ -13,6 +13,7 @@
 #include "bench/results_json.hpp"
 #include "bench/table.hpp"
 #include "bench/workloads.hpp"
+#include "support/tuning/malloc_tuning.hpp"
 
 using namespace sockgate::bench;
 
@@ -132,6 +133,9 @@ int run_bench(const BenchConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // The client side runs websocketpp as the gateway does, and is tuned the
+    // same way (see malloc_tuning.hpp); the direct path barely allocates.
+    sockgate::support::keep_freed_memory_for_reuse();
     std::signal(SIGPIPE, SIG_IGN);
     BenchConfig config;
     config.gateway_binary = SOCKGATE_BENCH_DEFAULT_GATEWAY;

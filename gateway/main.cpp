@@ -6,11 +6,11 @@
 #include <optional>
 
 #include "gateway/demo_peers.hpp"
-#include "gateway/malloc_tuning.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/options.hpp"
 #include "gateway/policy.hpp"
 #include "gateway/server.hpp"
+#include "support/tuning/malloc_tuning.hpp"
 
 using namespace sockgate::gateway;
 
@@ -74,7 +74,7 @@ int run(const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    keep_freed_memory_for_reuse();
+    sockgate::support::keep_freed_memory_for_reuse();
     std::signal(SIGPIPE, SIG_IGN);
     Options options;
     try {

@@ -7,9 +7,11 @@
 
 #include "wasm/native/cat_options.hpp"
 #include "wasm/native/cat_session.hpp"
+#include "support/tuning/malloc_tuning.hpp"
 
 int main(int argc, char* argv[]) {
     using namespace sockgate::client::cat;
+    sockgate::support::keep_freed_memory_for_reuse();
     CatOptions options;
     try {
         if (parse_cat_options(argc, argv, options) == ParseOutcome::help) {
