@@ -29,8 +29,18 @@ public:
     void send_text(const std::string& text) override {
         con_->send(text, websocketpp::frame::opcode::text);  // returns an error once closing; nothing to do then
     }
+    // The frame is prepared here, header and all, and goes out as it is.
+    // Given raw bytes, websocketpp copies them into one message and then,
+    // after zero-filling it, into a second one for the wire: two allocations,
+    // a memset and two copies per relayed chunk instead of one of each.
     void send_binary(const uint8_t* data, size_t size) override {
-        con_->send(data, size, websocketpp::frame::opcode::binary);
+        namespace frame = websocketpp::frame;
+        auto msg = con_->get_message(frame::opcode::binary, size);
+        msg->set_header(frame::prepare_header(frame::basic_header(frame::opcode::binary, size, true, false),
+                                              frame::extended_header(size)));
+        msg->append_payload(data, size);
+        msg->set_prepared(true);
+        con_->send(msg);
     }
     void close(uint16_t code, const std::string& reason) override {
         websocketpp::lib::error_code ec;
