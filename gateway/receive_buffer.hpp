@@ -6,9 +6,9 @@
 
 namespace sockgate::gateway {
 
-// Room for the largest read a socket makes (a 64 KiB TCP chunk, or a whole
+// Room for the largest read a socket makes (a 256 KiB TCP chunk, or a whole
 // UDP datagram) plus the frame header written in front of it.
-constexpr size_t kReceiveBufferSize = 72 * 1024;
+constexpr size_t kReceiveBufferSize = 260 * 1024;
 
 // Sockets wait until the kernel has data for them, then read it here and
 // hand it to the WebSocket (which copies it) before their handler returns;
