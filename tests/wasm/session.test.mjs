@@ -40,6 +40,7 @@ describe('opening a session', () => {
       assert.match(session.info.server, /^sockgate\/\d+\.\d+\.\d+$/);
       assert.match(session.info.session, /^\S+$/);
       assert.equal(session.info.window, 262144);
+      assert.equal(session.info.max_window, 4194304);
       assert.equal(session.info.max_frame, 1048576);
       assert.deepEqual(session.info.limits, { sockets: 64, listeners: 8 });
       assert.equal(session.closed, false);

@@ -74,6 +74,7 @@ val hello_info(const proto::HelloReply& r) {
     v.set("server", r.server);
     v.set("session", r.session);
     v.set("window", r.window);
+    v.set("max_window", r.max_window);
     v.set("max_frame", r.max_frame);
     v.set("limits", limits);
     return v;

@@ -156,7 +156,7 @@ function reportLater(error) {
 }
 
 export class SockgateSession extends EventTarget {
-  info = null; // the hello reply: {version, server, session, window, max_frame, limits}
+  info = null; // the hello reply: {version, server, session, window, max_window, max_frame, limits}
   url;
 
   #core; // the wasm Session; null once the session has ended
