@@ -171,6 +171,19 @@ export function record(target, name) {
   return seen;
 }
 
+// Resolves once `predicate()` holds, checking every 10 ms.
+export function until(predicate, what, timeoutMs = 5_000) {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + timeoutMs;
+    const check = () => {
+      if (predicate()) return resolve();
+      if (Date.now() > deadline) return reject(new Error(`${what} did not happen within ${timeoutMs} ms`));
+      setTimeout(check, 10);
+    };
+    check();
+  });
+}
+
 // Gathers the 'data' bytes of one socket until `size` bytes have arrived.
 export function receiveBytes(session, sock, size, timeoutMs = 20_000) {
   return new Promise((resolve, reject) => {
