@@ -94,6 +94,12 @@ TEST_F(GatewayTest, CreditBeyondMaxWindowIsNotUsed) {
     }
     ASSERT_GT(accepted, size_t(kMaxWindow)) << "the peer could not even send max_window";
     c->run_for(300ms);
-    EXPECT_EQ(c->available(sock), kMaxWindow);
-    EXPECT_EQ(metric(metrics(), "sockgate_bytes_relayed_total{direction=\"to_client\"}"), kMaxWindow);
+    // The grant leaves the client's event loop some time after the peer's
+    // first bytes may have arrived, so the gateway may have spent part of
+    // the initial window before it; from the grant on, it holds at most
+    // max_window of credit.
+    const size_t relayed = c->available(sock);
+    EXPECT_GE(relayed, kMaxWindow);
+    EXPECT_LE(relayed, kMaxWindow + kWindow) << "the gateway used credit beyond max_window";
+    EXPECT_EQ(metric(metrics(), "sockgate_bytes_relayed_total{direction=\"to_client\"}"), (long long)relayed);
 }
