@@ -114,11 +114,29 @@ void UdpSocket::on_client_datagram(const proto::Frame& frame) {
                                                          to.to_string()});
         return;
     }
+    const asio::ip::udp::endpoint destination(to, frame.peer_port);
+    // Send at once when nothing waits: the kernel takes a datagram unless the
+    // socket's send buffer is full. One WebSocket read can carry hundreds of
+    // datagrams, and queueing each for an asynchronous send would fill the
+    // queue (and drop) before the first send completed.
+    if (!sending_ && send_queue_.empty()) {
+        asio::error_code ec;
+        const size_t n = socket_.send_to(asio::buffer(frame.payload.data(), frame.payload.size()), destination, 0, ec);
+        if (!ec) {
+            ++metrics_.datagrams_from_client;
+            metrics_.datagram_bytes_from_client += n;
+            return;
+        }
+        if (ec != asio::error::would_block && ec != asio::error::try_again && ec != asio::error::interrupted) {
+            link_->channel_error(id(), error_info(ec, "udp send to " + to.to_string()));
+            return;
+        }
+    }
     if (send_queue_.size() >= queue_limit_) {
         ++metrics_.datagrams_dropped_from_client;
         return;
     }
-    send_queue_.push_back({asio::ip::udp::endpoint(to, frame.peer_port), std::string(frame.payload)});
+    send_queue_.push_back({destination, std::string(frame.payload)});
     do_send();
 }
 

@@ -123,3 +123,24 @@ TEST_F(GatewayTest, UdpFloodTowardsStalledBrowserDropsAndCounts) {
     ASSERT_TRUE(got);
     EXPECT_EQ(got->payload, "still alive");
 }
+
+TEST_F(GatewayTest, UdpBurstFromTheClientIsNotDropped) {
+    // A thousand datagrams sent back to back reach the gateway in a few
+    // large WebSocket reads; none may be dropped for want of queue space.
+    auto c = client();
+    auto u = c->bind(std::string("127.0.0.1"), 0);
+    ASSERT_TRUE(u) << u.describe();
+    uint16_t native_port = 0;
+    Fd native = udp_bind("127.0.0.1", native_port);
+    constexpr int kBurst = 1000;
+    // All from one task of the client's event loop, so they leave in one
+    // write, as a page's would from one synchronous loop.
+    int accepted = 0;
+    c->with_core([&](sockgate::client::Client& core) {
+        for (int i = 0; i < kBurst; ++i)
+            if (core.send_to(u->sock, "127.0.0.1", native_port, std::string(64, char('a' + i % 26)))) ++accepted;
+    });
+    ASSERT_EQ(accepted, kBurst);
+    EXPECT_EQ(wait_for_metric("sockgate_datagrams_relayed_total{direction=\"from_client\"}", kBurst, 5s), kBurst);
+    EXPECT_EQ(metric(metrics(), "sockgate_datagrams_dropped_total{direction=\"from_client\"}"), 0);
+}
