@@ -13,6 +13,7 @@ void apply_quick_preset(BenchConfig& c) {
     // batched grants) still runs.
     c.quick = true;
     c.throughput_bytes = 32ull << 20;
+    c.throughput_runs = 3;  // still exercises picking the median
     c.latency_round_trips = 2000;
     c.fanout_sessions = 10;
     c.fanout_sockets_per_session = 20;
@@ -63,6 +64,8 @@ NativeTransport. Prints a table and writes the results as JSON.
   --only LIST           Run only these workloads, comma-separated, out of
                         throughput, latency, fanout, udp (for profiling).
   --bytes N             Throughput: bytes to echo (default 268435456).
+  --throughput-runs N   Throughput: direct/relay pairs to run; the pair with
+                        the median ratio is reported (default 5).
   --round-trips N       Latency: sequential round trips (default 10000).
   --sessions N          Fan-out: sessions (default 100).
   --sockets N           Fan-out: TCP sockets per session (default 100).
@@ -106,6 +109,7 @@ ParseOutcome parse_bench_args(int argc, const char* const argv[], BenchConfig& c
         else if (flag == "--out") config.out_file = take();
         else if (flag == "--only") add_workloads(take(), config.only);
         else if (flag == "--bytes") config.throughput_bytes = parse_count(flag, take());
+        else if (flag == "--throughput-runs") config.throughput_runs = size_t(parse_count(flag, take()));
         else if (flag == "--round-trips") config.latency_round_trips = parse_count(flag, take());
         else if (flag == "--sessions") config.fanout_sessions = size_t(parse_count(flag, take()));
         else if (flag == "--sockets") config.fanout_sockets_per_session = size_t(parse_count(flag, take()));

@@ -46,16 +46,26 @@ void check_datagrams(CheckList& list, const std::string& name, const DatagramTal
     list.add(name + " none corrupt", t.corrupt == 0, std::to_string(t.corrupt) + " corrupt or duplicate echoes");
 }
 
-void check_throughput_workload(CheckList& list, const ThroughputResult& t) {
-    check_throughput(list, t, "direct", t.direct);
-    check_throughput(list, t, "relay", t.relay);
-    if (!t.relay.ran) return;
-    list.add("throughput/relay gateway counted every byte",
-             t.relay.metric_bytes_to_client == (long long)t.bytes && t.relay.metric_bytes_from_client == (long long)t.bytes,
-             "/metrics says " + std::to_string(t.relay.metric_bytes_from_client) + " bytes from and " +
-                 std::to_string(t.relay.metric_bytes_to_client) + " to the client, expected " + std::to_string(t.bytes));
-    list.add("throughput/relay gateway CPU measured", t.relay.gateway_cpu_seconds >= 0,
+void check_throughput_pair(CheckList& list, const ThroughputResult& t, const ThroughputPair& pair,
+                           const std::string& suffix) {
+    check_throughput(list, t, ("direct" + suffix).c_str(), pair.direct);
+    check_throughput(list, t, ("relay" + suffix).c_str(), pair.relay);
+    const ThroughputLeg& relay = pair.relay;
+    if (!relay.ran) return;
+    list.add("throughput/relay" + suffix + " gateway counted every byte",
+             relay.metric_bytes_to_client == (long long)t.bytes && relay.metric_bytes_from_client == (long long)t.bytes,
+             "/metrics says " + std::to_string(relay.metric_bytes_from_client) + " bytes from and " +
+                 std::to_string(relay.metric_bytes_to_client) + " to the client, expected " + std::to_string(t.bytes));
+    list.add("throughput/relay" + suffix + " gateway CPU measured", relay.gateway_cpu_seconds >= 0,
              "could not read the gateway's /proc stat");
+}
+
+// Every pair must be intact, not only the median one that is reported.
+void check_throughput_workload(CheckList& list, const BenchConfig& c, const ThroughputResult& t) {
+    list.add("throughput runs", t.runs.size() == c.throughput_runs,
+             std::to_string(t.runs.size()) + " of " + std::to_string(c.throughput_runs) + " pairs ran");
+    for (size_t i = 0; i < t.runs.size(); ++i)
+        check_throughput_pair(list, t, t.runs[i], t.runs.size() > 1 ? " run " + std::to_string(i + 1) : "");
 }
 
 void check_latency_workload(CheckList& list, const BenchConfig& c, const LatencyResult& l) {
@@ -102,7 +112,7 @@ std::vector<Check> check_results(const BenchConfig& c, const BenchResults& r) {
     const auto& l = r.latency;
     const auto& f = r.fanout;
     const auto& u = r.udp;
-    if (c.runs("throughput")) check_throughput_workload(list, t);
+    if (c.runs("throughput")) check_throughput_workload(list, c, t);
     if (c.runs("latency")) check_latency_workload(list, c, l);
     if (c.runs("fanout")) check_fanout_workload(list, c, f);
     if (c.runs("udp")) check_udp_workload(list, c, u);

@@ -41,8 +41,13 @@ BenchResults run_all(const BenchConfig& c, const BenchEnv& env) {
         t.bytes = c.throughput_bytes;
         t.chunk = c.throughput_chunk;
         t.expected_checksum = EchoTransfer::expected_checksum(env.pattern, c.throughput_bytes, c.throughput_chunk);
-        t.direct = timed("throughput", "direct", run_throughput, env, PathKind::direct);
-        t.relay = timed("throughput", "relay", run_throughput, env, PathKind::relay);
+        for (size_t i = 0; i < c.throughput_runs; ++i) {
+            ThroughputPair pair;
+            pair.direct = timed("throughput", "direct", run_throughput, env, PathKind::direct);
+            pair.relay = timed("throughput", "relay", run_throughput, env, PathKind::relay);
+            t.runs.push_back(std::move(pair));
+        }
+        pick_median_pair(t);
     }
     if (c.runs("latency")) {
         auto& l = r.latency;

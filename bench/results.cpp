@@ -34,10 +34,24 @@ double gateway_bytes_per_socket(const FanoutResult& f) {
     return double(r.gateway_peak_rss - r.gateway_idle_rss) / double(r.sockets_opened);
 }
 
-double gateway_cpu_per_gib(const ThroughputResult& t) {
+double gateway_cpu_per_gib(const ThroughputLeg& relay) {
     // The throughput run relays every byte twice, to the peer and back.
-    const double gib = 2.0 * double(t.relay.bytes_echoed) / kGiB;
-    return gib > 0 && t.relay.gateway_cpu_seconds >= 0 ? t.relay.gateway_cpu_seconds / gib : 0;
+    const double gib = 2.0 * double(relay.bytes_echoed) / kGiB;
+    return gib > 0 && relay.gateway_cpu_seconds >= 0 ? relay.gateway_cpu_seconds / gib : 0;
+}
+
+double gateway_cpu_per_gib(const ThroughputResult& t) { return gateway_cpu_per_gib(t.relay); }
+
+void pick_median_pair(ThroughputResult& t) {
+    if (t.runs.empty()) return;
+    std::vector<const ThroughputPair*> order;
+    for (const auto& p : t.runs) order.push_back(&p);
+    std::sort(order.begin(), order.end(), [](const ThroughputPair* a, const ThroughputPair* b) {
+        return ratio(a->relay.mib_per_s, a->direct.mib_per_s) < ratio(b->relay.mib_per_s, b->direct.mib_per_s);
+    });
+    const ThroughputPair& median = *order[(order.size() - 1) / 2];
+    t.direct = median.direct;
+    t.relay = median.relay;
 }
 
 std::string fmt(const char* format, double v) {

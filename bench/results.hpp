@@ -33,11 +33,15 @@ struct ThroughputLeg : LegOutcome {
     long long metric_bytes_to_client = -1;
     long long metric_bytes_from_client = -1;
 };
+struct ThroughputPair {
+    ThroughputLeg direct, relay;
+};
 struct ThroughputResult {
     uint64_t bytes = 0;
     size_t chunk = 0;
     uint64_t expected_checksum = 0;
-    ThroughputLeg direct, relay;
+    std::vector<ThroughputPair> runs;  // in the order they ran
+    ThroughputLeg direct, relay;       // the pair with the median ratio
 };
 
 struct LatencyLeg : LegOutcome {
@@ -96,6 +100,10 @@ double datagram_rate(const DatagramTally& t);
 double gateway_bytes_per_socket(const FanoutResult& f);
 // Gateway CPU seconds per GiB that crossed it (both directions count).
 double gateway_cpu_per_gib(const ThroughputResult& t);
+double gateway_cpu_per_gib(const ThroughputLeg& relay);
+// Sets direct and relay to the pair of `runs` with the median ratio (the
+// lower middle one for an even count).
+void pick_median_pair(ThroughputResult& t);
 // printf-style formatting of one number.
 std::string fmt(const char* format, double v);
 

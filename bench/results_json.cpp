@@ -40,8 +40,20 @@ ojson throughput_json(const ThroughputResult& t) {
     relay["gateway_cpu_seconds_per_gib"] = gateway_cpu_per_gib(t);
     relay["metric_bytes_to_client"] = t.relay.metric_bytes_to_client;
     relay["metric_bytes_from_client"] = t.relay.metric_bytes_from_client;
-    return {{"bytes", t.bytes}, {"chunk_bytes", t.chunk}, {"direct", leg(t.direct)}, {"relay", relay},
-            {"ratio", ratio(t.relay.mib_per_s, t.direct.mib_per_s)}};
+    // Every pair, in the order they ran; direct, relay and ratio above are
+    // the median pair's.
+    ojson runs = ojson::array();
+    for (const auto& p : t.runs)
+        runs.push_back({{"direct_mib_per_s", p.direct.mib_per_s},
+                        {"relay_mib_per_s", p.relay.mib_per_s},
+                        {"ratio", ratio(p.relay.mib_per_s, p.direct.mib_per_s)},
+                        {"gateway_cpu_seconds_per_gib", gateway_cpu_per_gib(p.relay)}});
+    return {{"bytes", t.bytes},
+            {"chunk_bytes", t.chunk},
+            {"direct", leg(t.direct)},
+            {"relay", relay},
+            {"ratio", ratio(t.relay.mib_per_s, t.direct.mib_per_s)},
+            {"runs", runs}};
 }
 
 ojson latency_result_json(const LatencyResult& l) {
@@ -190,6 +202,7 @@ std::vector<std::string> validate_results_json(const nlohmann::json& doc, const 
         }
         v.positive_number("/throughput/ratio");
         v.positive_number("/throughput/relay/gateway_cpu_seconds_per_gib");
+        for (size_t i = 0; i < c.throughput_runs; ++i) v.positive_number("/throughput/runs/" + std::to_string(i) + "/ratio");
     }
     if (c.runs("latency")) {
         for (const std::string p : {"direct", "relay"}) {

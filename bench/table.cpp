@@ -34,6 +34,13 @@ void throughput_rows(Table& table, const ThroughputResult& t) {
               num(t.relay.client_cpu_seconds, "%.2f"), times(t.relay.client_cpu_seconds, t.direct.client_cpu_seconds));
     table.gateway_row("gateway CPU s", num(t.relay.gateway_cpu_seconds, "%.2f"));
     table.gateway_row("gateway CPU s per GiB relayed", num(gateway_cpu_per_gib(t), "%.2f"));
+    if (t.runs.size() > 1) {
+        // The figures above are the median pair's; show the spread.
+        std::string each;
+        for (const auto& p : t.runs) each += (each.empty() ? "" : " ") + fmt("%.2f", ratio(p.relay.mib_per_s, p.direct.mib_per_s));
+        table.out() << "            relay/direct of each of the " << t.runs.size()
+                    << " runs (the median one is shown): " << each << "\n";
+    }
 }
 
 void latency_rows(Table& table, const LatencyResult& l) {
