@@ -1,6 +1,7 @@
 #include "gateway/server.hpp"
 
-#include <websocketpp/config/asio_no_tls.hpp>
+#include "gateway/ws_server_config.hpp"  // before websocketpp/server.hpp: it specialises a websocketpp template
+
 #include <websocketpp/server.hpp>
 
 #include <iostream>
@@ -15,15 +16,6 @@
 #include "protocol/messages.hpp"
 
 namespace sockgate::gateway {
-
-// websocketpp's asio server configuration with a 64 KiB read buffer per
-// connection instead of 16 KiB: a burst of frames from a browser then takes
-// a quarter of the reads and parser calls, which cut the gateway's CPU per
-// relayed GiB by 40% (docs/PERFORMANCE.md). The buffer is part of each
-// connection object, so it costs 48 KiB more per session, not per socket.
-struct GatewayWsConfig : websocketpp::config::asio {
-    static const size_t connection_read_buffer_size = 64 * 1024;
-};
 
 using WsServer = websocketpp::server<GatewayWsConfig>;
 using websocketpp::connection_hdl;
