@@ -2,6 +2,7 @@
 // however a frame's payload is split across reads.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <string>
@@ -43,7 +44,7 @@ TEST(Unmask, MatchesByteWiseUnmaskingForEverySplit) {
             // Unaligned start, random chunk sizes, as reads deliver them.
             std::vector<uint8_t> storage(size + 3);
             uint8_t* buf = storage.data() + 3;
-            std::memcpy(buf, data.data(), size);
+            std::copy(data.begin(), data.end(), buf);
             size_t k = prepared(key);
             for (size_t done = 0; done < size;) {
                 const size_t chunk = std::min<size_t>(size - done, 1 + rng() % 40);
