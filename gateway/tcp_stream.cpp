@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gateway/receive_buffer.hpp"
+#include "protocol/flow_control.hpp"
 #include "protocol/frame.hpp"
 #include "protocol/messages.hpp"
 
@@ -162,15 +163,13 @@ void TcpStream::grant_client_credit(size_t n) {
     link_->send_frame(reinterpret_cast<const uint8_t*>(frame.data()), frame.size());
 }
 
-// Doubles the client's window (up to max_window) when the window, not the
-// peer, is what holds the stream back: the client had spent nearly all its
-// credit, and everything it sent has already been written to the peer. A
-// slow peer leaves data queued here, so its stream never grows, and the
-// bytes queued per socket stay within the window.
+// Grows the client's window (proto::window_growth) only once everything it
+// sent has been written to the peer. A slow peer leaves data queued here,
+// so its stream never grows, and the bytes queued per socket stay within
+// the window.
 uint64_t TcpStream::client_window_growth() {
-    if (client_window_ >= max_window_ || writing_frames_ > 0 || !write_queue_.empty()) return 0;
-    if (client_credit_ > client_window_ / 8) return 0;
-    const uint64_t growth = std::min(client_window_, max_window_ - client_window_);
+    if (writing_frames_ > 0 || !write_queue_.empty()) return 0;
+    const uint64_t growth = proto::window_growth(client_window_, max_window_, client_credit_);
     client_window_ += growth;
     return growth;
 }

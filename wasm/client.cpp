@@ -5,6 +5,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "protocol/flow_control.hpp"
 #include "protocol/frame.hpp"
 
 // A note on re-entrancy: user callbacks may call back into the Client, and
@@ -572,16 +573,13 @@ void Client::grant(Socket& s) {
     write_binary(proto::encode_window(s.info.id, increment));
 }
 
-// Doubles the socket's receive window (up to the gateway's max_window) when
-// the window, not the program, holds the stream back: the gateway had spent
-// nearly all its credit, and the program has consumed everything delivered.
-// A program that reads slowly leaves data unconsumed, so its window never
-// grows and what it buffers stays within the window.
+// Grows the socket's receive window (proto::window_growth, up to the
+// gateway's max_window) only while the program has consumed everything
+// delivered. A program that reads slowly leaves data unconsumed, so its
+// window never grows and what it buffers stays within the window.
 uint64_t Client::receive_window_growth(Socket& s) {
     if (!options_.grow_windows || s.info.unconsumed > 0) return 0;
-    const uint64_t limit = max_window();
-    if (s.info.recv_window >= limit || s.info.recv_credit > s.info.recv_window / 8) return 0;
-    const uint64_t growth = std::min(s.info.recv_window, limit - s.info.recv_window);
+    const uint64_t growth = proto::window_growth(s.info.recv_window, max_window(), s.info.recv_credit);
     s.info.recv_window += growth;
     return growth;
 }

@@ -1,4 +1,5 @@
 #include "protocol/frame.hpp"
+#include "protocol/flow_control.hpp"
 
 #include <gtest/gtest.h>
 
@@ -216,3 +217,21 @@ TEST(IpAddressText, RejectsNamesAndMalformedText) {
 
 }  // namespace
 }  // namespace sockgate::proto
+
+// ---- window growth (PROTOCOL.md §5.3) ----
+
+TEST(WindowGrowth, DoublesWhenTheSenderIsNearlyOutOfCredit) {
+    EXPECT_EQ(sockgate::proto::window_growth(1000, 8000, 0), 1000u);
+    EXPECT_EQ(sockgate::proto::window_growth(1000, 8000, 125), 1000u) << "an eighth left still counts as stalled";
+}
+
+TEST(WindowGrowth, StaysWhileTheSenderHasCreditLeft) {
+    EXPECT_EQ(sockgate::proto::window_growth(1000, 8000, 126), 0u);
+    EXPECT_EQ(sockgate::proto::window_growth(1000, 8000, 500), 0u);
+}
+
+TEST(WindowGrowth, NeverPassesMaxWindow) {
+    EXPECT_EQ(sockgate::proto::window_growth(6000, 8000, 0), 2000u);
+    EXPECT_EQ(sockgate::proto::window_growth(8000, 8000, 0), 0u);
+    EXPECT_EQ(sockgate::proto::window_growth(1000, 1000, 0), 0u) << "max_window equal to window: no growth";
+}
