@@ -171,8 +171,11 @@ export class Program {
     });
     this.out = new LineReader(this.child.stdout);
     this.err = new LineReader(this.child.stderr);
+    // 'close', not 'exit': 'exit' can come before the last of the
+    // program's output has been read from its pipes, and a result without
+    // its final lines made a parity test fail now and then.
     this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => resolve({ code, signal }));
+      this.child.on('close', (code, signal) => resolve({ code, signal }));
     });
     this.timer = setTimeout(() => this.child.kill('SIGKILL'), PROGRAM_TIMEOUT_MS);
     this.exited.then(() => clearTimeout(this.timer));
@@ -200,7 +203,6 @@ export class Program {
   // Waits for the exit and returns {code, signal, stdout, stderr}.
   async result() {
     const { code, signal } = await this.exited;
-    await new Promise((resolve) => setImmediate(resolve));
     return { code, signal, stdout: this.out.lines, stderr: this.err.lines };
   }
 }
