@@ -49,6 +49,7 @@ private:
     uint64_t send_credit_;    // bytes we may still send to the client
     uint64_t client_credit_;  // bytes the client may still send to us
     uint64_t client_window_;  // the client's window toward us: grows, never shrinks
+    uint64_t ungranted_ = 0;  // written to the peer, not yet granted back
     bool reading_ = false;
     bool peer_eof_ = false;
 

@@ -65,11 +65,16 @@ describe('playground console', { timeout: 120000 }, () => {
 
   it('draws the exchange in the sequence diagram', async () => {
     const { page } = tab;
+    // The gateway grants written bytes back in batches of 4096: the 20 bytes
+    // sent so far wait, and 4076 more complete the batch.
+    await command(page, `send 1 ${'x'.repeat(4075)}`);
+    await waitForText(page, '#sequence .seq-body', /WINDOW \+4096/);
     const seq = await textOf(page, '#sequence .seq-body');
     assert.ok(seq.includes(`connect ${gw.demo.host}:${gw.demo.port}`), `connect arrow: ${seq}`);
     assert.match(seq, /ok · \[1\]/);
     assert.match(seq, /\[1\] DATA 20 B/);
-    assert.match(seq, /WINDOW \+20/);
+    assert.match(seq, /\[1\] DATA 4076 B/);
+    assert.doesNotMatch(seq, /WINDOW \+20\b/, 'the first 20 bytes were granted on their own');
     assert.match(seq, /"hello from the/);
     // Arrows are SVG: every row has lifelines and an arrow line.
     const arrows = await page.$$eval('#sequence .seq-row .seq-arrow', (els) => els.length);
@@ -124,7 +129,10 @@ describe('playground console', { timeout: 120000 }, () => {
     await page.keyboard.press('ArrowUp');
     assert.equal(await page.inputValue('.console-input'), 'send 1 x');
     await page.keyboard.press('ArrowUp');
+    assert.equal(await page.inputValue('.console-input'), `send 1 ${'x'.repeat(4075)}`);
+    await page.keyboard.press('ArrowUp');
     assert.equal(await page.inputValue('.console-input'), 'send 1 hello from the page');
+    await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
     assert.equal(await page.inputValue('.console-input'), '');
