@@ -159,10 +159,10 @@ void TcpStream::on_write(const asio::error_code& ec, size_t n) {
     finish_if_drained();
 }
 
-// Small writes are granted in batches: a WINDOW frame per 32-byte request
-// was a third of the WebSocket messages the gateway sent in request/response
-// traffic. What is held back stays below an eighth of the window, so the
-// client always keeps most of its credit and never waits for the rest.
+// Small writes are granted in batches: in request/response traffic a WINDOW
+// frame per request was half of the WebSocket messages the gateway sent.
+// What is held back stays below an eighth of the window, so the client
+// always keeps most of its credit and never waits for the rest.
 void TcpStream::grant_client_credit(size_t n) {
     if (!link_) return;
     ungranted_ += n;
