@@ -119,16 +119,18 @@ TEST_F(GatewayTest, SmallWritesAreGrantedBackInBatches) {
     // 100 requests of 32 bytes, each read by the peer before the next one
     // leaves, so the gateway writes each on its own.
     const std::string request(32, 'q');
-    for (int i = 0; i < 100; ++i) {
+    constexpr int kRequests = 100;
+    const uint64_t sent = kRequests * request.size();
+    for (int i = 0; i < kRequests; ++i) {
         ASSERT_TRUE(c->send(sock, request));
         ASSERT_EQ(read_exactly(peer, request.size()), request) << "request " << i;
     }
     c->run_for(200ms);
     EXPECT_EQ(windows.load(), 0) << "the gateway granted small writes one by one";
-    EXPECT_EQ(c->socket(sock)->send_credit, kWindow - 3200);
+    EXPECT_EQ(c->socket(sock)->send_credit, kWindow - sent);
 
     // The byte that completes the batch brings all of it back in one frame.
-    const std::string rest(kBatch - 3200, 'r');
+    const std::string rest(kBatch - sent, 'r');
     ASSERT_TRUE(c->send(sock, rest));
     ASSERT_EQ(read_exactly(peer, rest.size()), rest);
     ASSERT_TRUE(c->run_until([&] { return windows.load() > 0; }, 5s)) << "the batch was never granted";
