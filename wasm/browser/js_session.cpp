@@ -18,6 +18,8 @@ constexpr size_t kRawBytes = 128;
 constexpr size_t kMaxCloseReason = 123;
 
 constexpr uint64_t kMaxU32 = std::numeric_limits<uint32_t>::max();
+// The largest integer a JS number holds exactly.
+constexpr uint64_t kMaxSafeInteger = (uint64_t(1) << 53) - 1;
 
 const char* dir_name(Direction d) { return d == Direction::in ? "in" : "out"; }
 
@@ -319,6 +321,32 @@ val JsSession::send_to(val sock, const std::string& addr, val port, val data) {
     if (!st) return error(st.error());
     emit_table_changed();
     return val::undefined();
+}
+
+// ---------------------------------------------------------------- manual credit
+
+val JsSession::set_manual_credit(val sock, bool manual) {
+    const IntegerArg s = integer_arg(sock, "sock", 0, kMaxU32);
+    if (!s.problem.empty() || !s.value) return einval("setManualCredit: sock must be a socket id");
+    const Status st = client_.set_manual_credit(uint32_t(*s.value), manual);
+    if (!st) return error(st.error());
+    return val::undefined();
+}
+
+val JsSession::consume(val sock, val n) {
+    const IntegerArg s = integer_arg(sock, "sock", 0, kMaxU32);
+    if (!s.problem.empty() || !s.value) return einval("consume: sock must be a socket id");
+    const IntegerArg count = integer_arg(n, "n", 0, kMaxSafeInteger);
+    if (!count.problem.empty() || !count.value) return einval("consume: n must be a byte count");
+    const Status st = client_.consume(uint32_t(*s.value), uint64_t(*count.value));
+    if (!st) return error(st.error());
+    return val::undefined();
+}
+
+double JsSession::queued(val sock) const {
+    const IntegerArg s = integer_arg(sock, "sock", 0, kMaxU32);
+    if (!s.problem.empty() || !s.value) return 0;
+    return double(client_.queued(uint32_t(*s.value)));
 }
 
 // ---------------------------------------------------------------- session

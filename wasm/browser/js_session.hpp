@@ -77,6 +77,15 @@ public:
     val send(val sock, val bytes);
     val send_to(val sock, const std::string& addr, val port, val bytes);
 
+    // ---- manual credit (Client::set_manual_credit, Client::consume) ----
+    // For readers that take bytes out at their own pace, such as a Python
+    // program's recv(): the gateway sends no more than the program has read
+    // plus one window. undefined or {code, message}.
+    val set_manual_credit(val sock, bool manual);
+    val consume(val sock, val n);
+    // Bytes waiting for credit on one socket (0 for unknown sockets).
+    double queued(val sock) const;
+
     // Ends the session; 'sessionclosed' follows. code: 1000 or 3000-4999,
     // reason at most 123 bytes of UTF-8 (what browsers accept).
     val close_session(val code, const std::string& reason);

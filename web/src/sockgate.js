@@ -254,6 +254,23 @@ export class SockgateSession extends EventTarget {
     this.#call((core) => core.sendTo(sock, addr, port, bytes));
   }
 
+  // ---- manual credit: for readers that take bytes at their own pace ----
+
+  // With manual credit, bytes delivered in 'data' events count as read only
+  // once consume() says so; the gateway sends at most one window beyond.
+  setManualCredit(sock, manual = true) {
+    this.#call((core) => core.setManualCredit(sock, Boolean(manual)));
+  }
+
+  consume(sock, n) {
+    this.#call((core) => core.consume(sock, n));
+  }
+
+  // Bytes of `sock` waiting in the client for credit from the gateway.
+  queued(sock) {
+    return this.#core ? this.#core.queued(sock) : 0;
+  }
+
   // ---- state ----
 
   // [{id, kind: 'tcp'|'listener'|'udp', state: 'open'|'closing'|'closed',

@@ -1,0 +1,568 @@
+// The host side of a Python program's sockets: answers the blocking socket
+// calls of one Python worker (web/src/python/sockfs.js) through one gateway
+// session of the wasm client (web/src/sockgate.js).
+//
+// Each Python socket is a handle, numbered by the worker. The handle owns at
+// most one gateway socket and keeps what CPython's kernel would keep: bytes
+// received and not yet read, the queue of accepted connections, datagrams
+// with their sources, EOF and the pending error. TCP sockets use manual
+// credit, so the gateway never sends more than one window beyond what the
+// program has read: a program that stops reading slows its peer down, as a
+// full kernel buffer would.
+//
+// Calls come one at a time (the worker blocks in each), so at most one call
+// waits here. A waiting call is retried after every session event and ends
+// on its own timeout; 'cancel' (the program was interrupted) drops it.
+//
+// Replies are {ok: true, ...} or {errno: NAME, message}, with the errno
+// names of docs/PROTOCOL.md; the worker maps them to CPython's exceptions.
+
+const POLLIN = 0x1;
+const POLLOUT = 0x4;
+const POLLERR = 0x8;
+const POLLHUP = 0x10;
+const POLLNVAL = 0x20;
+
+// Sent bytes the client may queue for credit before send() blocks: a
+// program that writes faster than its peer reads waits, as on a real socket.
+const SEND_HIGH_WATER = 1 << 20;
+// Datagrams kept per UDP socket before new ones are dropped, as a full
+// receive buffer drops them.
+const MAX_QUEUED_DATAGRAMS = 4096;
+
+const SHUT_RD = 0;
+const SHUT_WR = 1;
+
+class Handle {
+  constructor(h, kind) {
+    this.h = h;
+    this.kind = kind; // 'tcp' | 'udp'
+    this.gsock = 0; // the gateway's socket id, once there is one
+    this.role = null; // 'listener' | 'stream' | 'udp'
+    this.local = null;
+    this.remote = null;
+    this.received = []; // Uint8Array chunks not yet read
+    this.receivedBytes = 0;
+    this.datagrams = []; // {from, bytes}
+    this.droppedDatagrams = 0;
+    this.accepted = []; // Handles of accepted connections, h still 0
+    this.eof = false; // the peer sent FIN
+    this.readShut = false;
+    this.writeShut = false;
+    this.gone = false; // the gateway ended the socket
+    this.error = null; // {code, message}: reported once, like SO_ERROR
+    this.connecting = false;
+  }
+}
+
+function failure(error) {
+  return { errno: error?.code ?? 'EIO', message: error?.message ?? String(error) };
+}
+
+function concat(chunks, size) {
+  if (chunks.length === 1 && chunks[0].length === size) return chunks[0];
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+export class PythonSocketHost extends EventTarget {
+  #session;
+  #handles = new Map(); // h -> Handle
+  #byGsock = new Map(); // gateway socket id -> Handle
+  #waiting = null; // {seq, attempt, timer, reply}
+  #stdinLines = [];
+  #stdinClosed = false;
+  #ended = null; // {code, reason} once the session is gone
+
+  // session: an open SockgateSession that this host alone uses.
+  constructor(session) {
+    super();
+    this.#session = session;
+    const on = (name, fn) => session.addEventListener(name, (e) => {
+      fn(e.detail);
+      this.#retry();
+    });
+    on('data', ({ sock, bytes }) => {
+      const s = this.#byGsock.get(sock);
+      if (!s) return;
+      s.received.push(bytes);
+      s.receivedBytes += bytes.length;
+    });
+    on('datagram', ({ sock, from, bytes }) => {
+      const s = this.#byGsock.get(sock);
+      if (!s) return;
+      if (s.datagrams.length >= MAX_QUEUED_DATAGRAMS) s.droppedDatagrams++;
+      else s.datagrams.push({ from, bytes });
+    });
+    on('accept', ({ listener, sock, local, remote }) => {
+      const l = this.#byGsock.get(listener);
+      if (!l) return;
+      const s = new Handle(0, 'tcp');
+      s.role = 'stream';
+      s.gsock = sock;
+      s.local = local;
+      s.remote = remote;
+      this.#byGsock.set(sock, s);
+      this.#manualCredit(sock);
+      l.accepted.push(s);
+    });
+    on('eof', ({ sock }) => {
+      const s = this.#byGsock.get(sock);
+      if (s) s.eof = true;
+    });
+    on('closed', ({ sock, error }) => {
+      const s = this.#byGsock.get(sock);
+      if (!s) return;
+      s.gone = true;
+      if (error) s.error = error;
+      else s.eof = true;
+    });
+    on('drained', () => {});
+    on('sessionclosed', ({ code, reason }) => {
+      this.#ended = { code, reason };
+      for (const s of this.#handles.values()) {
+        s.gone = true;
+        s.error ??= { code: 'ENETDOWN', message: `the gateway session ended (${code}${reason ? ` ${reason}` : ''})` };
+      }
+    });
+  }
+
+  get session() {
+    return this.#session;
+  }
+
+  // ---- stdin for input(): lines typed by the user ----
+
+  provideInput(text) {
+    this.#stdinLines.push(String(text));
+    this.#retry();
+  }
+
+  closeInput() {
+    this.#stdinClosed = true;
+    this.#retry();
+  }
+
+  get waitingForInput() {
+    return this.#waiting?.op === 'stdin';
+  }
+
+  // ---- calls from the worker ----
+
+  // Handles one call; reply(seq, result, bytes) is called exactly once,
+  // unless the call is cancelled first.
+  call(seq, op, args, reply) {
+    const method = this.#ops[op];
+    if (!method) {
+      reply(seq, { errno: 'ENOSYS', message: `unknown call ${op}` });
+      return;
+    }
+    let result;
+    try {
+      result = method.call(this, args);
+    } catch (e) {
+      reply(seq, failure(e));
+      return;
+    }
+    if (typeof result === 'function') {
+      this.#wait(seq, op, result, args.timeoutMs ?? -1, reply);
+    } else {
+      Promise.resolve(result).then(
+        (r) => (Array.isArray(r) ? reply(seq, r[0], r[1]) : reply(seq, r)),
+        (e) => reply(seq, failure(e)),
+      );
+    }
+  }
+
+  cancel(seq) {
+    if (this.#waiting?.seq !== seq) return;
+    clearTimeout(this.#waiting.timer);
+    if (this.#waiting.op === 'stdin') this.dispatchEvent(new CustomEvent('inputwait', { detail: { waiting: false } }));
+    this.#waiting = null;
+  }
+
+  // Closes every gateway socket of the program (its session stays open).
+  closeAll() {
+    if (this.#waiting) this.cancel(this.#waiting.seq);
+    for (const s of this.#handles.values()) this.#closeHandle(s);
+    this.#handles.clear();
+  }
+
+  // A blocking call: attempt() returns the reply when it can be given,
+  // undefined while it must wait. timeoutMs < 0 waits for ever (the worker
+  // still abandons it on an interrupt).
+  #wait(seq, op, attempt, timeoutMs, reply) {
+    const done = (r) => {
+      if (Array.isArray(r)) reply(seq, r[0], r[1]);
+      else reply(seq, r);
+    };
+    const first = attempt(timeoutMs === 0);
+    if (first !== undefined) return done(first);
+    const waiting = { seq, op, attempt, done, timer: null };
+    if (timeoutMs > 0) {
+      waiting.timer = setTimeout(() => {
+        if (this.#waiting !== waiting) return;
+        this.#waiting = null;
+        done(attempt(true) ?? { errno: 'ETIMEDOUT', message: 'timed out' });
+      }, timeoutMs);
+    }
+    this.#waiting = waiting;
+    if (op === 'stdin') this.dispatchEvent(new CustomEvent('inputwait', { detail: { waiting: true } }));
+  }
+
+  #retry() {
+    const w = this.#waiting;
+    if (!w) return;
+    let r;
+    try {
+      r = w.attempt(false);
+    } catch (e) {
+      r = failure(e);
+    }
+    if (r === undefined) return;
+    clearTimeout(w.timer);
+    this.#waiting = null;
+    if (w.op === 'stdin') this.dispatchEvent(new CustomEvent('inputwait', { detail: { waiting: false } }));
+    w.done(r);
+  }
+
+  #handle(h) {
+    const s = this.#handles.get(h);
+    if (!s) throw Object.assign(new Error(`socket ${h} is not open`), { code: 'EBADF' });
+    return s;
+  }
+
+  #manualCredit(gsock) {
+    try {
+      this.#session.setManualCredit(gsock, true);
+    } catch {
+      // The socket ended already; its 'closed' event tells the program.
+    }
+  }
+
+  #adopt(s, gsock) {
+    s.gsock = gsock;
+    this.#byGsock.set(gsock, s);
+  }
+
+  #closeHandle(s) {
+    for (const a of s.accepted) this.#closeHandle(a);
+    s.accepted = [];
+    if (s.gsock && !s.gone && !this.#ended) {
+      this.#session.close(s.gsock).catch(() => {});
+    }
+    if (s.gsock) this.#byGsock.delete(s.gsock);
+    s.gone = true;
+  }
+
+  // Takes the pending error, as getsockopt(SO_ERROR) and a failed call do.
+  #takeError(s) {
+    const e = s.error;
+    s.error = null;
+    return e;
+  }
+
+  #revents(s, events) {
+    if (!s) return POLLNVAL;
+    let r = 0;
+    if (s.role === 'listener') {
+      if (s.accepted.length) r |= POLLIN;
+      if (s.error) r |= POLLERR;
+    } else if (s.role === 'udp') {
+      if (s.datagrams.length) r |= POLLIN;
+      r |= POLLOUT;
+      if (s.error) r |= POLLERR;
+    } else if (s.role === 'stream') {
+      if (s.connecting) return 0;
+      if (s.receivedBytes || s.eof || s.readShut || s.gone) r |= POLLIN;
+      if (!s.writeShut && !s.gone && this.#session.queued(s.gsock) < SEND_HIGH_WATER) r |= POLLOUT;
+      if (s.error) r |= POLLERR;
+      if (s.gone || (s.eof && s.writeShut)) r |= POLLHUP;
+    } else if (s.error) {
+      // A connect that failed.
+      r |= POLLOUT | POLLERR | POLLHUP;
+    } else {
+      // A fresh socket: Linux reports an unconnected TCP socket as hung up.
+      r |= s.kind === 'udp' ? POLLOUT : POLLOUT | POLLHUP;
+    }
+    return r & (events | POLLERR | POLLHUP | POLLNVAL);
+  }
+
+  #view(s) {
+    return { local: s.local, remote: s.remote, error: s.error?.code ?? null };
+  }
+
+  #ops = {
+    socket({ h, kind }) {
+      if (this.#handles.has(h)) return { errno: 'EBADF', message: `socket ${h} exists` };
+      this.#handles.set(h, new Handle(h, kind));
+      return { ok: true };
+    },
+
+    async connect({ h, host, port, block }) {
+      const s = this.#handle(h);
+      if (s.role === 'stream' || s.connecting) return { errno: s.connecting ? 'EALREADY' : 'EISCONN' };
+      if (s.kind === 'udp') return this.#connectUdp(s, host, port);
+      if (s.role === 'listener') {
+        // A bound socket that connects after all: give up the listener.
+        this.#closeHandle(s);
+        s.gone = false;
+        s.role = null;
+      }
+      s.connecting = true;
+      s.role = 'stream';
+      const attempt = this.#session.connect(host, port).then(
+        ({ sock, local, remote }) => {
+          s.connecting = false;
+          this.#adopt(s, sock);
+          this.#manualCredit(sock);
+          s.local = local;
+          s.remote = remote;
+          this.#retry();
+          return { ok: true, local, remote };
+        },
+        (error) => {
+          s.connecting = false;
+          s.role = null;
+          s.error = { code: error.code, message: error.message };
+          this.#retry();
+          return failure(error);
+        },
+      );
+      if (!block) return { errno: 'EINPROGRESS', message: 'connecting' };
+      const r = await attempt;
+      if (r.errno) s.error = null; // reported by this call
+      return r;
+    },
+
+    async bind({ h, host, port }) {
+      const s = this.#handle(h);
+      if (s.role) return { errno: 'EINVAL', message: 'the socket is bound already' };
+      if (s.kind === 'udp') {
+        const { sock, local } = await this.#session.bind(host, port);
+        s.role = 'udp';
+        this.#adopt(s, sock);
+        s.local = local;
+        return { ok: true, local };
+      }
+      // The gateway binds and listens in one step. Listening from bind()
+      // on reserves the port at once, so bind() fails where CPython's
+      // does (EADDRINUSE, EACCES); listen() then only confirms it.
+      const { sock, local } = await this.#session.listen(host, port);
+      s.role = 'listener';
+      this.#adopt(s, sock);
+      s.local = local;
+      return { ok: true, local };
+    },
+
+    async listen({ h }) {
+      const s = this.#handle(h);
+      if (s.role === 'listener') return { ok: true, local: s.local };
+      if (s.role) return { errno: 'EINVAL', message: 'the socket is connected' };
+      const { sock, local } = await this.#session.listen(null, 0);
+      s.role = 'listener';
+      this.#adopt(s, sock);
+      s.local = local;
+      return { ok: true, local };
+    },
+
+    accept({ h, newH }) {
+      const s = this.#handle(h);
+      if (s.role !== 'listener') return { errno: 'EINVAL', message: 'accept() on a socket that is not listening' };
+      return (noWait) => {
+        const next = s.accepted.shift();
+        if (next) {
+          next.h = newH;
+          this.#handles.set(newH, next);
+          return { ok: true, local: next.local, remote: next.remote };
+        }
+        if (s.error) return failure(this.#takeError(s));
+        if (s.gone) return { errno: 'EBADF', message: 'the listener was closed' };
+        return noWait ? { errno: 'EAGAIN' } : undefined;
+      };
+    },
+
+    recv({ h, max, peek }) {
+      const s = this.#handle(h);
+      if (s.role === 'udp') return this.#ops.recvfrom.call(this, { h, max, peek });
+      if (s.role !== 'stream') return { errno: 'ENOTCONN', message: 'the socket is not connected' };
+      return (noWait) => {
+        if (s.connecting) return noWait ? { errno: 'EAGAIN' } : undefined;
+        if (s.receivedBytes) return [{ ok: true }, this.#take(s, max, peek)];
+        if (s.error) return failure(this.#takeError(s));
+        if (s.eof || s.readShut || s.gone) return { ok: true, eof: true };
+        return noWait ? { errno: 'EAGAIN' } : undefined;
+      };
+    },
+
+    recvfrom({ h, max, peek }) {
+      const s = this.#handle(h);
+      if (s.role === 'stream') {
+        const inner = this.#ops.recv.call(this, { h, max, peek });
+        if (typeof inner !== 'function') return inner;
+        return (noWait) => {
+          const r = inner(noWait);
+          if (Array.isArray(r)) r[0].from = s.remote;
+          return r;
+        };
+      }
+      if (s.role !== 'udp') {
+        return s.kind === 'udp' ? { errno: 'EINVAL', message: 'recvfrom() before bind() or sendto()' } : { errno: 'ENOTCONN' };
+      }
+      return (noWait) => {
+        const d = s.datagrams[0];
+        if (d) {
+          if (!peek) s.datagrams.shift();
+          return [{ ok: true, from: d.from }, d.bytes.length > max ? d.bytes.subarray(0, max) : d.bytes];
+        }
+        if (s.error) return failure(this.#takeError(s));
+        if (s.gone) return { errno: 'EBADF' };
+        return noWait ? { errno: 'EAGAIN' } : undefined;
+      };
+    },
+
+    send({ h, bytes }) {
+      const s = this.#handle(h);
+      if (s.role === 'udp') {
+        if (!s.remote) return { errno: 'EDESTADDRREQ', message: 'send() on an unconnected UDP socket' };
+        return this.#ops.sendto.call(this, { h, host: s.remote.addr, port: s.remote.port, bytes });
+      }
+      if (s.role !== 'stream' || s.connecting) return { errno: s.connecting ? 'EAGAIN' : 'ENOTCONN' };
+      if (s.error) return failure(this.#takeError(s));
+      if (s.writeShut || s.gone) return { errno: 'EPIPE', message: 'the socket is shut down for writing' };
+      return (noWait) => {
+        if (s.error) return failure(this.#takeError(s));
+        if (s.gone) return { errno: 'EPIPE' };
+        if (this.#session.queued(s.gsock) >= SEND_HIGH_WATER) return noWait ? { errno: 'EAGAIN' } : undefined;
+        this.#session.send(s.gsock, bytes);
+        return { ok: true, sent: bytes.length };
+      };
+    },
+
+    async sendto({ h, host, port, bytes }) {
+      const s = this.#handle(h);
+      if (s.kind !== 'udp') {
+        if (s.role === 'stream') return this.#ops.send.call(this, { h, bytes });
+        return { errno: 'ENOTCONN' };
+      }
+      if (!s.role) {
+        // An unbound UDP socket gets an address on its first datagram.
+        const { sock, local } = await this.#session.bind(null, 0);
+        s.role = 'udp';
+        this.#adopt(s, sock);
+        s.local = local;
+      }
+      this.#session.sendTo(s.gsock, host, port, bytes);
+      return { ok: true, sent: bytes.length, local: s.local };
+    },
+
+    async shutdown({ h, how }) {
+      const s = this.#handle(h);
+      if (s.role !== 'stream' || s.connecting) return { errno: 'ENOTCONN' };
+      if (how !== SHUT_WR) s.readShut = true;
+      if (how !== SHUT_RD && !s.writeShut) {
+        s.writeShut = true;
+        if (!s.gone) await this.#session.shutdown(s.gsock).catch(() => {});
+      }
+      return { ok: true };
+    },
+
+    close({ h }) {
+      const s = this.#handles.get(h);
+      if (!s) return { errno: 'EBADF' };
+      this.#handles.delete(h);
+      this.#closeHandle(s);
+      return { ok: true };
+    },
+
+    // items: [{h, events}] -> {revents: [...], sockets: {h: view}}
+    poll({ items }) {
+      return (noWait) => {
+        const revents = items.map(({ h, events }) => this.#revents(this.#handles.get(h), events));
+        if (!noWait && revents.every((r) => r === 0)) return undefined;
+        const sockets = {};
+        for (const { h } of items) {
+          const s = this.#handles.get(h);
+          if (s) sockets[h] = this.#view(s);
+        }
+        return { ok: true, revents, sockets };
+      };
+    },
+
+    // What a finished non-blocking connect left: getsockopt(SO_ERROR).
+    status({ h }) {
+      const s = this.#handle(h);
+      const view = this.#view(s);
+      this.#takeError(s);
+      return { ok: true, ...view };
+    },
+
+    available({ h }) {
+      const s = this.#handle(h);
+      return { ok: true, bytes: s.role === 'udp' ? (s.datagrams[0]?.bytes.length ?? 0) : s.receivedBytes };
+    },
+
+    async resolve({ host }) {
+      const { addrs } = await this.#session.resolve(host);
+      return { ok: true, addrs };
+    },
+
+    stdin() {
+      return () => {
+        if (this.#stdinLines.length) return { ok: true, text: this.#stdinLines.shift() };
+        if (this.#stdinClosed) return { ok: true, eof: true };
+        return undefined;
+      };
+    },
+  };
+
+  async #connectUdp(s, host, port) {
+    if (!s.role) {
+      const { sock, local } = await this.#session.bind(null, 0);
+      s.role = 'udp';
+      this.#adopt(s, sock);
+      s.local = local;
+    }
+    s.remote = { addr: host, port };
+    return { ok: true, local: s.local, remote: s.remote };
+  }
+
+  // Takes up to max bytes of what a stream received (all of it stays when
+  // peeking) and grants the credit for what was taken.
+  #take(s, max, peek) {
+    const size = Math.min(max, s.receivedBytes);
+    const parts = [];
+    let need = size;
+    let i = 0;
+    while (need > 0) {
+      const c = s.received[i];
+      const part = c.length <= need ? c : c.subarray(0, need);
+      parts.push(part);
+      need -= part.length;
+      if (!peek) {
+        if (part.length === c.length) i++;
+        else s.received[i] = c.subarray(part.length);
+      } else {
+        i++;
+      }
+    }
+    const bytes = concat(parts, size);
+    if (!peek) {
+      s.received.splice(0, i);
+      s.receivedBytes -= size;
+      if (!s.gone) {
+        try {
+          this.#session.consume(s.gsock, size);
+        } catch {
+          // The socket ended meanwhile; nothing to grant.
+        }
+      }
+    }
+    return bytes;
+  }
+}
