@@ -3,7 +3,8 @@
 //
 //   node web/build.mjs --out build/web [--sourcemap] [--no-minify]
 //
-// writes index.html, app.js and app.css (plus .map files with --sourcemap).
+// writes index.html, app.js, python-worker.js and app.css (plus .map files
+// with --sourcemap).
 // The wasm client (wasm/) and the examples (examples/) are copied into the
 // same directory separately; the page loads them at run time, so this build
 // neither needs nor checks them.
@@ -55,6 +56,16 @@ export async function buildWeb({ outDir, minify = true, sourcemap = false, sockg
     target: ['chrome109', 'firefox115', 'safari16'],
     plugins,
   });
+  // The Python worker is a bundle of its own: the page starts it with
+  // new Worker('python-worker.js', {type: 'module'}).
+  await build({
+    ...common,
+    entryPoints: [path.join(here, 'src', 'python', 'worker.js')],
+    outfile: path.join(out, 'python-worker.js'),
+    format: 'esm',
+    platform: 'browser',
+    target: ['chrome109', 'firefox115', 'safari16'],
+  });
   await build({
     ...common,
     entryPoints: [path.join(here, 'src', 'app.css')],
@@ -68,7 +79,7 @@ export async function buildWeb({ outDir, minify = true, sourcemap = false, sockg
   if (problems.length) {
     throw new Error(`the page would load something from outside the gateway:\n  ${problems.join('\n  ')}`);
   }
-  return { outDir: out, files: ['index.html', 'app.js', 'app.css'] };
+  return { outDir: out, files: ['index.html', 'app.js', 'python-worker.js', 'app.css'] };
 }
 
 /**
@@ -79,7 +90,7 @@ export async function buildWeb({ outDir, minify = true, sourcemap = false, sockg
 export async function externalReferences(dir) {
   const found = new Set();
   for (const name of await readdir(dir)) {
-    if (!/^(index\.html|app\.js|app\.css)$/.test(name)) continue;
+    if (!/^(index\.html|app\.js|python-worker\.js|app\.css)$/.test(name)) continue;
     const text = await readFile(path.join(dir, name), 'utf8');
     const patterns = [
       /\b(?:src|href)\s*=\s*["']?((?:https?:)?\/\/[^"'\s>]+)/gi,

@@ -15,13 +15,15 @@ import { parseCommand, complete } from '../../web/src/commands.js';
 import { escaped, hexdump, unescapeText, parseHex, parseDenial, endpoint, size } from '../../web/src/format.js';
 
 describe('web/build.mjs', () => {
-  it('bundles index.html, app.js and app.css without the wasm files', async () => {
+  it('bundles index.html, app.js, the Python worker and app.css without the wasm files', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'sockgate-web-'));
     try {
       const { stdout } = await promisify(execFile)(process.execPath, [path.join(repo, 'web', 'build.mjs'), '--out', out]);
       assert.match(stdout, /built/);
       const files = (await readdir(out)).sort();
-      assert.deepEqual(files, ['app.css', 'app.js', 'index.html']);
+      assert.deepEqual(files, ['app.css', 'app.js', 'index.html', 'python-worker.js']);
+      const worker = await readFile(path.join(out, 'python-worker.js'), 'utf8');
+      assert.match(worker, /_run_main/, 'the worker bundle carries the Python prelude');
       const html = await readFile(path.join(out, 'index.html'), 'utf8');
       assert.match(html, /<script type="module" src="app\.js"><\/script>/);
       assert.match(html, /<link rel="stylesheet" href="app\.css">/);
@@ -49,7 +51,7 @@ describe('web/build.mjs', () => {
     const out = await mkdtemp(path.join(tmpdir(), 'sockgate-web-'));
     try {
       const r = await buildWeb({ outDir: out, minify: false, sourcemap: true, quiet: true });
-      assert.deepEqual(r.files, ['index.html', 'app.js', 'app.css']);
+      assert.deepEqual(r.files, ['index.html', 'app.js', 'python-worker.js', 'app.css']);
       assert.ok((await readdir(out)).includes('app.js.map'));
     } finally {
       await rm(out, { recursive: true, force: true });
