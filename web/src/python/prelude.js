@@ -9,6 +9,8 @@
 export const PRELUDE_FILENAME = '<sockgate>';
 
 export const PRELUDE = String.raw`
+import asyncio
+import asyncio.runners
 import builtins
 import os
 import socket
@@ -16,6 +18,7 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 import _socket
 import _thread
 
@@ -56,6 +59,17 @@ def sleep(secs):
 
 sleep.__doc__ = time.sleep.__doc__
 time.sleep = sleep
+
+# Pyodide runs asyncio on the browser's event loop, which cannot block. Here
+# blocking is what sockets do, so asyncio gets CPython's own selector event
+# loop and asyncio.run() back: start_server and open_connection then work
+# over these sockets as on Linux.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
+asyncio.run = asyncio.runners.run
+# Pyodide marks its browser loop as always running; nothing runs it here.
+asyncio.events._set_running_loop(None)
 
 _NO_THREADS = (
     "threads are not available here: this Python runs in one Web Worker of "

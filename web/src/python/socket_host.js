@@ -494,12 +494,17 @@ export class PythonSocketHost extends EventTarget {
       };
     },
 
-    // What a finished non-blocking connect left: getsockopt(SO_ERROR).
-    status({ h }) {
+    // What a non-blocking connect left: getsockopt(SO_ERROR) takes its
+    // error; settle waits until the connect has finished.
+    status({ h, settle = false, take = true }) {
       const s = this.#handle(h);
-      const view = this.#view(s);
-      this.#takeError(s);
-      return { ok: true, ...view };
+      const answer = () => {
+        const view = this.#view(s);
+        if (take) this.#takeError(s);
+        return { ok: true, ...view };
+      };
+      if (!settle) return answer();
+      return (noWait) => (s.connecting && !noWait ? undefined : answer());
     },
 
     available({ h }) {

@@ -120,6 +120,16 @@ function overrideImports(env, runtime) {
   env.__syscall_poll = (fds, nfds, timeout) =>
     runtime.poll ? runtime.poll(fds, nfds, timeout) : poll(fds, nfds, timeout);
 
+  // A non-blocking connect learns its addresses when it completes; until
+  // then getsockname/getpeername wait for it (Linux knows them at once).
+  for (const name of ['__syscall_getsockname', '__syscall_getpeername']) {
+    const original = env[name];
+    env[name] = (fd, ...rest) => {
+      runtime.settleConnect?.(fd);
+      return original(fd, ...rest);
+    };
+  }
+
   const getsockopt = env.__syscall_getsockopt;
   env.__syscall_getsockopt = (fd, level, optname, optval, optlen, d1) => {
     const M = runtime.module;
@@ -163,6 +173,7 @@ export function installSockets({ Module, channel, errno, runtime }) {
 
   function setEndpoints(sock, view) {
     if (!view) return;
+    if (view.local && view.remote) sock.connecting = false;
     if (view.local) {
       sock.saddr = view.local.addr;
       sock.sport = view.local.port;
@@ -189,6 +200,7 @@ export function installSockets({ Module, channel, errno, runtime }) {
       daddr: null,
       dport: 0,
       error: null,
+      connecting: false, // a non-blocking connect is under way
       sock_ops: ops,
     };
     if (!handle) check(call('socket', { h: sock.h, kind: type === SOCK_STREAM ? 'tcp' : 'udp' }));
@@ -259,6 +271,7 @@ export function installSockets({ Module, channel, errno, runtime }) {
       if (r.errno === 'EINPROGRESS') {
         sock.daddr = addr;
         sock.dport = port;
+        sock.connecting = true;
       }
       if (r.errno) raise(r.errno);
       setEndpoints(sock, r);
@@ -359,6 +372,14 @@ export function installSockets({ Module, channel, errno, runtime }) {
       if (r.revents[i]) ready++;
     });
     return ready;
+  };
+
+  runtime.settleConnect = (fd) => {
+    const sock = SOCKFS.getSocket(fd);
+    if (!sock?.sockgate || !sock.connecting) return;
+    const r = call('status', { h: sock.h, settle: true, take: false }).reply;
+    sock.connecting = false;
+    setEndpoints(sock, r);
   };
 
   runtime.resolve = (name) => {
