@@ -48,6 +48,13 @@ export async function setup({ gateway }) {
   await runtime.warm();
 }
 
+// Resolves once a spare interpreter is loaded, so that the next start()
+// does not wait for Pyodide.
+export function warmed() {
+  if (!runtime) throw new Error('pyodide runner: setup({gateway}) first');
+  return runtime.warm();
+}
+
 export async function teardown() {
   runtime?.dispose();
   runtime = null;
