@@ -72,6 +72,22 @@ void respond(WsServer::connection_ptr con, int status, const std::string& conten
     con->set_body(std::move(body));
 }
 
+StaticRequest static_request(const WsServer::connection_ptr& con) {
+    return StaticRequest{con->get_resource(), con->get_request_header("Accept-Encoding"),
+                         con->get_request_header("If-None-Match")};
+}
+
+void respond_static(WsServer::connection_ptr con, StaticResponse r) {
+    add_common_headers(con);  // Cache-Control: no-cache there makes browsers revalidate with the ETag
+    con->set_status(websocketpp::http::status_code::value(r.status));
+    if (!r.content_type.empty()) con->replace_header("Content-Type", r.content_type);
+    if (!r.content_encoding.empty()) con->replace_header("Content-Encoding", r.content_encoding);
+    if (!r.etag.empty()) con->replace_header("ETag", r.etag);
+    // Caches must keep the br, gzip and plain answers for this URL apart.
+    if (r.vary_accept_encoding) con->replace_header("Vary", "Accept-Encoding");
+    con->set_body(std::move(r.body));
+}
+
 std::string new_session_id() {
     static std::mt19937_64 rng{std::random_device{}()};
     static const char* hex = "0123456789abcdef";
@@ -176,8 +192,7 @@ struct Server::Impl {
             respond(con, 426, "text/plain; charset=utf-8",
                     std::string("/ws is a WebSocket endpoint: connect with subprotocol ") + proto::kSubprotocol + "\n");
         } else {
-            StaticResponse r = serve_static(options.web_root, con->get_resource());
-            respond(con, r.status, r.content_type, std::move(r.body));
+            respond_static(con, serve_static(options.web_root, static_request(con)));
         }
         if (method == "HEAD") con->set_body("");
     }

@@ -1,10 +1,12 @@
 // The page's build and its pure helpers, without a browser: web/build.mjs
-// produces a self-contained bundle, and the console's command parser and
-// the byte formatting behave.
+// produces a self-contained bundle, web/compress.mjs precompresses the web
+// root, and the console's command parser and the byte formatting behave.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
@@ -56,6 +58,100 @@ describe('web/build.mjs', () => {
     } finally {
       await rm(out, { recursive: true, force: true });
     }
+  });
+});
+
+describe('web/compress.mjs', () => {
+  const run = (dir) => promisify(execFile)(process.execPath, [path.join(repo, 'web', 'compress.mjs'), dir]);
+  // Text that compresses well, different for each seed.
+  const text = (seed, lines) =>
+    Array.from({ length: lines }, (_, i) => `export function f${seed}_${i}(x) { return x * ${i}; }\n`).join('');
+
+  // A web root: two files worth compressing (one nested), one too small,
+  // one incompressible, one of a type left alone, and a .gz of its own.
+  async function makeRoot() {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sockgate-compress-'));
+    await mkdir(path.join(dir, 'pyodide', 'deep'), { recursive: true });
+    const files = {
+      'app.js': text('a', 400),
+      'pyodide/deep/lock.json': JSON.stringify({ packages: Array.from({ length: 200 }, (_, i) => ({ name: `p${i}` })) }),
+      'tiny.css': 'body{margin:0}',
+      'noise.wasm': randomBytes(8192),
+      'photo.png': text('p', 100),
+      'download.tar.gz': text('g', 100),
+    };
+    for (const [name, bytes] of Object.entries(files)) await writeFile(path.join(dir, name), bytes);
+    return { dir, files };
+  }
+
+  async function listing(dir) {
+    return (await readdir(dir, { recursive: true })).map((p) => p.split(path.sep).join('/')).sort();
+  }
+
+  it('writes .br and .gz that decode to the originals, only where they pay', async () => {
+    const { dir, files } = await makeRoot();
+    try {
+      const { stdout } = await run(dir);
+      assert.match(stdout, /compressed 2 files .*4 siblings written/);
+      for (const name of ['app.js', 'pyodide/deep/lock.json']) {
+        const original = Buffer.from(files[name]);
+        const br = await readFile(path.join(dir, `${name}.br`));
+        const gz = await readFile(path.join(dir, `${name}.gz`));
+        assert.deepEqual(brotliDecompressSync(br), original, `${name}.br`);
+        assert.deepEqual(gunzipSync(gz), original, `${name}.gz`);
+        assert.ok(br.length < original.length * 0.95 && gz.length < original.length * 0.95, name);
+      }
+      assert.deepEqual(await listing(dir), [
+        'app.js', 'app.js.br', 'app.js.gz', 'download.tar.gz', 'noise.wasm', 'photo.png', 'pyodide', 'pyodide/deep',
+        'pyodide/deep/lock.json', 'pyodide/deep/lock.json.br', 'pyodide/deep/lock.json.gz', 'tiny.css',
+      ].sort(), 'nothing for tiny, incompressible or other files, no .gz.gz, no temporary files');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves up-to-date siblings alone and redoes stale ones', async () => {
+    const { dir } = await makeRoot();
+    try {
+      await run(dir);
+      const br = path.join(dir, 'app.js.br');
+      const before = (await stat(br)).mtimeMs;
+      const { stdout } = await run(dir);
+      assert.match(stdout, /compressed 2 files .*0 siblings written/);
+      assert.equal((await stat(br)).mtimeMs, before);
+
+      // app.js changes after the last run: both its siblings are redone.
+      const changed = text('b', 300);
+      await writeFile(path.join(dir, 'app.js'), changed);
+      const later = new Date(before + 10_000);
+      await utimes(path.join(dir, 'app.js'), later, later);
+      assert.match((await run(dir)).stdout, /2 siblings written/);
+      assert.equal(brotliDecompressSync(await readFile(br)).toString(), changed);
+      assert.equal(gunzipSync(await readFile(path.join(dir, 'app.js.gz'))).toString(), changed);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('removes siblings that no longer pay, so the gateway cannot send stale bytes', async () => {
+    const { dir } = await makeRoot();
+    try {
+      await run(dir);
+      const app = path.join(dir, 'app.js');
+      await writeFile(app, randomBytes(4096));
+      const later = new Date(Date.now() + 10_000);
+      await utimes(app, later, later);
+      await run(dir);
+      const names = await readdir(dir);
+      assert.ok(!names.includes('app.js.br') && !names.includes('app.js.gz'), names.join(' '));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('needs exactly one directory', async () => {
+    await assert.rejects(promisify(execFile)(process.execPath, [path.join(repo, 'web', 'compress.mjs')]),
+      (err) => err.code === 2 && /usage/.test(err.stderr));
   });
 });
 

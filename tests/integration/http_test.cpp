@@ -4,8 +4,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <memory>
+#include <optional>
+
+#ifdef SOCKGATE_TEST_HAVE_ZLIB
+#include <zlib.h>
+#endif
 
 #include "support/gateway_process.hpp"
 
@@ -31,7 +39,173 @@ std::filesystem::path make_web_root() {
     return dir;
 }
 
+std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A gzip stream's content, or nullopt when it is not valid gzip.
+std::optional<std::string> gunzip(const std::string& compressed) {
+#ifdef SOCKGATE_TEST_HAVE_ZLIB
+    z_stream z{};
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return std::nullopt;  // 16: gzip header, not zlib
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
+    z.avail_in = uInt(compressed.size());
+    std::string out;
+    char chunk[16384];
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+        z.next_out = reinterpret_cast<Bytef*>(chunk);
+        z.avail_out = sizeof chunk;
+        rc = inflate(&z, Z_NO_FLUSH);
+        out.append(chunk, sizeof chunk - z.avail_out);
+    }
+    inflateEnd(&z);
+    if (rc != Z_STREAM_END || z.avail_in != 0) return std::nullopt;
+    return out;
+#else
+    (void)compressed;
+    return std::nullopt;
+#endif
+}
+
+// A web root as scripts/build-web.sh leaves it: app.js (large enough to be
+// worth compressing), with app.js.br and app.js.gz written by the real
+// web/compress.mjs, and small.txt, too small to get siblings.
+class Precompressed : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (std::string(SOCKGATE_NODE_BIN).empty()) GTEST_SKIP() << "node not found at configure time";
+        root_ = std::filesystem::temp_directory_path() /
+                ("sockgate-web-br-" + std::to_string(::getpid()) + "-" +
+                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove_all(root_);
+        std::filesystem::create_directories(root_);
+        for (int i = 0; i < 400; ++i)
+            original_ += "export function f" + std::to_string(i) + "(x) { return x * " + std::to_string(i) + "; }\n";
+        std::ofstream(root_ / "app.js", std::ios::binary) << original_;
+        std::ofstream(root_ / "small.txt") << "tiny";
+        const std::string command = std::string(SOCKGATE_NODE_BIN) + " '" SOCKGATE_SOURCE_DIR "/web/compress.mjs' '" +
+                                    root_.string() + "' >/dev/null";
+        ASSERT_EQ(std::system(command.c_str()), 0) << command;
+        ASSERT_TRUE(std::filesystem::exists(root_ / "app.js.br"));
+        ASSERT_TRUE(std::filesystem::exists(root_ / "app.js.gz"));
+        gw_ = std::make_unique<GatewayProcess>(std::vector<std::string>{"--web-root", root_.string()});
+    }
+    void TearDown() override {
+        gw_.reset();
+        if (!root_.empty()) std::filesystem::remove_all(root_);
+    }
+    HttpResponse get(const std::string& target, const std::vector<std::string>& headers = {}) const {
+        return gw_->get(target, headers);
+    }
+
+    std::filesystem::path root_;
+    std::string original_;
+    std::unique_ptr<GatewayProcess> gw_;
+};
+
 }  // namespace
+
+TEST_F(Precompressed, BrotliWhenAcceptedWithTheFilesType) {
+    const auto r = get("/app.js", {"Accept-Encoding: gzip, br"});
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("Content-Encoding"), "br");
+    EXPECT_EQ(r.header("Content-Type"), "text/javascript; charset=utf-8");
+    EXPECT_EQ(r.header("Vary"), "Accept-Encoding");
+    EXPECT_EQ(r.header("Cross-Origin-Embedder-Policy"), "require-corp");
+    EXPECT_EQ(r.header("Cross-Origin-Opener-Policy"), "same-origin");
+    EXPECT_EQ(r.header("Cache-Control"), "no-cache");
+    // web/compress.mjs's own test shows the .br decodes to the original.
+    EXPECT_EQ(r.body, read_file(root_ / "app.js.br"));
+    EXPECT_LT(r.body.size(), original_.size() / 4);
+}
+
+TEST_F(Precompressed, GzipWhenOnlyGzipIsAccepted) {
+    for (const char* header : {"Accept-Encoding: gzip", "Accept-Encoding: br;q=0, gzip", "accept-encoding: GZIP , BR;Q=0"}) {
+        const auto r = get("/app.js", {header});
+        ASSERT_EQ(r.status, 200) << header;
+        EXPECT_EQ(r.header("Content-Encoding"), "gzip") << header;
+        EXPECT_EQ(r.header("Vary"), "Accept-Encoding") << header;
+        EXPECT_EQ(r.header("Content-Type"), "text/javascript; charset=utf-8") << header;
+#ifdef SOCKGATE_TEST_HAVE_ZLIB
+        const auto plain = gunzip(r.body);
+        ASSERT_TRUE(plain) << header << ": the body is not gzip";
+        EXPECT_EQ(*plain, original_) << header;
+#else
+        EXPECT_EQ(r.body, read_file(root_ / "app.js.gz")) << header << " (zlib missing: compared, not decoded)";
+#endif
+    }
+}
+
+TEST_F(Precompressed, PlainWithoutAcceptEncodingButVaryStill) {
+    for (const std::vector<std::string>& headers : std::vector<std::vector<std::string>>{
+             {}, {"Accept-Encoding: identity"}, {"Accept-Encoding: br;q=0, gzip;q=0"}}) {
+        const auto r = get("/app.js", headers);
+        ASSERT_EQ(r.status, 200);
+        EXPECT_EQ(r.header("Content-Encoding"), "");
+        EXPECT_EQ(r.body, original_);
+        EXPECT_EQ(r.header("Vary"), "Accept-Encoding") << "a shared cache must not give this to a br client";
+    }
+}
+
+TEST_F(Precompressed, MalformedAcceptEncodingGetsThePlainFile) {
+    for (const char* header : {"Accept-Encoding: br;q=high", "Accept-Encoding: \"br\"", "Accept-Encoding: gzip;q=7"}) {
+        const auto r = get("/app.js", {header});
+        ASSERT_EQ(r.status, 200) << header;
+        EXPECT_EQ(r.header("Content-Encoding"), "") << header;
+        EXPECT_EQ(r.body, original_) << header;
+    }
+}
+
+TEST_F(Precompressed, FileWithoutSiblingsHasNoVary) {
+    const auto r = get("/small.txt", {"Accept-Encoding: gzip, br"});
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "tiny");
+    EXPECT_EQ(r.header("Content-Encoding"), "");
+    EXPECT_EQ(r.header("Vary"), "");
+    EXPECT_FALSE(r.header("ETag").empty());
+}
+
+TEST_F(Precompressed, CompressedFileAskedForByNameIsServedAsItIs) {
+    const auto r = get("/app.js.gz", {"Accept-Encoding: gzip, br"});
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("Content-Encoding"), "");
+    EXPECT_EQ(r.header("Content-Type"), "application/gzip");
+    EXPECT_EQ(r.body, read_file(root_ / "app.js.gz"));
+}
+
+TEST_F(Precompressed, MatchingETagGives304WithNoBody) {
+    const auto full = get("/app.js", {"Accept-Encoding: gzip, br"});
+    const std::string etag = full.header("ETag");
+    ASSERT_FALSE(etag.empty());
+    const auto again = get("/app.js", {"Accept-Encoding: gzip, br", "If-None-Match: " + etag});
+    EXPECT_EQ(again.status, 304);
+    EXPECT_TRUE(again.body.empty());
+    EXPECT_EQ(again.header("ETag"), etag);
+    EXPECT_EQ(again.header("Vary"), "Accept-Encoding");
+    EXPECT_EQ(again.header("Cross-Origin-Embedder-Policy"), "require-corp");
+}
+
+TEST_F(Precompressed, StaleETagGetsTheFullFile) {
+    const auto r = get("/app.js", {"Accept-Encoding: br", "If-None-Match: \"0-0-br\""});
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, read_file(root_ / "app.js.br"));
+    // The plain file's tag does not validate the brotli bytes either.
+    const std::string plain_etag = get("/app.js").header("ETag");
+    ASSERT_FALSE(plain_etag.empty());
+    EXPECT_EQ(get("/app.js", {"Accept-Encoding: br", "If-None-Match: " + plain_etag}).status, 200);
+    EXPECT_EQ(get("/app.js", {"If-None-Match: " + plain_etag}).status, 304);
+}
+
+TEST_F(Precompressed, HeadCarriesTheEncodingWithoutBody) {
+    const auto r = gw_->request("HEAD /app.js HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: br\r\n"
+                                "Connection: close\r\n\r\n");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("Content-Encoding"), "br");
+    EXPECT_EQ(r.header("Vary"), "Accept-Encoding");
+    EXPECT_TRUE(r.body.empty());
+}
 
 TEST(Http, HealthzReportsStatusVersionAndCounts) {
     GatewayProcess gw;
