@@ -55,6 +55,9 @@ class Handle {
   }
 }
 
+const WILDCARDS = new Set(['', '0.0.0.0', '::', '::ffff:0.0.0.0']);
+const loopbackFor = (wildcard) => (wildcard.includes(':') ? (wildcard === '::ffff:0.0.0.0' ? '::ffff:127.0.0.1' : '::1') : '127.0.0.1');
+
 function failure(error) {
   return { errno: error?.code ?? 'EIO', message: error?.message ?? String(error) };
 }
@@ -344,7 +347,7 @@ export class PythonSocketHost extends EventTarget {
       const s = this.#handle(h);
       if (s.role) return { errno: 'EINVAL', message: 'the socket is bound already' };
       if (s.kind === 'udp') {
-        const { sock, local } = await this.#session.bind(host, port);
+        const { sock, local } = await this.#open('bind', host, port);
         s.role = 'udp';
         this.#adopt(s, sock);
         s.local = local;
@@ -353,7 +356,7 @@ export class PythonSocketHost extends EventTarget {
       // The gateway binds and listens in one step. Listening from bind()
       // on reserves the port at once, so bind() fails where CPython's
       // does (EADDRINUSE, EACCES); listen() then only confirms it.
-      const { sock, local } = await this.#session.listen(host, port);
+      const { sock, local } = await this.#open('listen', host, port);
       s.role = 'listener';
       this.#adopt(s, sock);
       s.local = local;
@@ -364,7 +367,7 @@ export class PythonSocketHost extends EventTarget {
       const s = this.#handle(h);
       if (s.role === 'listener') return { ok: true, local: s.local };
       if (s.role) return { errno: 'EINVAL', message: 'the socket is connected' };
-      const { sock, local } = await this.#session.listen(null, 0);
+      const { sock, local } = await this.#open('listen', '0.0.0.0', 0);
       s.role = 'listener';
       this.#adopt(s, sock);
       s.local = local;
@@ -452,7 +455,7 @@ export class PythonSocketHost extends EventTarget {
       }
       if (!s.role) {
         // An unbound UDP socket gets an address on its first datagram.
-        const { sock, local } = await this.#session.bind(null, 0);
+        const { sock, local } = await this.#open('bind', '0.0.0.0', 0);
         s.role = 'udp';
         this.#adopt(s, sock);
         s.local = local;
@@ -526,9 +529,25 @@ export class PythonSocketHost extends EventTarget {
     },
   };
 
+  // A listener (TCP) or bound socket (UDP) on host:port. Programs
+  // habitually bind the wildcard address ('' or 0.0.0.0), which a gateway
+  // that lets sessions listen on loopback only refuses: then take loopback,
+  // and report the wildcard as the local address, as the kernel would (the
+  // C++ programs' POSIX layer does the same, wasm/posix/operations.cpp).
+  async #open(op, host, port) {
+    const open = (h) => (op === 'listen' ? this.#session.listen(h, port) : this.#session.bind(h, port));
+    try {
+      return await open(host);
+    } catch (e) {
+      if (e.code !== 'EACCES' || !WILDCARDS.has(host ?? '')) throw e;
+      const r = await open(loopbackFor(host ?? ''));
+      return { ...r, local: { addr: host || '0.0.0.0', port: r.local.port } };
+    }
+  }
+
   async #connectUdp(s, host, port) {
     if (!s.role) {
-      const { sock, local } = await this.#session.bind(null, 0);
+      const { sock, local } = await this.#open('bind', '0.0.0.0', 0);
       s.role = 'udp';
       this.#adopt(s, sock);
       s.local = local;
