@@ -3,6 +3,7 @@
 #   build/web/             the page (bundled from web/ by esbuild)
 #   build/web/wasm/        the client core compiled to wasm, with its JS API
 #   build/web/examples/    the example socket programs compiled to wasm, and their sources
+#   build/web/pyodide/     CPython for the browser (the npm package pinned in package-lock.json)
 # Needs the packages scripts/setup.sh installs (emscripten, node, npm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,5 +27,8 @@ cp "$wasm_build"/wasm/browser/sockgate_client.{mjs,wasm} "$out/wasm/"
 cp "$wasm_build"/examples/*.mjs "$wasm_build"/examples/*.wasm "$out/examples/"
 cp examples/index.json "$out/examples/"
 cp examples/*.cpp "$out/examples/src/"
+# Only what the standard library needs: no extra packages are served.
+mkdir -p "$out/pyodide"
+cp node_modules/pyodide/{pyodide.mjs,pyodide.asm.mjs,pyodide.asm.wasm,python_stdlib.zip,pyodide-lock.json} "$out/pyodide/"
 node web/compress.mjs "$out"
 echo "web root ready in $out"
