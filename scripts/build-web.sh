@@ -29,6 +29,6 @@ cp examples/index.json "$out/examples/"
 cp examples/*.cpp "$out/examples/src/"
 # Only what the standard library needs: no extra packages are served.
 mkdir -p "$out/pyodide"
-cp node_modules/pyodide/{pyodide.mjs,pyodide.asm.mjs,pyodide.asm.wasm,python_stdlib.zip,pyodide-lock.json} "$out/pyodide/"
+cp -p node_modules/pyodide/{pyodide.mjs,pyodide.asm.mjs,pyodide.asm.wasm,python_stdlib.zip,pyodide-lock.json} "$out/pyodide/"
 node web/compress.mjs "$out"
 echo "web root ready in $out"
