@@ -9,8 +9,9 @@
 //   await run.waitFor(/listening on/);
 //   const { stdout, stderr, exitCode } = await run.done;
 //
-// exitCode: the status python3 would exit with (130 after KeyboardInterrupt;
-// CPython's own runner maps SIGINT the same way).
+// exitCode: the status python3 would exit with: 130 after an uncaught
+// KeyboardInterrupt, 137 after kill() (cpython_runner.mjs maps signals the
+// same way).
 
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -68,6 +69,7 @@ export function startPython({ code, argv = [], name: filename = 'main.py' }) {
   const pendingInput = [];
   let inputClosed = false;
   let interruptRequested = false;
+  let killRequested = false;
   let python = null;
 
   const check = () => {
@@ -85,10 +87,13 @@ export function startPython({ code, argv = [], name: filename = 'main.py' }) {
       }
       for (const line of pendingInput.splice(0)) run.input(line);
       if (inputClosed) run.closeInput();
-      if (interruptRequested) run.stop();
+      if (killRequested) run.kill();
+      else if (interruptRequested) run.stop();
       return run.done.then((r) => {
         check();
-        return { stdout: output.stdout, stderr: output.stderr, exitCode: r.status ?? (r.reason === 'killed' ? 130 : -1), reason: r.reason, message: r.message };
+        let exitCode = r.status;
+        if (exitCode === null) exitCode = r.reason === 'killed' ? (killRequested ? 137 : 130) : -1;
+        return { stdout: output.stdout, stderr: output.stderr, exitCode, reason: r.reason, message: r.message };
       });
     },
   );
@@ -146,8 +151,20 @@ export function startPython({ code, argv = [], name: filename = 'main.py' }) {
       python?.stop();
     },
     kill() {
-      interruptRequested = true;
-      python?.stop();
+      killRequested = true;
+      python?.kill();
+    },
+    // Resolves once the program waits in a blocking call (socket, select,
+    // sleep, input) rather than computing: the moment a user's Stop finds a
+    // blocked server. Checks every 5 ms.
+    async waitBlocked({ timeoutMs = 5000 } = {}) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const run = python ?? (await started);
+        if (run.blockedIn || !run.running) return run.blockedIn;
+        if (Date.now() > deadline) throw new Error(`pyodide: the program did not block within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
     },
   };
 }

@@ -111,18 +111,6 @@ export class CallChannel {
     }
   }
 
-  // Sleeps up to ms milliseconds; false if interrupted first.
-  sleep(ms) {
-    const deadline = performance.now() + ms;
-    const idle = new Int32Array(new SharedArrayBuffer(4));
-    for (;;) {
-      if (this.interrupted) return false;
-      const left = deadline - performance.now();
-      if (left <= 0) return true;
-      Atomics.wait(idle, 0, 0, Math.min(left, WAIT_SLICE_MS));
-    }
-  }
-
   #read() {
     const jsonLength = this.#header[JSON_LENGTH];
     const bytesLength = this.#header[BYTES_LENGTH];

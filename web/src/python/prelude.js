@@ -27,7 +27,8 @@ import _sockgate
 os.environ.setdefault("NO_COLOR", "1")
 
 # Socket options and flags that Emscripten's build leaves out, with the
-# values Linux gives them. setsockopt() accepts them all.
+# values Linux gives them. setsockopt() accepts them all, and getsockopt()
+# reads integer options back (web/src/python/sockfs.js keeps them).
 for _name, _value in (
     ("SO_DEBUG", 1), ("SO_REUSEADDR", 2), ("SO_TYPE", 3), ("SO_ERROR", 4),
     ("SO_DONTROUTE", 5), ("SO_BROADCAST", 6), ("SO_SNDBUF", 7), ("SO_RCVBUF", 8),
@@ -43,6 +44,19 @@ for _name, _value in (
     if not hasattr(socket, _name):
         setattr(socket, _name, _value)
         socket.__all__.append(_name)
+
+
+_setsockopt = socket.socket.setsockopt
+
+
+def setsockopt(self, level, optname, value, *optlen):
+    _setsockopt(self, level, optname, value, *optlen)
+    if isinstance(value, int) and not optlen:
+        _sockgate.set_option(self.fileno(), level, optname, value)
+
+
+setsockopt.__doc__ = _setsockopt.__doc__
+socket.socket.setsockopt = setsockopt
 
 
 def sleep(secs):

@@ -141,6 +141,12 @@ export class PythonRun extends EventTarget {
     return this.#host.waitingForInput;
   }
 
+  // The call the program is blocked in ('accept', 'recv', 'poll', 'stdin',
+  // 'sleep', ...), or null while it computes.
+  get blockedIn() {
+    return this.#host.blockedIn;
+  }
+
   // A line for input() (without its newline).
   input(line) {
     this.#host.provideInput(line);
@@ -159,6 +165,12 @@ export class PythonRun extends EventTarget {
     Atomics.store(this.#warm.interrupt, 0, SIGINT);
     wakeWorker(this.#warm.callBuffer);
     this.#stopTimer = setTimeout(() => this.#end(null, 'killed'), STOP_GRACE_MS);
+    return this.done;
+  }
+
+  // Ends the program at once: its worker is terminated (reason 'killed').
+  kill() {
+    this.#end(null, 'killed');
     return this.done;
   }
 

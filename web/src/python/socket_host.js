@@ -52,6 +52,8 @@ class Handle {
     this.gone = false; // the gateway ended the socket
     this.error = null; // {code, message}: reported once, like SO_ERROR
     this.connecting = false;
+    this.manualCredit = false;
+    this.unconsumed = 0; // bytes received under manual credit, not yet read
   }
 }
 
@@ -77,6 +79,11 @@ export class PythonSocketHost extends EventTarget {
   #session;
   #handles = new Map(); // h -> Handle
   #byGsock = new Map(); // gateway socket id -> Handle
+  // Events for gateway sockets whose reply has not been taken up yet. The
+  // gateway sends a connect reply before the socket's first data, but a
+  // reply settles a Promise, whose continuation may run after later
+  // messages of the same read (Node's ws delivers them in one go).
+  #early = new Map(); // gateway socket id -> Handle holding what arrived
   #waiting = null; // {seq, attempt, timer, reply}
   #stdinLines = [];
   #stdinClosed = false;
@@ -91,36 +98,32 @@ export class PythonSocketHost extends EventTarget {
       this.#retry();
     });
     on('data', ({ sock, bytes }) => {
-      const s = this.#byGsock.get(sock);
-      if (!s) return;
+      const s = this.#target(sock);
       s.received.push(bytes);
       s.receivedBytes += bytes.length;
+      if (s.manualCredit) s.unconsumed += bytes.length;
     });
     on('datagram', ({ sock, from, bytes }) => {
-      const s = this.#byGsock.get(sock);
-      if (!s) return;
+      const s = this.#target(sock);
       if (s.datagrams.length >= MAX_QUEUED_DATAGRAMS) s.droppedDatagrams++;
       else s.datagrams.push({ from, bytes });
     });
     on('accept', ({ listener, sock, local, remote }) => {
-      const l = this.#byGsock.get(listener);
-      if (!l) return;
+      const l = this.#target(listener);
       const s = new Handle(0, 'tcp');
       s.role = 'stream';
       s.gsock = sock;
       s.local = local;
       s.remote = remote;
       this.#byGsock.set(sock, s);
-      this.#manualCredit(sock);
+      this.#manualCredit(s);
       l.accepted.push(s);
     });
     on('eof', ({ sock }) => {
-      const s = this.#byGsock.get(sock);
-      if (s) s.eof = true;
+      this.#target(sock).eof = true;
     });
     on('closed', ({ sock, error }) => {
-      const s = this.#byGsock.get(sock);
-      if (!s) return;
+      const s = this.#target(sock);
       s.gone = true;
       if (error) s.error = error;
       else s.eof = true;
@@ -153,6 +156,12 @@ export class PythonSocketHost extends EventTarget {
 
   get waitingForInput() {
     return this.#waiting?.op === 'stdin';
+  }
+
+  // The call the program is blocked in ('accept', 'recv', 'poll', 'stdin',
+  // 'sleep', ...), or null while it runs.
+  get blockedIn() {
+    return this.#waiting?.op ?? null;
   }
 
   // ---- calls from the worker ----
@@ -194,6 +203,7 @@ export class PythonSocketHost extends EventTarget {
     if (this.#waiting) this.cancel(this.#waiting.seq);
     for (const s of this.#handles.values()) this.#closeHandle(s);
     this.#handles.clear();
+    this.#early.clear();
   }
 
   // A blocking call: attempt() returns the reply when it can be given,
@@ -240,17 +250,41 @@ export class PythonSocketHost extends EventTarget {
     return s;
   }
 
-  #manualCredit(gsock) {
+  // From now on the gateway gets credit back only as the program reads.
+  // (Bytes that arrived before were granted back automatically.)
+  #manualCredit(s) {
     try {
-      this.#session.setManualCredit(gsock, true);
+      this.#session.setManualCredit(s.gsock, true);
+      s.manualCredit = true;
     } catch {
       // The socket ended already; its 'closed' event tells the program.
     }
   }
 
+  // The handle a gateway socket's event belongs to; one that holds the
+  // event until its socket is adopted if the reply has not been taken up.
+  #target(gsock) {
+    let s = this.#byGsock.get(gsock);
+    if (!s) {
+      s = this.#early.get(gsock) ?? new Handle(0, 'tcp');
+      this.#early.set(gsock, s);
+    }
+    return s;
+  }
+
   #adopt(s, gsock) {
     s.gsock = gsock;
     this.#byGsock.set(gsock, s);
+    const early = this.#early.get(gsock);
+    if (!early) return;
+    this.#early.delete(gsock);
+    s.received.push(...early.received);
+    s.receivedBytes += early.receivedBytes;
+    s.datagrams.push(...early.datagrams);
+    s.accepted.push(...early.accepted);
+    s.eof ||= early.eof;
+    s.gone ||= early.gone;
+    s.error ??= early.error;
   }
 
   #closeHandle(s) {
@@ -323,7 +357,7 @@ export class PythonSocketHost extends EventTarget {
         ({ sock, local, remote }) => {
           s.connecting = false;
           this.#adopt(s, sock);
-          this.#manualCredit(sock);
+          this.#manualCredit(s);
           s.local = local;
           s.remote = remote;
           this.#retry();
@@ -520,6 +554,12 @@ export class PythonSocketHost extends EventTarget {
       return { ok: true, addrs };
     },
 
+    // time.sleep(): here rather than in the worker, so that the host knows
+    // the program is waiting.
+    sleep() {
+      return (noWait) => (noWait ? { ok: true } : undefined);
+    },
+
     stdin() {
       return () => {
         if (this.#stdinLines.length) return { ok: true, text: this.#stdinLines.shift() };
@@ -579,9 +619,11 @@ export class PythonSocketHost extends EventTarget {
     if (!peek) {
       s.received.splice(0, i);
       s.receivedBytes -= size;
-      if (!s.gone) {
+      const granted = Math.min(size, s.unconsumed);
+      if (granted && !s.gone) {
+        s.unconsumed -= granted;
         try {
-          this.#session.consume(s.gsock, size);
+          this.#session.consume(s.gsock, granted);
         } catch {
           // The socket ended meanwhile; nothing to grant.
         }

@@ -15,8 +15,8 @@
 // is instantiated (hookInstantiate): poll's timeout (Emscripten's poll never
 // waits; select() and socket timeouts need it to), recv's flags (MSG_PEEK,
 // MSG_DONTWAIT), getaddrinfo (names are resolved by the gateway, not mapped
-// to Emscripten's made-up 172.29.x.x addresses) and getsockopt(SO_ERROR)
-// after a non-blocking connect.
+// to Emscripten's made-up 172.29.x.x addresses) and getsockopt (SO_ERROR
+// after a non-blocking connect, options set earlier).
 //
 // These are Pyodide's and Emscripten's private internals: package.json pins
 // the Pyodide version, and tests/python/ checks the behaviour.
@@ -44,6 +44,9 @@ const SOL_SOCKET = 1;
 const SO_TYPE = 3;
 const SO_ERROR = 4;
 const IPPROTO_TCP = 6;
+// Options that read back 0 before a program sets them: SO_REUSEADDR,
+// SO_BROADCAST, SO_KEEPALIVE, SO_OOBINLINE, SO_REUSEPORT, TCP_NODELAY.
+const OFF_BY_DEFAULT = new Set(['1:2', '1:6', '1:9', '1:10', '1:15', '6:1']);
 const POLLIN = 0x1;
 const POLLOUT = 0x4;
 const POLLERR = 0x8;
@@ -200,6 +203,7 @@ export function installSockets({ Module, channel, errno, runtime }) {
       daddr: null,
       dport: 0,
       error: null,
+      options: new Map(), // integer options set with setsockopt: "level:name" -> value
       connecting: false, // a non-blocking connect is under way
       sock_ops: ops,
     };
@@ -258,7 +262,10 @@ export function installSockets({ Module, channel, errno, runtime }) {
         return r.error ? code(r.error) : 0;
       }
       if (level === SOL_SOCKET && optname === SO_TYPE) return sock.type;
-      return undefined;
+      const key = `${level}:${optname}`;
+      if (sock.options.has(key)) return sock.options.get(key);
+      // Off until set, as on Linux.
+      return OFF_BY_DEFAULT.has(key) ? 0 : undefined;
     },
 
     bind(sock, addr, port) {
@@ -372,6 +379,14 @@ export function installSockets({ Module, channel, errno, runtime }) {
       if (r.revents[i]) ready++;
     });
     return ready;
+  };
+
+  // setsockopt is Pyodide's C code, which accepts everything and keeps
+  // nothing: the prelude reports integer options here so getsockopt can
+  // read them back.
+  runtime.rememberOption = (fd, level, optname, value) => {
+    const sock = SOCKFS.getSocket(fd);
+    if (sock?.sockgate) sock.options.set(`${level}:${optname}`, value);
   };
 
   runtime.settleConnect = (fd) => {

@@ -75,9 +75,11 @@ async function init({ pyodideModuleUrl, indexURL, callBuffer, interrupt }) {
   );
   installSockets({ Module: pyodide._module, channel, errno, runtime });
   pyodide.registerJsModule('_sockgate', {
+    set_option: (fd, level, optname, value) => runtime.rememberOption(fd, level, optname, value),
     // Milliseconds; false when Stop interrupted the sleep.
     sleep: (ms) => {
-      if (channel.sleep(ms)) return true;
+      if (ms <= 0) return true;
+      if (channel.call('sleep', { timeoutMs: Math.max(1, Math.round(ms)) })) return true;
       channel.takeInterrupt();
       return false;
     },
