@@ -25,12 +25,16 @@
 // to be terminated), 'failed' (the interpreter or the gateway failed; see
 // message).
 
-import { createCallBuffer, createInterruptBuffer, SIGINT, wakeWorker, writeReply } from './channel.js';
+import { createCallBuffer, createInterruptBuffer, SendLedger, SIGINT, wakeWorker, writeReply } from './channel.js';
 import { PythonSocketHost } from './socket_host.js';
 
 // How long a stopped program may take to end by itself before its worker is
 // terminated. Stop must free the program's ports within a second.
 const STOP_GRACE_MS = 400;
+// How long a program that ended by itself may take to get the bytes it sent
+// out to its peers before its session is closed (as a process's sockets
+// are flushed when it exits).
+const EXIT_FLUSH_MS = 2000;
 
 class WarmWorker {
   constructor(runtime) {
@@ -120,7 +124,7 @@ export class PythonRun extends EventTarget {
     this.#warm = warm;
     this.session = session;
     this.filename = filename;
-    this.#host = new PythonSocketHost(session);
+    this.#host = new PythonSocketHost(session, new SendLedger(warm.callBuffer));
     this.done = new Promise((resolve) => (this.#finish = resolve));
     this.#host.addEventListener('inputwait', (e) => this.#emit('inputwait', e.detail));
     session.addEventListener('sessionclosed', () => {
@@ -184,6 +188,9 @@ export class PythonRun extends EventTarget {
       case 'cancel':
         this.#host.cancel(m.seq);
         break;
+      case 'send':
+        if (this.running) this.#host.sendWithoutWaiting(m.h, m.bytes);
+        break;
       case 'stdout':
       case 'stderr': {
         const text = this.#decoders[m.type].decode(m.bytes, { stream: true });
@@ -209,7 +216,7 @@ export class PythonRun extends EventTarget {
     this.status = status;
     this.reason = reason;
     this.#warm.worker.terminate();
-    this.#host.closeAll();
+    const flushed = this.#host.closeAll({ graceful: reason === 'exit' });
     for (const name of ['stdout', 'stderr']) {
       const rest = this.#decoders[name].decode();
       if (rest) {
@@ -217,10 +224,13 @@ export class PythonRun extends EventTarget {
         this.#emit(name, { text: rest });
       }
     }
-    const ended = this.session.closed ? Promise.resolve() : this.session.closeSession().catch(() => {});
     const result = { status, reason, message, ...this.output };
     this.#emit('exit', result);
-    ended.then(() => this.#finish(result));
+    const bounded = Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, EXIT_FLUSH_MS))]);
+    bounded
+      .then(() => (this.session.closed ? undefined : this.session.closeSession()))
+      .catch(() => {})
+      .then(() => this.#finish(result));
   }
 
   #emit(name, detail) {

@@ -54,6 +54,8 @@ class Handle {
     this.connecting = false;
     this.manualCredit = false;
     this.unconsumed = 0; // bytes received under manual credit, not yet read
+    this.pendingSends = []; // sent without waiting, not yet in the session
+    this.pendingBytes = 0;
   }
 }
 
@@ -77,6 +79,7 @@ function concat(chunks, size) {
 
 export class PythonSocketHost extends EventTarget {
   #session;
+  #ledger; // what the worker sent without waiting (channel.js)
   #handles = new Map(); // h -> Handle
   #byGsock = new Map(); // gateway socket id -> Handle
   // Events for gateway sockets whose reply has not been taken up yet. The
@@ -89,10 +92,12 @@ export class PythonSocketHost extends EventTarget {
   #stdinClosed = false;
   #ended = null; // {code, reason} once the session is gone
 
-  // session: an open SockgateSession that this host alone uses.
-  constructor(session) {
+  // session: an open SockgateSession that this host alone uses; ledger: the
+  // SendLedger over the worker's call buffer.
+  constructor(session, ledger) {
     super();
     this.#session = session;
+    this.#ledger = ledger;
     const on = (name, fn) => session.addEventListener(name, (e) => {
       fn(e.detail);
       this.#retry();
@@ -127,13 +132,18 @@ export class PythonSocketHost extends EventTarget {
       s.gone = true;
       if (error) s.error = error;
       else s.eof = true;
+      this.#troubled(s);
     });
-    on('drained', () => {});
+    on('drained', ({ sock }) => {
+      const s = this.#byGsock.get(sock);
+      if (s) this.#flushSends(s);
+    });
     on('sessionclosed', ({ code, reason }) => {
       this.#ended = { code, reason };
       for (const s of this.#handles.values()) {
         s.gone = true;
         s.error ??= { code: 'ENETDOWN', message: `the gateway session ended (${code}${reason ? ` ${reason}` : ''})` };
+        this.#troubled(s);
       }
     });
   }
@@ -199,11 +209,28 @@ export class PythonSocketHost extends EventTarget {
   }
 
   // Closes every gateway socket of the program (its session stays open).
-  closeAll() {
+  // graceful: as when a process exits, bytes already sent still go out,
+  // then FIN; resolves when that is done (or the session is gone).
+  closeAll({ graceful = false } = {}) {
     if (this.#waiting) this.cancel(this.#waiting.seq);
-    for (const s of this.#handles.values()) this.#closeHandle(s);
+    const closing = [...this.#handles.values()].map((s) => this.#closeHandle(s, { graceful }));
     this.#handles.clear();
     this.#early.clear();
+    return Promise.all(closing);
+  }
+
+  // Bytes the worker posted without waiting (see channel.js).
+  sendWithoutWaiting(h, bytes) {
+    const s = this.#handles.get(h);
+    if (!s || s.role !== 'stream' || s.connecting || s.gone || s.writeShut || s.error) {
+      // The worker's next send() on it waits for an answer and raises.
+      this.#ledger.taken(bytes.length);
+      if (s) this.#troubled(s);
+      return;
+    }
+    s.pendingSends.push(bytes);
+    s.pendingBytes += bytes.length;
+    this.#flushSends(s);
   }
 
   // A blocking call: attempt() returns the reply when it can be given,
@@ -287,14 +314,53 @@ export class PythonSocketHost extends EventTarget {
     s.error ??= early.error;
   }
 
-  #closeHandle(s) {
-    for (const a of s.accepted) this.#closeHandle(a);
-    s.accepted = [];
-    if (s.gsock && !s.gone && !this.#ended) {
-      this.#session.close(s.gsock).catch(() => {});
+  // Passes waiting bytes to the session while it has room for them (all of
+  // them with force), then wakes a worker waiting for room.
+  #flushSends(s, force = false) {
+    while (s.pendingSends.length && (force || this.#session.queued(s.gsock) < SEND_HIGH_WATER)) {
+      const bytes = s.pendingSends.shift();
+      s.pendingBytes -= bytes.length;
+      this.#ledger.taken(bytes.length);
+      if (s.gone || s.error) continue;
+      try {
+        this.#session.send(s.gsock, bytes);
+      } catch (e) {
+        s.error ??= { code: e.code, message: e.message };
+        this.#troubled(s);
+      }
     }
-    if (s.gsock) this.#byGsock.delete(s.gsock);
+    this.#retry();
+  }
+
+  #troubled(s) {
+    if (s.h) this.#ledger.troubled(s.h);
+    if (s.gone || s.error) {
+      this.#ledger.taken(s.pendingBytes);
+      s.pendingSends = [];
+      s.pendingBytes = 0;
+    }
+  }
+
+  // graceful: bytes already sent go out before FIN, as when a process
+  // closes a socket or exits; resolves once the gateway has closed it.
+  async #closeHandle(s, { graceful = true } = {}) {
+    for (const a of s.accepted) this.#closeHandle(a, { graceful: false });
+    s.accepted = [];
+    const gsock = s.gsock;
+    const open = gsock && !s.gone && !this.#ended;
     s.gone = true;
+    if (open && graceful && s.role === 'stream' && (s.pendingBytes || this.#session.queued(gsock))) {
+      s.gone = false;
+      this.#flushSends(s, true);
+      s.gone = true;
+      if (!s.writeShut) await this.#session.shutdown(gsock).catch(() => {});
+    } else {
+      this.#ledger.taken(s.pendingBytes);
+      s.pendingSends = [];
+      s.pendingBytes = 0;
+    }
+    if (gsock) this.#byGsock.delete(gsock);
+    if (open && !this.#ended) await this.#session.close(gsock).catch(() => {});
   }
 
   // Takes the pending error, as getsockopt(SO_ERROR) and a failed call do.
@@ -317,7 +383,7 @@ export class PythonSocketHost extends EventTarget {
     } else if (s.role === 'stream') {
       if (s.connecting) return 0;
       if (s.receivedBytes || s.eof || s.readShut || s.gone) r |= POLLIN;
-      if (!s.writeShut && !s.gone && this.#session.queued(s.gsock) < SEND_HIGH_WATER) r |= POLLOUT;
+      if (!s.writeShut && !s.gone && s.pendingBytes + this.#session.queued(s.gsock) < SEND_HIGH_WATER) r |= POLLOUT;
       if (s.error) r |= POLLERR;
       if (s.gone || (s.eof && s.writeShut)) r |= POLLHUP;
     } else if (s.error) {
@@ -338,6 +404,7 @@ export class PythonSocketHost extends EventTarget {
     socket({ h, kind }) {
       if (this.#handles.has(h)) return { errno: 'EBADF', message: `socket ${h} exists` };
       this.#handles.set(h, new Handle(h, kind));
+      this.#ledger.clear(h);
       return { ok: true };
     },
 
@@ -416,6 +483,8 @@ export class PythonSocketHost extends EventTarget {
         if (next) {
           next.h = newH;
           this.#handles.set(newH, next);
+          this.#ledger.clear(newH);
+          if (next.gone || next.error) this.#troubled(next);
           return { ok: true, local: next.local, remote: next.remote };
         }
         if (s.error) return failure(this.#takeError(s));
@@ -475,9 +544,18 @@ export class PythonSocketHost extends EventTarget {
       return (noWait) => {
         if (s.error) return failure(this.#takeError(s));
         if (s.gone) return { errno: 'EPIPE' };
-        if (this.#session.queued(s.gsock) >= SEND_HIGH_WATER) return noWait ? { errno: 'EAGAIN' } : undefined;
+        if (s.pendingBytes + this.#session.queued(s.gsock) >= SEND_HIGH_WATER) return noWait ? { errno: 'EAGAIN' } : undefined;
         this.#session.send(s.gsock, bytes);
         return { ok: true, sent: bytes.length };
+      };
+    },
+
+    // The worker has too much in flight: answers once the host has taken
+    // half of it into the session.
+    flush() {
+      return (noWait) => {
+        if (this.#ledger.inFlight <= SEND_HIGH_WATER / 2) return { ok: true };
+        return noWait ? { errno: 'EAGAIN' } : undefined;
       };
     },
 
@@ -503,7 +581,9 @@ export class PythonSocketHost extends EventTarget {
       if (s.role !== 'stream' || s.connecting) return { errno: 'ENOTCONN' };
       if (how !== SHUT_WR) s.readShut = true;
       if (how !== SHUT_RD && !s.writeShut) {
+        this.#flushSends(s, true);
         s.writeShut = true;
+        this.#troubled(s);
         if (!s.gone) await this.#session.shutdown(s.gsock).catch(() => {});
       }
       return { ok: true };
@@ -513,7 +593,7 @@ export class PythonSocketHost extends EventTarget {
       const s = this.#handles.get(h);
       if (!s) return { errno: 'EBADF' };
       this.#handles.delete(h);
-      this.#closeHandle(s);
+      this.#closeHandle(s, { graceful: true });
       return { ok: true };
     },
 

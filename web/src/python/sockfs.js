@@ -55,6 +55,9 @@ const POLLNVAL = 0x20;
 
 // One send() hands at most this much to the host; sendall() loops.
 const MAX_SEND = 4 << 20;
+// Bytes sent without waiting that may be on their way to the host before
+// send() waits for room (channel.js).
+const SEND_IN_FLIGHT = 1 << 20;
 // Room left in a reply for its JSON next to the bytes.
 const MAX_RECV = REPLY_CAPACITY - 4096;
 
@@ -176,7 +179,10 @@ export function installSockets({ Module, channel, errno, runtime }) {
 
   function setEndpoints(sock, view) {
     if (!view) return;
-    if (view.local && view.remote) sock.connecting = false;
+    if (view.local && view.remote) {
+      sock.connecting = false;
+      sock.established = true;
+    }
     if (view.local) {
       sock.saddr = view.local.addr;
       sock.sport = view.local.port;
@@ -205,6 +211,7 @@ export function installSockets({ Module, channel, errno, runtime }) {
       error: null,
       options: new Map(), // integer options set with setsockopt: "level:name" -> value
       connecting: false, // a non-blocking connect is under way
+      established: false, // connected: send() may go without waiting
       sock_ops: ops,
     };
     if (!handle) check(call('socket', { h: sock.h, kind: type === SOCK_STREAM ? 'tcp' : 'udp' }));
@@ -303,6 +310,11 @@ export function installSockets({ Module, channel, errno, runtime }) {
     sendmsg(sock, buffer, offset, length, addr, port) {
       const size = sock.type === SOCK_STREAM ? Math.min(length, MAX_SEND) : length;
       const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset + offset, size).slice();
+      if (sock.type === SOCK_STREAM && sock.established && channel.healthy(sock.h)) {
+        if (channel.inFlight + size > SEND_IN_FLIGHT) check(call('flush', { timeoutMs: timeout(sock) }));
+        channel.sendWithoutWaiting(sock.h, bytes);
+        return size;
+      }
       let r;
       if (sock.type === SOCK_DGRAM && addr !== undefined) {
         r = check(call('sendto', { h: sock.h, host: addr, port, bytes }));
