@@ -2,7 +2,8 @@
 # Builds the browser side and assembles the web root the gateway serves:
 #   build/web/             the page (bundled from web/ by esbuild)
 #   build/web/wasm/        the client core compiled to wasm, with its JS API
-#   build/web/examples/    the example socket programs compiled to wasm, and their sources
+#   build/web/examples/    the example socket programs compiled to wasm, and their sources;
+#                          examples/python/ the Python examples for the page's editor
 #   build/web/pyodide/     CPython for the browser (the npm package pinned in package-lock.json)
 # Needs the packages scripts/setup.sh installs (emscripten, node, npm).
 set -euo pipefail
@@ -27,6 +28,9 @@ cp "$wasm_build"/wasm/browser/sockgate_client.{mjs,wasm} "$out/wasm/"
 cp "$wasm_build"/examples/*.mjs "$wasm_build"/examples/*.wasm "$out/examples/"
 cp examples/index.json "$out/examples/"
 cp examples/*.cpp "$out/examples/src/"
+# The Python examples are served as they are: the page loads them into its editor.
+mkdir -p "$out/examples/python"
+cp examples/python/index.json examples/python/*.py "$out/examples/python/"
 # Only what the standard library needs: no extra packages are served.
 mkdir -p "$out/pyodide"
 cp -p node_modules/pyodide/{pyodide.mjs,pyodide.asm.mjs,pyodide.asm.wasm,python_stdlib.zip,pyodide-lock.json} "$out/pyodide/"

@@ -1,0 +1,20 @@
+# A UDP server: UDP has no connections, just datagrams (single messages)
+# with the sender's address on each. This one answers every datagram.
+# Try it with the UDP client example, or `nc -u localhost 54321`.
+import socket
+import sys
+
+HOST = "127.0.0.1"
+PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 54321
+
+# SOCK_DGRAM: UDP.
+with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+    sock.bind((HOST, PORT))  # receive datagrams sent to this address
+    print(f"UDP server listening on {HOST}:{PORT}")
+
+    while True:
+        # recvfrom() waits for one datagram and tells who sent it.
+        data, addr = sock.recvfrom(1024)
+        print(f"From {addr[0]}:{addr[1]}: {data.decode('utf-8', errors='replace')}")
+        # No connection to answer on: send a datagram back to that address.
+        sock.sendto(b"Hello from UDP server!", addr)
