@@ -22,7 +22,7 @@ packages=(
   libasio-dev libwebsocketpp-dev nlohmann-json3-dev libgtest-dev zlib1g-dev python3
 )
 if ((!native_only)); then
-  packages+=(emscripten node-acorn chromium fonts-noto-cjk)
+  packages+=(emscripten node-acorn chromium fonts-noto-cjk fonts-noto-color-emoji)
   command -v node >/dev/null || packages+=(nodejs)
   command -v npm >/dev/null || packages+=(npm)
 fi
