@@ -129,8 +129,13 @@ export function escapeRuns(bytes) {
 /** Escaped text as one string: hello\n */
 export function escaped(bytes, max = Infinity) {
   const b = toBytes(bytes);
-  const s = escapeRuns(b.length > max ? b.subarray(0, max) : b).map((r) => r.text).join('');
-  return b.length > max ? s + '…' : s;
+  if (b.length <= max) return escapeRuns(b).map((r) => r.text).join('');
+  // Cut before a character, not inside one: half a UTF-8 sequence would
+  // turn the whole preview into \xHH escapes.
+  let cut = max;
+  while (cut > 0 && cut > max - 3 && (b[cut] & 0xc0) === 0x80) cut--;
+  if ((b[cut] & 0xc0) === 0x80) cut = max;
+  return `${escapeRuns(b.subarray(0, cut)).map((r) => r.text).join('')}…`;
 }
 
 /** Renders bytes into a span, control escapes styled, as text or hex. */
@@ -289,6 +294,24 @@ export function throttleFrame(fn) {
     if (queued) return;
     queued = true;
     requestAnimationFrame(() => { queued = false; fn(); });
+  };
+}
+
+/**
+ * Like throttleFrame, and at most once per ms: for views that a busy
+ * program would otherwise make the browser lay out on every frame.
+ */
+export function throttle(fn, ms) {
+  let queued = false;
+  let last = 0;
+  return () => {
+    if (queued) return;
+    queued = true;
+    setTimeout(() => requestAnimationFrame(() => {
+      queued = false;
+      last = performance.now();
+      fn();
+    }), Math.max(0, last + ms - performance.now()));
   };
 }
 
