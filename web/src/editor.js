@@ -1,16 +1,19 @@
-// A CodeMirror 6 view for example sources: C++ highlighting, line numbers,
-// read-only (the examples are compiled ahead of time), searchable.
+// A CodeMirror 6 view for program sources: line numbers, highlighting,
+// search. The C++ examples are read-only (they are compiled ahead of time);
+// the Python editor is editable, with undo and Tab indentation, and keeps
+// one EditorState per program so each has its own undo history.
 
-import { EditorState, Compartment } from '@codemirror/state';
+import { EditorState } from '@codemirror/state';
 import {
   EditorView, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection, keymap,
   highlightSpecialChars,
 } from '@codemirror/view';
-import { syntaxHighlighting, HighlightStyle, bracketMatching, foldGutter, foldKeymap, indentUnit } from '@codemirror/language';
-import { defaultKeymap } from '@codemirror/commands';
+import { syntaxHighlighting, HighlightStyle, bracketMatching, foldGutter, foldKeymap, indentUnit, indentOnInput } from '@codemirror/language';
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { searchKeymap, highlightSelectionMatches } from '@codemirror/search';
 import { tags as t } from '@lezer/highlight';
 import { cpp } from '@codemirror/lang-cpp';
+import { python } from '@codemirror/lang-python';
 
 // Colours come from CSS variables so the editor follows the page's light
 // or dark scheme.
@@ -44,8 +47,17 @@ const theme = EditorView.theme({
 });
 
 export class SourceView {
-  constructor(parent) {
-    this.editable = new Compartment();
+  /**
+   * language: 'cpp' | 'python'. editable: false for the examples. keys:
+   * extra key bindings that win over the defaults, e.g. Mod-Enter to run.
+   * onChange(): called after the learner edits the text.
+   */
+  constructor(parent, { language = 'cpp', editable = false, label = 'Example source code (read-only)', keys = [], onChange = null } = {}) {
+    this.language = language;
+    this.editable = editable;
+    this.label = label;
+    this.keys = keys;
+    this.onChange = onChange;
     this.view = new EditorView({
       parent,
       state: this.state(''),
@@ -53,6 +65,11 @@ export class SourceView {
   }
 
   state(doc) {
+    const editing = this.editable
+      // Long lines wrap: a learner should not have to scroll sideways to
+      // read a comment.
+      ? [history(), indentOnInput(), EditorView.lineWrapping, keymap.of([...this.keys, indentWithTab, ...historyKeymap])]
+      : [EditorState.readOnly.of(true), keymap.of(this.keys)];
     return EditorState.create({
       doc,
       extensions: [
@@ -66,20 +83,45 @@ export class SourceView {
         bracketMatching(),
         indentUnit.of('    '),
         syntaxHighlighting(highlight),
-        cpp(),
+        this.language === 'python' ? python() : cpp(),
         theme,
-        this.editable.of([EditorState.readOnly.of(true)]),
+        editing,
         keymap.of([...defaultKeymap, ...searchKeymap, ...foldKeymap]),
-        EditorView.contentAttributes.of({ 'aria-label': 'Example source code (read-only)' }),
+        EditorView.contentAttributes.of({ 'aria-label': this.label }),
+        EditorView.updateListener.of((u) => { if (u.docChanged && this.onChange) this.onChange(); }),
       ],
     });
   }
 
+  /** Shows text with a fresh state (no undo history). */
   setSource(text) {
     this.view.setState(this.state(text));
   }
 
+  /** The current state, to keep while another program is shown. */
+  saveState() {
+    return this.view.state;
+  }
+
+  restoreState(state) {
+    this.view.setState(state);
+  }
+
   get text() {
     return this.view.state.doc.toString();
+  }
+
+  /** Puts the cursor at the start of line n (1-based), scrolls it into view and focuses the editor. */
+  goToLine(n) {
+    const doc = this.view.state.doc;
+    const line = doc.line(Math.min(Math.max(1, n), doc.lines));
+    this.view.dispatch({ selection: { anchor: line.from }, effects: EditorView.scrollIntoView(line.from, { y: 'center' }) });
+    this.view.focus();
+  }
+
+  /** The line the cursor is on (1-based). */
+  get cursorLine() {
+    const { state } = this.view;
+    return state.doc.lineAt(state.selection.main.head).number;
   }
 }
