@@ -10,9 +10,11 @@ const HISTORY_KEY = 'sockgate.console.history';
 const MAX_LINES = 2000;
 
 export class Console {
-  constructor(root, { getInfo = () => null } = {}) {
+  /** onCommand(line): called as a command starts (the page shows the console's session then). */
+  constructor(root, { getInfo = () => null, onCommand = () => {} } = {}) {
     this.root = root;
     this.getInfo = getInfo;
+    this.onCommand = onCommand;
     this.session = null;
     this.mode = 'text';
     this.follow = true;
@@ -267,6 +269,7 @@ export class Console {
   /** Runs one command line; echoes it first. Resolves when it finished. */
   async run(line) {
     if (!line.trim()) return;
+    this.onCommand(line);
     this.line('cmd', h('span', { class: 'prompt' }, '›'), ' ', line);
     let cmd;
     try {

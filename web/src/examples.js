@@ -1,10 +1,14 @@
 // The examples panel: pick one of the C++ examples compiled to wasm, read
 // its source, run it, watch its output, stop it. Every running example has
 // its own gateway session, so several can run at once (a server and a
-// client, say).
+// client, say). That session lives inside the program's wasm module; the
+// page watches its WebSocket (wiretap.js) to record it for the views.
 
 import { h, copyButton } from './format.js';
 import { SourceView } from './editor.js';
+import { runUrl, watchRun } from './wiretap.js';
+
+let runKeys = 0;
 
 const STATUS_TEXT = {
   idle: 'not running',
@@ -17,10 +21,12 @@ const STATUS_TEXT = {
 };
 
 export class ExamplesPanel {
-  constructor(root, { wsUrl, token = () => null, onRunningChange = () => {} } = {}) {
+  /** track(label): a SessionRecord (sessions.js) for a run's session, or null. */
+  constructor(root, { wsUrl, token = () => null, track = () => null, onRunningChange = () => {} } = {}) {
     this.root = root;
     this.wsUrl = wsUrl;
     this.token = token;
+    this.track = track;
     this.onRunningChange = onRunningChange;
     this.examples = [];
     this.current = null;
@@ -218,6 +224,7 @@ export class ExamplesPanel {
       const secs = ((performance.now() - started) / 1000).toFixed(2);
       this.system(ex, note || `${final === 'stopped' ? 'stopped' : 'exited'}${code !== undefined && code !== null ? ` with code ${code}` : ''} after ${secs} s`);
       ex.mod = null;
+      ex.endRecord?.();
       this.setStatus(ex, final, { exitCode: code ?? null });
     };
 
@@ -232,8 +239,19 @@ export class ExamplesPanel {
       return;
     }
     if (ex.runId !== runId) return;
+    // The run's WebSocket carries a key in its URL, so the page can record it.
+    const key = `cpp-${++runKeys}`;
+    ex.runs = (ex.runs || 0) + 1;
+    const title = ex.meta.title || ex.meta.name;
+    const record = this.track(ex.runs > 1 ? `${title} #${ex.runs}` : title);
+    const unwatch = record ? watchRun(key, { wire: (d) => record.feed(d), closed: (c) => record.end(c) }) : () => {};
+    ex.endRecord = () => {
+      // Its WebSocket closes just after the program ends; a program that
+      // opened none has nothing to wait for.
+      setTimeout(() => { unwatch(); record?.end(); }, record?.status === 'opening' ? 0 : 2000);
+    };
     const options = {
-      sockgateUrl: this.wsUrl(),
+      sockgateUrl: runUrl(this.wsUrl(), key),
       print: (line) => this.write(ex, 'out', line),
       printErr: (line) => this.write(ex, 'err', line),
       arguments: argv,
@@ -276,6 +294,7 @@ export class ExamplesPanel {
       if (ex.runId === runId && ex.status === 'stopping') {
         this.system(ex, 'stopped (the program did not exit by itself; its session is closed)');
         ex.mod = null;
+        ex.endRecord?.();
         this.setStatus(ex, 'stopped', { exitCode: null });
       }
     }, 4000);

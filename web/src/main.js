@@ -1,17 +1,21 @@
-// The playground page: wires the header, the examples, the console, the
-// sockets table, the sequence diagram and the wire view to one gateway
-// session (the console's), and lets examples run on sessions of their own.
+// The playground page: the header, the Python editor, the C++ examples and
+// the console each talk to the gateway over sessions of their own (one per
+// run, one for the console); the sockets table, the sequence diagram and the
+// wire view follow whichever session the learner picks (sessions.js).
 
 import { openSession } from './sockgate.js';
-import { h, errorInfo } from './format.js';
+import { h, errorInfo, throttle } from './format.js';
 import { Header, fetchInfo, fetchHealth } from './info.js';
 import { Console } from './console.js';
 import { SocketsTable } from './sockets.js';
 import { SequenceDiagram } from './sequence.js';
 import { WireView } from './wire.js';
-import { WireTracker } from './tracker.js';
 import { ExamplesPanel } from './examples.js';
 import { errorCallout } from './errors.js';
+import { SessionHub, SessionRecord } from './sessions.js';
+import { SessionPicker, optionText } from './session_picker.js';
+import { PythonPanel } from './python_panel.js';
+import { PythonRuntime } from './python/run.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -30,14 +34,14 @@ let healthTimer = null;
 let healthSoon = null;
 
 const header = new Header($('#topbar'), { onReconnect: () => connect(), onDisconnect: () => disconnect() });
-const tracker = new WireTracker();
+
+// --- the views, following the picked session ----------------------------
+
+const hub = new SessionHub();
 const wire = new WireView($('#wire'));
-const sequence = new SequenceDiagram($('#sequence'), { onSelect: (seq) => wire.reveal(seq) });
-tracker.addEventListener('message', (e) => {
-  sequence.add(e.detail);
-  wire.add(e.detail);
-});
-const consoleView = new Console($('#console'), { getInfo: () => state.info });
+const sequence = new SequenceDiagram($('#sequence'), { onSelect: (seq) => wire.reveal(seq), picker: new SessionPicker(hub).el });
+// A console command is about the console's sockets: the views show them.
+const consoleView = new Console($('#console'), { getInfo: () => state.info, onCommand: () => hub.select(hub.console) });
 const sockets = new SocketsTable($('#sockets'), {
   send: (sock, kind) => {
     const demo = state.info?.demo;
@@ -45,15 +49,72 @@ const sockets = new SocketsTable($('#sockets'), {
   },
   shutdown: (sock) => consoleView.run(`shutdown ${sock}`),
   close: (sock) => consoleView.run(`close ${sock}`),
+}, { picker: new SessionPicker(hub).el });
+
+// Messages are drawn in batches, at most four times a second: a port
+// scanner sends hundreds a second, and the page answers its socket calls
+// on the same thread that draws.
+let incoming = [];
+const drawIncoming = throttle(() => {
+  const batch = incoming;
+  incoming = [];
+  sequence.addMany(batch);
+  wire.addMany(batch);
+}, 250);
+hub.addEventListener('select', () => {
+  const rec = hub.current;
+  incoming = []; // already in the history drawn below
+  sequence.load(rec.history);
+  wire.load(rec.history);
+  wire.setSubject(optionText(rec));
+  sockets.show(rec);
 });
+hub.addEventListener('list', () => { if (hub.current) wire.setSubject(optionText(hub.current)); });
+hub.addEventListener('message', (e) => {
+  incoming.push(e.detail);
+  drawIncoming();
+});
+hub.addEventListener('sockets', () => sockets.refresh());
+
+/** Records the session of a run; the views follow the newest run. */
+function track(session, { kind, label }) {
+  const record = new SessionRecord({ kind, label });
+  if (session) record.attachSession(session);
+  return hub.add(record, { follow: true });
+}
+
+const runningChanged = () => {
+  watchHealth(examples.runningCount() + python.runningCount() > 0);
+  clearTimeout(healthSoon);
+  healthSoon = setTimeout(showHealth, 400);
+};
+
 const examples = new ExamplesPanel($('#examples'), {
   wsUrl,
   token: () => state.token,
-  onRunningChange: (n) => {
-    watchHealth(n > 0);
-    clearTimeout(healthSoon);
-    healthSoon = setTimeout(showHealth, 400);
-  },
+  track: (label) => track(null, { kind: 'cpp', label }),
+  onRunningChange: () => runningChanged(),
+});
+
+const python = new PythonPanel($('#python'), {
+  makeRuntime: (openRunSession) => new PythonRuntime({
+    createWorker: () => {
+      const w = new Worker(new URL('python-worker.js', document.baseURI), { type: 'module' });
+      return {
+        post: (m, t) => w.postMessage(m, t ?? []),
+        onMessage: (fn) => w.addEventListener('message', (e) => fn(e.data)),
+        onError: (fn) => w.addEventListener('error', (e) => fn(new Error(e.message || 'the Python worker failed to load'))),
+        terminate: () => w.terminate(),
+      };
+    },
+    openSession: openRunSession,
+    pyodideModuleUrl: new URL('pyodide/pyodide.mjs', document.baseURI).href,
+    indexURL: new URL('pyodide/', document.baseURI).href,
+  }),
+  openSession: () => openSession({ url: wsUrl(), token: state.token || undefined }),
+  track: (session, label) => track(session, { kind: 'python', label }),
+  getInfo: () => state.info,
+  onRunningChange: () => runningChanged(),
 });
 
 // --- gateway load while examples run (their sessions are not ours) -------
@@ -94,24 +155,12 @@ async function connect() {
     const session = await openSession({ url: wsUrl(), token: state.token || undefined });
     state.session = session;
     if (state.token) sessionStorage.setItem('sockgate.token', state.token);
-    tracker.reset();
-    let sawHello = false;
-    session.addEventListener('wire', (e) => {
-      const d = e.detail;
-      const hello = d.kind === 'text' && /"op"\s*:\s*"hello"/.test(d.text || '');
-      tracker.push(d);
-      if (hello && d.dir === 'in') {
-        sawHello = true;
-        tracker.note(`session ${String(session.info?.session || '?').slice(0, 8)} open`);
-      }
-    });
-    // The session delivers the handshake's wire events right after
-    // openSession resolves; a session that cannot gets it drawn from the
-    // hello reply it kept.
-    setTimeout(() => { if (!sawHello && state.session === session) replayHello(session); }, 150);
+    // The views stay on a run the learner is watching.
+    const record = new SessionRecord({ kind: 'console', label: 'console' });
+    record.attachSession(session);
+    hub.add(record, { follow: !hub.current || hub.current.kind === 'console' });
     session.addEventListener('sessionclosed', (e) => onSessionClosed(session, e.detail));
     consoleView.attach(session);
-    sockets.attach(session);
     header.setConnection('connected', { sessionInfo: session.info });
     consoleView.welcome(session.info);
   } catch (err) {
@@ -127,18 +176,6 @@ async function connect() {
   }
 }
 
-// The handshake happened inside openSession, before the page could listen
-// to 'wire' events; draw it from the hello reply the session kept.
-function replayHello(session) {
-  const i = session.info || {};
-  const now = Date.now();
-  const reply = { op: 'hello', id: 1, ok: true, ...i };
-  delete reply.token;
-  tracker.push({ dir: 'out', kind: 'text', text: JSON.stringify({ op: 'hello', id: reply.id, version: i.version ?? 1 }), time: now, replayed: true });
-  tracker.push({ dir: 'in', kind: 'text', text: JSON.stringify(reply), time: now, replayed: true });
-  tracker.note(`session ${String(i.session || '?').slice(0, 8)} open`);
-}
-
 async function disconnect() {
   const s = state.session;
   if (!s || s.closed) return;
@@ -152,9 +189,7 @@ function onSessionClosed(session, { code, reason }) {
   if (state.session !== session) return;
   const why = session.userClosed ? 'you disconnected' : code === 1001 ? 'the gateway is shutting down' : code === 1006 ? 'connection lost' : `code ${code}`;
   header.setConnection('disconnected', { reason: `${why}${reason && !session.userClosed ? ` · ${reason}` : ''}` });
-  tracker.note(`session closed · ${code}${reason ? ` ${reason}` : ''}`);
   consoleView.sessionClosed({ code, reason });
-  sockets.render();
 }
 
 function askToken() {
@@ -170,15 +205,24 @@ function askToken() {
 
 // --- keyboard -----------------------------------------------------------
 
+// Ctrl+Enter and Ctrl+. act on the panel last used: the Python editor (the
+// default) or the C++ examples. The Python editor binds them itself.
+let runPanel = python;
+$('#examples').addEventListener('focusin', () => { runPanel = examples; });
+$('#examples').addEventListener('pointerdown', () => { runPanel = examples; });
+$('#python').addEventListener('focusin', () => { runPanel = python; });
+$('#python').addEventListener('pointerdown', () => { runPanel = python; });
+
 document.addEventListener('keydown', (e) => {
+  if (e.defaultPrevented) return;
   const typing = e.target.closest?.('input, textarea, select, .cm-editor');
   const mod = e.ctrlKey || e.metaKey;
-  if (mod && e.key === 'Enter' && !e.target.closest?.('.console-form')) {
+  if (mod && e.key === 'Enter' && !e.target.closest?.('.console-form, .py-stdin')) {
     e.preventDefault();
-    examples.run();
+    runPanel.run();
   } else if (mod && e.key === '.') {
     e.preventDefault();
-    examples.stop();
+    runPanel.stop();
   } else if (!typing && !mod && !e.altKey && e.key === '/') {
     e.preventDefault();
     consoleView.focus();
@@ -187,6 +231,7 @@ document.addEventListener('keydown', (e) => {
 
 // --- start ----------------------------------------------------------------
 
-window.sockgatePlayground = { state, tracker, consoleView, sockets, sequence, wire, examples, connect, disconnect };
+window.sockgatePlayground = { state, hub, consoleView, sockets, sequence, wire, examples, python, connect, disconnect };
+python.load();
 examples.load();
 connect().then(() => showHealth());

@@ -1,6 +1,6 @@
 // The timeline as a picture: a sequence diagram with three lanes,
-// Page | Gateway | Peer. Every protocol message of the console session
-// becomes one or two rows of arrows; newest at the bottom.
+// Page | Gateway | Peer. Every protocol message of the session the picker
+// shows becomes one or two rows of arrows; newest at the bottom.
 //
 // Each row is its own small SVG, so dropping the oldest rows (the diagram is
 // capped) is just removing elements, and x positions are percentages, so the
@@ -21,7 +21,7 @@ function s(tag, attrs = {}, ...children) {
 }
 
 export class SequenceDiagram {
-  constructor(root, { max = 400, onSelect } = {}) {
+  constructor(root, { max = 400, onSelect, picker = null } = {}) {
     this.root = root;
     this.max = max;
     this.onSelect = onSelect;
@@ -29,7 +29,7 @@ export class SequenceDiagram {
     this.count = 0;
     this.follow = true;
 
-    this.body = h('div', { class: 'seq-body', tabindex: '0', role: 'log', 'aria-label': 'Sequence diagram of the console session' });
+    this.body = h('div', { class: 'seq-body', tabindex: '0', role: 'log', 'aria-label': 'Sequence diagram of the shown session' });
     this.empty = h('div', { class: 'seq-empty' }, 'Messages between the page, the gateway and the network will be drawn here.');
     this.jump = h('button', { type: 'button', class: 'btn btn-small seq-jump', hidden: true, onclick: () => this.scrollToEnd(true) }, '↓ newest');
     this.countEl = h('span', { class: 'panel-meta' }, '');
@@ -44,7 +44,7 @@ export class SequenceDiagram {
     root.append(
       h('div', { class: 'panel-head' },
         h('h2', {}, 'Sequence'),
-        h('span', { class: 'panel-sub' }, 'console session'),
+        picker,
         this.countEl,
         h('div', { class: 'panel-tools' },
           h('button', { type: 'button', class: 'btn btn-small', onclick: () => this.clear(), title: 'Clear the diagram' }, 'Clear'))),
@@ -75,6 +75,27 @@ export class SequenceDiagram {
     this.countEl.textContent = '';
   }
 
+  /** Replaces the diagram with the rows of msgs (a session's history), newest last. */
+  load(msgs) {
+    this.clear();
+    this.follow = true;
+    this.addMany(msgs);
+  }
+
+  /** Adds the rows of several messages with one layout: a busy program sends hundreds a second. */
+  addMany(msgs) {
+    if (!msgs.length) return;
+    const stick = this.follow || atBottom(this.body);
+    // Only the messages whose rows fit: the oldest would be dropped anyway.
+    let rows = 0;
+    let from = msgs.length;
+    while (from > 0 && rows < this.max) rows += rowsFor(msgs[--from]).length;
+    this.fit = null;
+    for (const msg of msgs.slice(from)) this.add(msg, { scroll: false });
+    this.follow = stick;
+    this.scrollToEnd();
+  }
+
   scrollToEnd(force = false) {
     if (force) this.follow = true;
     if (this.follow) this.body.scrollTop = this.body.scrollHeight;
@@ -82,14 +103,16 @@ export class SequenceDiagram {
   }
 
   /** Adds the rows for one tracked message. */
-  add(msg) {
+  add(msg, { scroll = true } = {}) {
     // Characters that fit in a lane segment, for clipping long labels.
-    const width = this.body.clientWidth || 360;
-    this.fit = Math.max(10, Math.floor(((width - 40) * 0.46 - 12) / 6.7));
+    if (scroll || !this.fit) {
+      const width = this.body.clientWidth || 360;
+      this.fit = Math.max(10, Math.floor(((width - 40) * 0.46 - 12) / 6.7));
+    }
     const rows = rowsFor(msg);
     if (!rows.length) return;
     if (this.t0 === null) this.t0 = msg.time;
-    const stick = this.follow || atBottom(this.body);
+    const stick = scroll && (this.follow || atBottom(this.body));
     const frag = document.createDocumentFragment();
     rows.forEach((row, i) => frag.append(this.renderRow(row, msg, i === 0)));
     this.body.append(frag);
@@ -99,6 +122,7 @@ export class SequenceDiagram {
     }
     this.empty.hidden = true;
     this.countEl.textContent = `${this.body.childElementCount} rows`;
+    if (!scroll) return;
     this.follow = stick;
     this.scrollToEnd();
   }

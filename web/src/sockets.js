@@ -1,33 +1,29 @@
-// The live table of the console session's sockets: id, kind, local and
-// remote address, state, bytes in and out, with quick actions.
+// The live table of one session's sockets (the one the session picker
+// shows): id, kind, local and remote address, state, bytes in and out, with
+// quick actions for the console's own sockets.
 
-import { h, endpoint, size, sockBadge, throttleFrame } from './format.js';
+import { h, endpoint, size, sockBadge, throttle } from './format.js';
 
 export class SocketsTable {
   /**
    * actions: {send(sock, kind), shutdown(sock), close(sock)} called from the
-   * row buttons.
+   * row buttons of the console's sockets. picker: the session picker's
+   * element, shown in the head.
    */
-  constructor(root, actions = {}) {
+  constructor(root, actions = {}, { picker = null } = {}) {
     this.root = root;
     this.actions = actions;
-    this.session = null;
-    this.closedKeep = new Map(); // id -> last row of sockets that went away, shown dimmed for a while
+    this.source = null; // a SessionRecord (sessions.js)
+    this.withActions = false;
     this.count = h('span', { class: 'panel-meta' });
     this.tbody = h('tbody');
-    this.empty = h('div', { class: 'sockets-empty' },
-      'No sockets yet. Try ', h('code', {}, 'connect'), ' to the echo service, or ', h('code', {}, 'listen 12345'), '.');
+    this.empty = h('div', { class: 'sockets-empty' });
     this.forgetBtn = h('button', { type: 'button', class: 'btn btn-small', title: 'Remove closed sockets from the table', hidden: true }, 'Clear closed');
-    this.forgetBtn.addEventListener('click', () => {
-      this.closedKeep.clear();
-      this.forgotten = new Set([...(this.forgotten || []), ...this.lastClosed]);
-      try { this.session?.forgetClosed?.(); } catch { /* session gone */ }
-      this.render();
-    });
+    this.forgetBtn.addEventListener('click', () => this.source?.forgetClosed());
     root.append(
       h('div', { class: 'panel-head' },
         h('h2', {}, 'Sockets'),
-        h('span', { class: 'panel-sub' }, 'console session'),
+        picker,
         this.count,
         h('div', { class: 'panel-tools' }, this.forgetBtn)),
       h('div', { class: 'sockets-scroll' },
@@ -43,48 +39,27 @@ export class SocketsTable {
             h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'actions')))),
           this.tbody),
         this.empty));
-    this.refresh = throttleFrame(() => this.render());
+    this.refresh = throttle(() => this.render(), 250);
     this.onSockets = () => this.refresh();
   }
 
-  attach(session) {
-    if (this.session) this.session.removeEventListener('sockets', this.onSockets);
-    this.session = session;
-    this.closedKeep.clear();
-    this.forgotten = new Set();
-    this.prev = new Map();
-    session.addEventListener('sockets', this.onSockets);
-    for (const ev of ['data', 'datagram', 'closed', 'eof', 'accept']) session.addEventListener(ev, this.onSockets);
-    this.render();
-  }
-
-  detach() {
+  /** Shows the sockets of record; the row buttons act on the console's live session only. */
+  show(record) {
+    this.source = record;
     this.render();
   }
 
   render() {
-    let list = [];
-    try { list = this.session ? this.session.sockets() : []; } catch { list = []; }
-    if (this.forgotten) list = list.filter((s) => !(this.forgotten.has(s.id) && s.state === 'closed'));
-    const now = Date.now();
-    const ids = new Set(list.map((s) => s.id));
-    // Sockets that left the table stay for a few seconds, dimmed, so a
-    // quick close is still visible.
-    for (const [id, prev] of this.prev || []) {
-      if (!ids.has(id) && !this.closedKeep.has(id)) this.closedKeep.set(id, { row: { ...prev, state: 'closed' }, until: now + 8000 });
-    }
-    for (const [id, kept] of this.closedKeep) {
-      if (ids.has(id) || kept.until < now) this.closedKeep.delete(id);
-    }
-    this.prev = new Map(list.map((s) => [s.id, s]));
-    const rows = [...list, ...[...this.closedKeep.values()].map((k) => k.row)].sort((a, b) => a.id - b.id);
-    if (this.closedKeep.size) setTimeout(this.refresh, 2000);
-
+    const rec = this.source;
+    // Closed sockets stay, dimmed, until "Clear closed": the record keeps
+    // them, so a connection that came and went between two repaints shows.
+    const rows = rec ? rec.sockets() : [];
+    this.withActions = rec?.kind === 'console' && rec.live;
     this.tbody.replaceChildren(...rows.map((s) => this.row(s)));
-    this.lastClosed = rows.filter((s) => s.state === 'closed').map((s) => s.id);
-    this.forgetBtn.hidden = this.lastClosed.length === 0;
+    this.forgetBtn.hidden = !rows.some((s) => s.state === 'closed');
     this.empty.hidden = rows.length > 0;
-    const open = list.filter((s) => s.state !== 'closed').length;
+    this.empty.replaceChildren(...emptyText(rec));
+    const open = rows.filter((s) => s.state !== 'closed').length;
     this.count.textContent = `${open} open`;
   }
 
@@ -95,7 +70,7 @@ export class SocketsTable {
     const inText = isUdp ? `${size(s.bytesIn)} · ${s.datagramsIn ?? 0} dg` : s.kind === 'listener' ? '—' : size(s.bytesIn);
     const outText = isUdp ? `${size(s.bytesOut)} · ${s.datagramsOut ?? 0} dg` : s.kind === 'listener' ? '—' : size(s.bytesOut);
     const tools = h('td', { class: 'row-tools' });
-    if (!closed) {
+    if (!closed && this.withActions) {
       if (s.kind === 'tcp' && !s.shutdown) tools.append(this.tool('send', `Send on socket ${s.id}`, () => this.actions.send?.(s.id, s.kind)));
       if (isUdp) tools.append(this.tool('sendto', `Send a datagram from socket ${s.id}`, () => this.actions.send?.(s.id, s.kind)));
       if (s.kind === 'tcp' && !s.shutdown) tools.append(this.tool('shutdown', `Half-close socket ${s.id} (send FIN)`, () => this.actions.shutdown?.(s.id)));
@@ -117,6 +92,13 @@ export class SocketsTable {
   tool(label, title, fn) {
     return h('button', { type: 'button', class: 'btn btn-tiny', title, onclick: fn }, label);
   }
+}
+
+function emptyText(rec) {
+  if (!rec || rec.kind === 'console') {
+    return ['No sockets yet. Try ', h('code', {}, 'connect'), ' to the echo service, or ', h('code', {}, 'listen 12345'), '.'];
+  }
+  return [rec.live ? 'This program has no sockets yet.' : 'This program opened no sockets.'];
 }
 
 function stateText(s) {

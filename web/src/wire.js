@@ -1,5 +1,5 @@
-// The wire view: every WebSocket message of the console session as it was
-// sent or received. JSON control messages compact or pretty-printed, binary
+// The wire view: every WebSocket message of the session the picker shows,
+// as it was sent or received. JSON control messages compact or pretty-printed, binary
 // frames decoded (type, socket, length, hex preview). Filter by socket,
 // pause, clear.
 
@@ -26,6 +26,7 @@ export class WireView {
     this.pauseBtn = h('button', { type: 'button', class: 'btn btn-small', 'aria-pressed': 'false', title: 'Pause or resume capture' }, 'Pause');
     this.pauseBtn.addEventListener('click', () => this.setPaused(!this.paused));
     this.status = h('span', { class: 'panel-meta wire-status' });
+    this.subject = h('span', { class: 'panel-sub wire-subject' }, 'console session · sockgate.v1');
 
     this.list = h('div', { class: 'wire-list', role: 'log', tabindex: '0', 'aria-label': 'Protocol messages' });
     this.empty = h('div', { class: 'wire-empty' }, 'No messages yet. Text messages are JSON control messages; binary ones are DATA, DATAGRAM and WINDOW frames.');
@@ -43,7 +44,7 @@ export class WireView {
     root.append(
       h('div', { class: 'panel-head' },
         h('h2', {}, 'Wire'),
-        h('span', { class: 'panel-sub' }, 'console session · sockgate.v1'),
+        this.subject,
         this.status,
         h('div', { class: 'panel-tools' },
           this.filterSel,
@@ -84,6 +85,49 @@ export class WireView {
     this.updateStatus();
   }
 
+  /** Names the session shown, in the head. */
+  setSubject(text) {
+    this.subject.textContent = `${text} · sockgate.v1`;
+  }
+
+  /** Replaces the list with msgs (a session's history); the socket filter starts over. */
+  load(msgs) {
+    this.list.replaceChildren();
+    this.buffer = [];
+    this.socks.clear();
+    this.filterSel.replaceChildren(this.filterSel.options[0], this.filterSel.options[1]);
+    this.filter = 'all';
+    this.filterSel.value = 'all';
+    this.follow = true;
+    this.addMany(msgs);
+    this.empty.hidden = this.list.childElementCount > 0;
+  }
+
+  /** Adds several messages with one layout: a busy program sends hundreds a second. */
+  addMany(msgs) {
+    if (!msgs.length) return;
+    if (this.paused) {
+      for (const msg of msgs) this.add(msg);
+      return;
+    }
+    const stick = this.follow || atBottom(this.list);
+    for (const msg of msgs.slice(-this.max)) {
+      this.noteSock(msg);
+      this.render(msg);
+    }
+    this.trim();
+    this.follow = stick;
+    this.scrollToEnd();
+    this.updateStatus();
+  }
+
+  noteSock(msg) {
+    if (msg.sock !== null && msg.sock !== undefined && !this.socks.has(msg.sock)) {
+      this.socks.add(msg.sock);
+      this.filterSel.append(h('option', { value: String(msg.sock) }, `Socket ${msg.sock}`));
+    }
+  }
+
   updateStatus() {
     const n = this.list.childElementCount;
     let text = `${n} message${n === 1 ? '' : 's'}`;
@@ -92,10 +136,7 @@ export class WireView {
   }
 
   add(msg) {
-    if (msg.sock !== null && msg.sock !== undefined && !this.socks.has(msg.sock)) {
-      this.socks.add(msg.sock);
-      this.filterSel.append(h('option', { value: String(msg.sock) }, `Socket ${msg.sock}`));
-    }
+    this.noteSock(msg);
     if (this.paused) {
       this.buffer.push(msg);
       if (this.buffer.length > this.max) this.buffer.shift();
