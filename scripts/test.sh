@@ -3,8 +3,9 @@
 #   1. native unit and integration tests (real gateway, real sockets) and the quick benchmark
 #   2. the wasm client's JavaScript API under Node, against the real gateway
 #   3. the example programs, native and wasm side by side
-#   4. Python socket programs in the playground's Python against Debian's
-#      CPython, and the quick run of the Python path's benchmark
+#   4. Python socket programs in the playground's Python (under Node, then in
+#      Chromium) against Debian's CPython, and the quick run of the Python
+#      path's benchmark
 #   5. the playground in headless Chromium
 #   6. the native tests again under AddressSanitizer and UndefinedBehaviorSanitizer
 set -euo pipefail
@@ -29,6 +30,7 @@ echo "== examples, native and wasm"
 node --test tests/examples/
 echo "== Python programs: the playground's Python against CPython"
 node --test tests/python/
+SOCKGATE_PYODIDE_RUNNER=tests/python/chromium_runner.mjs node --test tests/python/
 node bench/python/python_bench.mjs --quick
 echo "== playground in Chromium"
 node --test tests/browser/

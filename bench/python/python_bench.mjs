@@ -72,7 +72,7 @@ async function runPlayground(source, argv) {
 
 // From start() to the program's first line, with an interpreter already warm.
 async function timeToFirstLine() {
-  await playground.warmed();
+  await playground.ready();
   const started = performance.now();
   const run = playground.startPython({ code: 'print("ready")' });
   await run.waitFor('ready');

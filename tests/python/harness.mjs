@@ -14,11 +14,19 @@
 // ---------------------------------------------------------------- runners
 //
 // A runner module exports
-//   name                                  'cpython', 'pyodide', ...
+//   name                                  'cpython', 'pyodide', 'chromium'
+//   family                                optional: 'playground' for the
+//                                         playground's Python wherever it
+//                                         runs (keys `differences` below)
 //   startPython({ code, argv, env, name }) -> Run   (see cpython_runner.mjs)
 //   setup({ gateway }) / teardown()       optional, once per test file;
 //                                         gateway = { wsUrl, httpUrl } of a
 //                                         running sockgate gateway
+//   ready()                               optional, awaited before each
+//                                         run: resolves once the runner can
+//                                         start a program at once (a loaded
+//                                         interpreter), so the peer's time
+//                                         limits do not count loading
 // What the comparison relies on, whichever runner:
 //   - stdout/stderr are the program's own output, UTF-8, as it is written:
 //     an input() prompt (no newline) shows up before the program blocks on
@@ -53,7 +61,9 @@
 // the program, e.g. that a checksum the program printed matches the bytes
 // the peer received. Every wait is on a condition with a timeout: use
 // ctx.run.waitFor(...) for the program's output and the helpers below for
-// sockets. ctx is
+// sockets. The peer starts before the program: servers it opens for the
+// program at its very start (tcpListen, httpListen, udpSocket, called
+// before its first await) are bound before the program runs. ctx is
 //   run      the Run (output, waitFor, write, closeStdin, interrupt, kill, done)
 //   ports    { main: 20345, ... } the chosen ports
 //   host     '127.0.0.1'
@@ -80,9 +90,10 @@
 //   export const differences = {
 //     reason: 'the playground cannot start threads',
 //     cpython: { stdout: 'worker ran\nthread finished\n', exitCode: 0 },
-//     pyodide: { stdout: /^RuntimeError: threads are not available/, exitCode: 0 },
+//     playground: { stdout: /^RuntimeError: threads are not available/, exitCode: 0 },
 //   };
-// Each runner's normalised result must equal its entry for the fields listed
+// Entries are keyed by a runner's name or its family. Each runner's
+// normalised result must equal its entry for the fields listed
 // there (stdout, stderr: the whole normalised text, or a RegExp it must
 // match; exitCode; observed); a runner without an entry fails. Fields not
 // listed are still compared across runners. Two runs with the same runner
@@ -201,6 +212,61 @@ const ADDRESS_IN_USE = /EADDRINUSE|Address already in use|Address in use/;
 //   { case, runner, ports, argv, stdout, stderr, exitCode, observed,
 //     peerError, timedOut, attempts }
 // and does not throw for a misbehaving program: assertRunOk() judges.
+// Listeners the running peer is opening (see runCase), or null.
+let openedByPeer = null;
+
+// Tells runCase about a listener the peer is opening, so the program starts
+// only once it is bound.
+function openedForProgram(listening) {
+  openedByPeer?.push(listening);
+  return listening;
+}
+
+// A run that has not started yet: its methods wait for the real one.
+class PendingRun {
+  #run = null;
+  #started;
+  #begin;
+
+  constructor() {
+    this.#started = new Promise((resolve) => (this.#begin = resolve));
+    this.done = this.#started.then((run) => run.done);
+  }
+
+  begin(run) {
+    this.#run = run;
+    this.#begin(run);
+  }
+
+  get output() {
+    return this.#run ? this.#run.output : { stdout: '', stderr: '' };
+  }
+
+  waitFor(...args) {
+    return this.#started.then((run) => run.waitFor(...args));
+  }
+
+  write(text) {
+    return this.#started.then((run) => run.write(text));
+  }
+
+  closeStdin() {
+    return this.#started.then((run) => run.closeStdin());
+  }
+
+  interrupt() {
+    return this.#started.then((run) => run.interrupt());
+  }
+
+  kill() {
+    return this.#started.then((run) => run.kill());
+  }
+
+  waitBlocked(options) {
+    return this.#started.then((run) => run.waitBlocked?.(options));
+  }
+}
+
 export async function runCase(testCase, runner, { attempts = 3 } = {}) {
   const mod = testCase.peer;
   const timeoutMs = mod.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -208,7 +274,15 @@ export async function runCase(testCase, runner, { attempts = 3 } = {}) {
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const ports = await allocatePorts(mod.ports ?? ['main']);
     const argv = (mod.argv ?? ((p) => [String(p.main)]))(ports).map(String);
-    const run = runner.startPython({ code: testCase.code, argv, env: mod.env ?? {}, name: SCRIPT });
+    // An interpreter that loads in the background is ready before the peer's
+    // clock starts, as a playground user's is before they press Run.
+    await runner.ready?.();
+    // The peer starts first, so that the servers it opens for the program
+    // (tcpListen, httpListen, udpSocket below) are bound before the program
+    // runs; the program starts once they are. Until then ctx.run stands in
+    // for the run.
+    const pending = new PendingRun();
+    const run = pending;
     const deferred = [];
     const ctx = {
       run,
@@ -217,7 +291,7 @@ export async function runCase(testCase, runner, { attempts = 3 } = {}) {
       runner: runner.name,
       defer: (fn) => deferred.push(fn),
       async interrupt() {
-        await run.waitBlocked?.({ timeoutMs: 5000 });
+        await run.waitBlocked({ timeoutMs: 5000 });
         run.interrupt();
       },
     };
@@ -227,8 +301,16 @@ export async function runCase(testCase, runner, { attempts = 3 } = {}) {
     let timedOut = false;
     // The program's output so far, for error messages.
     const outputSoFar = () => `--- stdout ---\n${run.output.stdout}\n--- stderr ---\n${run.output.stderr}`;
+    const opened = [];
+    openedByPeer = opened;
+    const peerDone = Promise.resolve().then(() => mod.peer(ctx));
+    // The peer's synchronous start has run once this microtask is reached.
+    await Promise.resolve();
+    openedByPeer = null;
+    await Promise.allSettled(opened);
+    pending.begin(runner.startPython({ code: testCase.code, argv, env: mod.env ?? {}, name: SCRIPT }));
     try {
-      const value = await withTimeout(Promise.resolve().then(() => mod.peer(ctx)), timeoutMs, 'peer');
+      const value = await withTimeout(peerDone, timeoutMs, 'peer');
       observed = value?.observed ?? null;
     } catch (error) {
       peerError = error;
@@ -257,6 +339,7 @@ export async function runCase(testCase, runner, { attempts = 3 } = {}) {
     result = {
       case: testCase.name,
       runner: runner.name,
+      family: runner.family ?? runner.name,
       ports,
       argv,
       stdout: done.stdout,
@@ -399,8 +482,8 @@ export function assertExpectedDifference(testCase, result) {
   const d = testCase.peer.differences;
   if (!d) return;
   assert.ok(d.reason, `${testCase.name}: differences needs a reason`);
-  const entry = d[result.runner];
-  if (!entry) throw new Error(`${testCase.name}: differences has no entry for runner ${result.runner}`);
+  const entry = d[result.runner] ?? d[result.family];
+  if (!entry) throw new Error(`${testCase.name}: differences has no entry for runner ${result.runner} (${result.family})`);
   const n = normalise(result);
   for (const [field, want] of Object.entries(entry)) {
     const message = `${testCase.name} under ${result.runner}: ${field} is not the expected one (${d.reason})`;
@@ -565,10 +648,10 @@ export async function tcpListen(port, { host = HOST, allowHalfOpen = false } = {
     if (w) w(socket);
     else accepted.push(socket);
   });
-  await new Promise((resolve, reject) => {
+  await openedForProgram(new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port, host, exclusive: true }, resolve);
-  });
+  }));
   const sockets = [];
   return {
     server,
@@ -598,10 +681,10 @@ export async function udpSocket(port = 0) {
     if (w) w({ msg, rinfo });
     else queue.push({ msg, rinfo });
   });
-  await new Promise((resolve, reject) => {
+  await openedForProgram(new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind({ port, address: HOST, exclusive: true }, resolve);
-  });
+  }));
   return {
     socket,
     port: socket.address().port,
@@ -633,10 +716,10 @@ export async function httpListen(port, handler, { host = HOST } = {}) {
       handler(req, body, res);
     });
   });
-  await new Promise((resolve, reject) => {
+  await openedForProgram(new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port, host, exclusive: true }, resolve);
-  });
+  }));
   return {
     server,
     requests,

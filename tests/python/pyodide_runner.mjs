@@ -22,6 +22,7 @@ import { openSession } from '../wasm/support.mjs';
 import { PythonRuntime } from '../../web/src/python/run.js';
 
 export const name = 'pyodide';
+export const family = 'playground';
 
 const require = createRequire(import.meta.url);
 const pyodideDir = path.dirname(require.resolve('pyodide/package.json'));
@@ -51,7 +52,7 @@ export async function setup({ gateway }) {
 
 // Resolves once a spare interpreter is loaded, so that the next start()
 // does not wait for Pyodide.
-export function warmed() {
+export function ready() {
   if (!runtime) throw new Error('pyodide runner: setup({gateway}) first');
   return runtime.warm();
 }

@@ -7,7 +7,7 @@ export const differences = {
   cpython: { stdout: 'worker thread ran\nthread finished\nmain program continues\n', exitCode: 0 },
   // The playground's message explains why and what to use instead; only
   // its start is pinned here.
-  pyodide: { stdout: /^RuntimeError: threads are not available here\b.*\nmain program continues\n$/, exitCode: 0 },
+  playground: { stdout: /^RuntimeError: threads are not available here\b.*\nmain program continues\n$/, exitCode: 0 },
 };
 
 export async function peer() {

@@ -88,6 +88,7 @@ export class PythonSocketHost extends EventTarget {
   // messages of the same read (Node's ws delivers them in one go).
   #early = new Map(); // gateway socket id -> Handle holding what arrived
   #waiting = null; // {seq, attempt, timer, reply}
+  #closing = new Set(); // graceful closes still sending what was sent before
   #stdinLines = [];
   #stdinClosed = false;
   #ended = null; // {code, reason} once the session is gone
@@ -216,7 +217,8 @@ export class PythonSocketHost extends EventTarget {
     const closing = [...this.#handles.values()].map((s) => this.#closeHandle(s, { graceful }));
     this.#handles.clear();
     this.#early.clear();
-    return Promise.all(closing);
+    // Sockets the program closed itself may still be sending, too.
+    return Promise.all([...closing, ...this.#closing]);
   }
 
   // Bytes the worker posted without waiting (see channel.js).
@@ -593,7 +595,9 @@ export class PythonSocketHost extends EventTarget {
       const s = this.#handles.get(h);
       if (!s) return { errno: 'EBADF' };
       this.#handles.delete(h);
-      this.#closeHandle(s, { graceful: true });
+      const closed = this.#closeHandle(s, { graceful: true });
+      this.#closing.add(closed);
+      closed.finally(() => this.#closing.delete(closed));
       return { ok: true };
     },
 
