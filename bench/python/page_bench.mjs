@@ -1,0 +1,241 @@
+#!/usr/bin/env node
+// The playground page with Python, as a browser loads it: from navigation to
+// the first line a Python program prints (cold cache and warm), and the
+// bytes transferred for the page, its worker and Pyodide.
+//
+//   node bench/python/page_bench.mjs [--runs 3] [--out FILE] [--quick]
+//
+// Chromium is driven over the raw DevTools protocol, not Playwright's page
+// API: the timed loads run without the Network domain, which would copy
+// every response and WebSocket frame to the driver. Bytes are counted in a
+// separate, untimed load with the Network domain on, in the page and in its
+// workers. A run: open the page with a share link of `print("ready")`
+// (#py=…, which never runs by itself), press Run as soon as Python is ready,
+// and wait for "ready" in the output; the figure is the page's own clock
+// (performance.now(), 0 at navigation start) at that moment.
+//
+// --quick (part of the test command) does one cold and one warm load and
+// checks that the line arrived; it judges no speed. Needs the built web root
+// (SOCKGATE_WEB_ROOT, default build/web) and the gateway.
+
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { WebSocket } from 'ws';
+
+import { startGateway } from '../../tests/browser/helpers.mjs';
+
+const chromiumBin = process.env.SOCKGATE_CHROMIUM || '/usr/bin/chromium';
+const PROGRAM = 'print("ready")';
+
+function parseArgs(argv) {
+  const o = { runs: 3, out: null, quick: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--runs') o.runs = Number(argv[++i]);
+    else if (a === '--out') o.out = argv[++i];
+    else if (a === '--quick') o.quick = true;
+    else throw new Error(`unknown argument ${a}`);
+  }
+  if (o.quick) o.runs = 1;
+  return o;
+}
+
+// A DevTools protocol connection with flattened target sessions.
+class Cdp {
+  #ws;
+  #next = 1;
+  #pending = new Map();
+  #listeners = new Set();
+
+  static async connect(url) {
+    const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    return new Cdp(ws);
+  }
+
+  constructor(ws) {
+    this.#ws = ws;
+    ws.on('message', (data) => {
+      const m = JSON.parse(data);
+      if (m.id) {
+        const p = this.#pending.get(m.id);
+        this.#pending.delete(m.id);
+        if (m.error) p?.reject(new Error(`${p.method}: ${m.error.message}`));
+        else p?.resolve(m.result);
+      } else {
+        for (const fn of this.#listeners) fn(m);
+      }
+    });
+  }
+
+  send(method, params = {}, sessionId = undefined) {
+    const id = this.#next++;
+    this.#ws.send(JSON.stringify({ id, method, params, sessionId }));
+    return new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject, method }));
+  }
+
+  on(fn) {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  close() {
+    this.#ws.close();
+  }
+}
+
+async function launchChromium(profile) {
+  const child = spawn(chromiumBin, [
+    '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-extensions',
+    `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank',
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const url = await new Promise((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`chromium did not start: ${err}`)), 20000);
+    child.stderr.on('data', (c) => {
+      err += c;
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`chromium exited (${code}): ${err}`)));
+  });
+  return { child, url };
+}
+
+// Runs in the page: waits for Python, presses Run, waits for the line.
+const IN_PAGE = `(async () => {
+  const until = async (check, what, ms = 60000) => {
+    const end = performance.now() + ms;
+    for (;;) {
+      const v = check();
+      if (v) return v;
+      if (performance.now() > end) throw new Error('timed out waiting for ' + what);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  await until(() => document.querySelector('.py-engine[data-state="ready"]') && !document.querySelector('.py-run')?.disabled, 'Python to be ready');
+  const ready = performance.now();
+  document.querySelector('.py-run').click();
+  await until(() => [...document.querySelectorAll('.py-output:not([hidden]) .ps-out')].some((e) => e.textContent.includes('ready')), 'the first line');
+  const line = performance.now();
+  return { pythonReadyMs: ready, firstLineMs: line };
+})()`;
+
+async function openTarget(cdp) {
+  const { targetId } = await cdp.send('Target.createTarget', { url: 'about:blank' });
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId, flatten: true });
+  await cdp.send('Page.enable', {}, sessionId);
+  return { targetId, sessionId };
+}
+
+async function timedLoad(cdp, sessionId, url, reload) {
+  const loaded = new Promise((resolve) => {
+    const off = cdp.on((m) => {
+      if (m.sessionId === sessionId && m.method === 'Page.loadEventFired') {
+        off();
+        resolve();
+      }
+    });
+  });
+  if (reload) await cdp.send('Page.reload', {}, sessionId);
+  else await cdp.send('Page.navigate', { url }, sessionId);
+  await loaded;
+  const r = await cdp.send('Runtime.evaluate', { expression: IN_PAGE, awaitPromise: true, returnByValue: true }, sessionId);
+  if (r.exceptionDetails) throw new Error(`in the page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+  return r.result.value;
+}
+
+// Bytes over the wire for one load of the page and of its workers.
+async function countBytes(cdp, url, reload, target) {
+  const sessions = new Set([target.sessionId]);
+  let bytes = 0;
+  let requests = 0;
+  const off = cdp.on(async (m) => {
+    if (m.method === 'Target.attachedToTarget' && m.sessionId === target.sessionId) {
+      const child = m.params.sessionId;
+      sessions.add(child);
+      await cdp.send('Network.enable', {}, child).catch(() => {});
+      await cdp.send('Runtime.runIfWaitingForDebugger', {}, child).catch(() => {});
+    } else if (m.method === 'Network.loadingFinished' && sessions.has(m.sessionId)) {
+      bytes += m.params.encodedDataLength;
+      requests++;
+    }
+  });
+  await cdp.send('Network.enable', {}, target.sessionId);
+  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true }, target.sessionId);
+  await timedLoad(cdp, target.sessionId, url, reload);
+  off();
+  await cdp.send('Network.disable', {}, target.sessionId);
+  return { bytes, requests };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const gateway = await startGateway();
+  const url = `${gateway.base}#py=${Buffer.from(PROGRAM).toString('base64url')}`;
+  const cold = [];
+  const warm = [];
+  let transfer = null;
+  try {
+    for (let i = 0; i < o.runs; i++) {
+      // A fresh profile each time: the cold load really is cold.
+      const profile = await mkdtemp(path.join(os.tmpdir(), 'sockgate-chromium-'));
+      const { child, url: devtools } = await launchChromium(profile);
+      const cdp = await Cdp.connect(devtools);
+      try {
+        const target = await openTarget(cdp);
+        cold.push(await timedLoad(cdp, target.sessionId, url, false));
+        warm.push(await timedLoad(cdp, target.sessionId, url, true));
+        process.stderr.write(`run ${i + 1}: cold ${cold.at(-1).firstLineMs.toFixed(0)} ms, warm ${warm.at(-1).firstLineMs.toFixed(0)} ms\n`);
+        if (i === 0) {
+          // Untimed: a new profile for a cold count, then a reload.
+          const other = await openTarget(cdp);
+          await cdp.send('Network.clearBrowserCache', {}, other.sessionId).catch(() => {});
+          transfer = {
+            cold: await countBytes(cdp, url, false, other),
+            warm: await countBytes(cdp, url, true, other),
+          };
+        }
+      } finally {
+        cdp.close();
+        child.kill('SIGKILL');
+        await rm(profile, { recursive: true, force: true }).catch(() => {});
+      }
+    }
+  } finally {
+    await gateway.stop();
+  }
+  const summary = {
+    when: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model },
+    runs: o.runs,
+    cold_first_line_ms: median(cold.map((r) => r.firstLineMs)),
+    warm_first_line_ms: median(warm.map((r) => r.firstLineMs)),
+    cold_python_ready_ms: median(cold.map((r) => r.pythonReadyMs)),
+    warm_python_ready_ms: median(warm.map((r) => r.pythonReadyMs)),
+    transfer,
+    cold,
+    warm,
+  };
+  console.log(`page load to first Python line: cold ${summary.cold_first_line_ms.toFixed(0)} ms, warm ${summary.warm_first_line_ms.toFixed(0)} ms (median of ${o.runs})`);
+  console.log(`Python ready after: cold ${summary.cold_python_ready_ms.toFixed(0)} ms, warm ${summary.warm_python_ready_ms.toFixed(0)} ms`);
+  console.log(`transferred: first load ${(transfer.cold.bytes / 1024).toFixed(0)} KiB in ${transfer.cold.requests} responses, reload ${(transfer.warm.bytes / 1024).toFixed(0)} KiB in ${transfer.warm.requests}`);
+  if (o.out) await writeFile(o.out, `${JSON.stringify(summary, null, 2)}\n`);
+}
+
+main().catch((e) => {
+  console.error(`page_bench: ${e.stack ?? e}`);
+  process.exit(1);
+});
