@@ -1,5 +1,5 @@
-# A TCP client: it connects to the TCP server example, sends one message
-# and prints the answer. Start the TCP server first.
+# A TCP client: it connects to the TCP server example, sends one
+# message and prints the answer. Start the TCP server first.
 import socket
 import sys
 
