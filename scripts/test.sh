@@ -4,8 +4,8 @@
 #   2. the wasm client's JavaScript API under Node, against the real gateway
 #   3. the example programs, native and wasm side by side
 #   4. Python socket programs in the playground's Python (under Node, then in
-#      Chromium) against Debian's CPython, and the quick run of the Python
-#      path's benchmark
+#      Chromium) against Debian's CPython, and the quick runs of the Python
+#      benchmarks (the Python path; the page with Python in Chromium)
 #   5. the playground in headless Chromium
 #   6. the native tests again under AddressSanitizer and UndefinedBehaviorSanitizer
 set -euo pipefail
@@ -32,6 +32,7 @@ echo "== Python programs: the playground's Python against CPython"
 node --test tests/python/
 SOCKGATE_PYODIDE_RUNNER=tests/python/chromium_runner.mjs node --test tests/python/
 node bench/python/python_bench.mjs --quick
+node bench/python/page_bench.mjs --quick
 echo "== playground in Chromium"
 node --test tests/browser/
 
