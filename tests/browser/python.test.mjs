@@ -539,6 +539,39 @@ describe('a run the gateway refuses', { timeout: 120000 }, () => {
   });
 });
 
+describe('a destination the policy denies', { timeout: 120000 }, () => {
+  let gw;
+  let browser;
+
+  before(async () => {
+    requirePython();
+    gw = await startGateway(['--allow', 'tcp:127.0.0.1/32:1-1000']);
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await gw?.stop();
+  });
+
+  it('shows PermissionError and the callout naming --allow', async () => {
+    const { page, errors } = await openPlayground(browser, gw);
+    await page.waitForSelector('.py-engine[data-state="ready"]', { timeout: 60000 });
+    await select(page, 'tcp_client');
+    await page.fill('.py-args', String(gw.demo.port));
+    await page.click('.py-run');
+    await waitStatus(page, 'tcp_client', 'exited', 60000);
+    assert.equal(await textOf(page, '.py-status'), 'exited with status 1');
+    await waitForText(page, output('tcp_client'), 'PermissionError');
+    await page.waitForSelector(`${output('tcp_client')} .callout-denied`);
+    const callout = await textOf(page, `${output('tcp_client')} .callout-denied`);
+    assert.ok(callout.includes(`tcp to 127.0.0.1:${gw.demo.port}`), callout);
+    assert.ok(callout.includes('tcp:127.0.0.1/32:1-1000'), 'the current rule is named');
+    assert.equal(await textOf(page, `${output('tcp_client')} .callout-denied .flag`), `--allow tcp:127.0.0.1/32:${gw.demo.port}`);
+    assert.deepEqual(errors, []);
+  });
+});
+
 describe('the layout with Python', { timeout: 120000 }, () => {
   let gw;
   let browser;

@@ -335,6 +335,7 @@ export class PythonPanel {
     });
     run.addEventListener('inputwait', (e) => {
       p.waiting = Boolean(e.detail?.waiting);
+      p.tab.dataset.waiting = String(p.waiting);
       if (p === this.current) {
         this.refresh();
         // After Run, the next thing to do is answer input().
@@ -371,6 +372,7 @@ export class PythonPanel {
     if (!BUSY.has(p.status) && p.result) return;
     p.run = null;
     p.waiting = false;
+    p.tab.dataset.waiting = 'false';
     const result = { status, reason, message };
     this.setStatus(p, 'done', { result });
     p.out.system(statusText(p), reason === 'failed' ? 'fail' : 'end');
