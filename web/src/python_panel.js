@@ -8,7 +8,7 @@
 // (python/run.js); the page records that session like any other, and the
 // sockets table, sequence diagram and wire view follow it.
 
-import { h, copyButton, copyText } from './format.js';
+import { h, copyButton, copyText, errorInfo } from './format.js';
 import { SourceView } from './editor.js';
 import { RunOutput } from './python_output.js';
 import { errorCallout } from './errors.js';
@@ -260,6 +260,7 @@ export class PythonPanel {
     this.stopBtn.disabled = !(p.status === 'starting' || p.status === 'running');
     this.args.disabled = busy;
     this.status.textContent = statusText(p);
+    this.status.title = statusText(p);
     this.status.dataset.status = tabStatus(p);
     const running = p.status === 'running';
     this.stdinForm.dataset.waiting = String(running && p.waiting);
@@ -319,7 +320,7 @@ export class PythonPanel {
     } catch (err) {
       this.starting = null;
       const message = err?.message || String(err);
-      p.out.note(errorCallout(err, { context: 'starting the program', policy: this.getInfo()?.policy }));
+      p.out.note(this.startFailure(err));
       this.finish(p, { status: null, reason: 'failed', message });
       // A failed interpreter is not kept: load a new one for the next Run.
       if (this.engine.dataset.state === 'failed') this.warm();
@@ -377,6 +378,23 @@ export class PythonPanel {
     this.setStatus(p, 'done', { result });
     p.out.system(statusText(p), reason === 'failed' ? 'fail' : 'end');
     this.explainDenial(p);
+  }
+
+  // Why a run could not start: its interpreter did not load, or the
+  // gateway did not open its session (a bad token is a denial like any).
+  startFailure(err) {
+    const { code, message } = errorInfo(err);
+    if (code === 'EACCES') return errorCallout(err, { context: 'opening the run’s gateway session', policy: this.getInfo()?.policy });
+    const gateway = err instanceof Error && err.name === 'SockgateError';
+    return h('div', { class: 'callout callout-error', role: 'alert', dataset: { code } },
+      h('div', { class: 'callout-title' },
+        h('code', { class: 'errcode' }, code),
+        h('span', {}, gateway ? 'The gateway did not open a session for this run' : 'Python could not start'),
+        h('span', { class: 'callout-context' }, gateway ? 'opening the run’s gateway session' : 'loading the interpreter')),
+      h('div', { class: 'callout-msg' }, message),
+      h('div', { class: 'callout-tip' }, gateway
+        ? 'Every run needs a session of its own. The gateway may have as many as it allows (see Limits & rules at the top), or be gone: stop another program or reconnect, then Run again.'
+        : 'Reload the page to load it again.'));
   }
 
   // A PermissionError from a socket call: the gateway's policy denied it.
