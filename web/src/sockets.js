@@ -40,7 +40,6 @@ export class SocketsTable {
           this.tbody),
         this.empty));
     this.refresh = throttle(() => this.render(), 250);
-    this.onSockets = () => this.refresh();
   }
 
   /** Shows the sockets of record; the row buttons act on the console's live session only. */
