@@ -4,7 +4,7 @@
 // wire view follow whichever session the learner picks (sessions.js).
 
 import { openSession } from './sockgate.js';
-import { h, errorInfo, throttle } from './format.js';
+import { h, errorInfo } from './format.js';
 import { Header, fetchInfo, fetchHealth } from './info.js';
 import { Console } from './console.js';
 import { SocketsTable } from './sockets.js';
@@ -51,18 +51,26 @@ const sockets = new SocketsTable($('#sockets'), {
   close: (sock) => consoleView.run(`close ${sock}`),
 }, { picker: new SessionPicker(hub).el });
 
-// Messages are drawn in batches, at most four times a second: a port
-// scanner sends hundreds a second, and the page answers its socket calls
-// on the same thread that draws.
+// A message is drawn as it comes, but a burst in batches, at most four a
+// second: a port scanner sends hundreds of messages a second, and the page
+// answers its socket calls on the same thread that draws.
+const BATCH_MS = 250;
 let incoming = [];
-const drawIncoming = throttle(() => {
+let lastDraw = 0;
+let drawTimer = null;
+function drawIncoming() {
+  clearTimeout(drawTimer);
+  drawTimer = null;
+  lastDraw = performance.now();
   const batch = incoming;
   incoming = [];
   sequence.addMany(batch);
   wire.addMany(batch);
-}, 250);
+}
 hub.addEventListener('select', () => {
   const rec = hub.current;
+  clearTimeout(drawTimer);
+  drawTimer = null;
   incoming = []; // already in the history drawn below
   sequence.load(rec.history);
   wire.load(rec.history);
@@ -72,7 +80,10 @@ hub.addEventListener('select', () => {
 hub.addEventListener('list', () => { if (hub.current) wire.setSubject(optionText(hub.current)); });
 hub.addEventListener('message', (e) => {
   incoming.push(e.detail);
-  drawIncoming();
+  if (drawTimer) return;
+  const wait = lastDraw + BATCH_MS - performance.now();
+  if (wait <= 0) drawIncoming();
+  else drawTimer = setTimeout(drawIncoming, wait);
 });
 hub.addEventListener('sockets', () => sockets.refresh());
 
