@@ -51,9 +51,10 @@ const sockets = new SocketsTable($('#sockets'), {
   close: (sock) => consoleView.run(`close ${sock}`),
 }, { picker: new SessionPicker(hub).el });
 
-// A message is drawn as it comes, but a burst in batches, at most four a
-// second: a port scanner sends hundreds of messages a second, and the page
-// answers its socket calls on the same thread that draws.
+// The console's messages are drawn as they come: one command makes a few.
+// A program's are drawn at most four times a second, together: a port
+// scanner sends hundreds a second, and the page answers its socket calls on
+// the same thread that draws.
 const BATCH_MS = 250;
 let incoming = [];
 let lastDraw = 0;
@@ -81,7 +82,7 @@ hub.addEventListener('list', () => { if (hub.current) wire.setSubject(optionText
 hub.addEventListener('message', (e) => {
   incoming.push(e.detail);
   if (drawTimer) return;
-  const wait = lastDraw + BATCH_MS - performance.now();
+  const wait = hub.current.kind === 'console' ? 0 : lastDraw + BATCH_MS - performance.now();
   if (wait <= 0) drawIncoming();
   else drawTimer = setTimeout(drawIncoming, wait);
 });
