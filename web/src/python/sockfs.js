@@ -43,7 +43,6 @@ const EAI_FAMILY = -6;
 const SOL_SOCKET = 1;
 const SO_TYPE = 3;
 const SO_ERROR = 4;
-const IPPROTO_TCP = 6;
 // Options that read back 0 before a program sets them: SO_REUSEADDR,
 // SO_BROADCAST, SO_KEEPALIVE, SO_OOBINLINE, SO_REUSEPORT, TCP_NODELAY.
 const OFF_BY_DEFAULT = new Set(['1:2', '1:6', '1:9', '1:10', '1:15', '6:1']);
@@ -416,4 +415,3 @@ export function installSockets({ Module, channel, errno, runtime }) {
   };
 }
 
-export const constants = { AF_INET, AF_INET6, SOCK_STREAM, SOCK_DGRAM, IPPROTO_TCP };
