@@ -2,10 +2,12 @@
 #include <asio.hpp>
 
 #include <csignal>
+#include <functional>
 #include <iostream>
 #include <optional>
 
 #include "gateway/demo_peers.hpp"
+#include "gateway/fd_limit.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/options.hpp"
 #include "gateway/policy.hpp"
@@ -18,9 +20,40 @@ namespace {
 
 std::string url_host(const asio::ip::address& a) { return a.is_v6() ? "[" + a.to_string() + "]" : a.to_string(); }
 
-int run(const Options& options) {
-    const Policy policy(options.allow, options.bind_allow);
+// SIGHUP: what can change under running sessions is taken from the command
+// line and config file again; the rest is reported as needing a restart.
+void reload(Options& live, Policy& policy, int argc, const char* const argv[]) {
+    Options fresh;
+    try {
+        if (parse_options(argc, argv, fresh) != ParseOutcome::run) return;
+        const Policy fresh_policy(fresh.allow, fresh.bind_allow);
+        policy = fresh_policy;
+    } catch (const std::exception& e) {
+        std::cerr << "sockgate: reload failed, keeping the running configuration: " << e.what() << std::endl;
+        return;
+    }
+    live.allow = fresh.allow;
+    live.bind_allow = fresh.bind_allow;
+    live.origins = fresh.origins;
+    live.token = fresh.token;
+    live.quiet = fresh.quiet;
+    std::cerr << "sockgate: reloaded policy, origins and token" << (live.config_file.empty() ? "" : " from ")
+              << live.config_file << "; other options take effect on restart\npolicy:\n"
+              << policy.describe() << std::flush;
+}
+
+void print_status(const Metrics& m) {
+    std::cerr << "sockgate: status: " << m.sessions << " sessions, " << m.sockets() << " sockets, "
+              << m.tcp_connecting << " connecting, " << m.pre_session_connections << " other connections, "
+              << count_open_fds() << " of " << m.fd_limit << " file descriptors" << std::endl;
+}
+
+int run(Options& options, int argc, const char* const argv[]) {
+    Policy policy(options.allow, options.bind_allow);
     Metrics metrics;
+    metrics.fd_limit = raise_fd_limit();
+    const std::string fitted = fit_options_to_fd_limit(options, metrics.fd_limit, count_open_fds());
+    if (!fitted.empty()) std::cerr << "sockgate: " << fitted << std::endl;
     asio::io_context io(1);
 
     std::optional<DemoPeers> demo;
@@ -28,6 +61,7 @@ int run(const Options& options) {
 
     // Before the "listening" line: a supervisor may signal as soon as it sees it.
     asio::signal_set signals(io, SIGINT, SIGTERM);
+    asio::signal_set others(io, SIGHUP, SIGUSR1, SIGUSR2);
     asio::steady_timer grace(io);
 
     Server server(io, options, policy, metrics);
@@ -44,10 +78,24 @@ int run(const Options& options) {
     std::cout << "policy:\n" << rules << (rules.empty() || rules.back() == '\n' ? "" : "\n");
     if (!options.token.empty()) std::cout << "sessions must present the token given with --token\n";
     std::cout << std::flush;
+    // Everything open from here on is a connection, a socket or the reserve.
+    metrics.fd_base = count_open_fds();
+
+    std::function<void()> do_other_signal = [&] {
+        others.async_wait([&](const asio::error_code& ec, int signo) {
+            if (ec) return;
+            if (signo == SIGHUP) reload(options, policy, argc, argv);
+            if (signo == SIGUSR1) print_status(metrics);
+            // SIGUSR2 is caught only so that it cannot kill the gateway.
+            do_other_signal();
+        });
+    };
+    do_other_signal();
 
     signals.async_wait([&](const asio::error_code& ec, int) {
         if (ec) return;
         std::cerr << "sockgate: shutting down" << std::endl;
+        others.cancel();
         const size_t closing = server.stop();
         if (demo) demo->stop();
         if (closing == 0) {
@@ -84,7 +132,7 @@ int main(int argc, char** argv) {
             case ParseOutcome::run: break;
         }
         if (options.web_root.empty()) options.web_root = SOCKGATE_DEFAULT_WEB_ROOT;
-        return run(options);
+        return run(options, argc, argv);
     } catch (const OptionsError& e) {
         std::cerr << "sockgate: " << e.what() << "\n(see sockgate --help)\n";
         return 2;

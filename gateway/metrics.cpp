@@ -1,5 +1,7 @@
 #include "gateway/metrics.hpp"
 
+#include "gateway/fd_limit.hpp"
+
 #include <unistd.h>
 
 #include <fstream>
@@ -44,6 +46,24 @@ std::string render_prometheus(const Metrics& m) {
              "WebSocket handshakes refused (origin, subprotocol, path, session limit).");
     w.sample("sockgate_handshakes_refused_total", m.handshakes_refused);
 
+    w.family("sockgate_connections", "gauge",
+             "Browser connections by stage: sessions, or HTTP requests and handshakes in progress.");
+    w.sample("sockgate_connections", "stage", "session", m.connections - m.pre_session_connections);
+    w.sample("sockgate_connections", "stage", "pre_session", m.pre_session_connections);
+    w.family("sockgate_connections_refused_total", "counter",
+             "Connections answered 503 before HTTP or WebSocket, by reason.");
+    w.sample("sockgate_connections_refused_total", "reason", "busy", m.connections_refused_busy);
+    w.sample("sockgate_connections_refused_total", "reason", "fds", m.connections_refused_fds);
+    w.family("sockgate_sessions_closed_total", "counter",
+             "Sessions the gateway closed for their client's behaviour, by reason.");
+    w.sample("sockgate_sessions_closed_total", "reason", "no_hello", m.sessions_closed_no_hello);
+    w.sample("sockgate_sessions_closed_total", "reason", "not_reading", m.sessions_closed_stalled);
+    w.family("sockgate_sessions_paused", "gauge",
+             "Sessions whose requests are not read because their browser is not reading replies.");
+    w.sample("sockgate_sessions_paused", m.sessions_paused);
+    w.family("sockgate_tcp_connecting", "gauge", "Outbound TCP connects in progress.");
+    w.sample("sockgate_tcp_connecting", m.tcp_connecting);
+
     w.family("sockgate_sockets", "gauge", "Sockets open on behalf of sessions, by kind.");
     w.sample("sockgate_sockets", "kind", "tcp", m.tcp_streams);
     w.sample("sockgate_sockets", "kind", "listener", m.tcp_listeners);
@@ -78,6 +98,10 @@ std::string render_prometheus(const Metrics& m) {
     // The name Prometheus client libraries use, so existing dashboards work.
     w.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
     w.sample("process_resident_memory_bytes", resident_memory_bytes());
+    w.family("process_open_fds", "gauge", "Number of open file descriptors.");
+    w.sample("process_open_fds", count_open_fds());
+    w.family("process_max_fds", "gauge", "Maximum number of open file descriptors.");
+    w.sample("process_max_fds", m.fd_limit);
     return w.str();
 }
 

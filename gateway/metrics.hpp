@@ -13,6 +13,17 @@ struct Metrics {
     uint64_t tcp_streams = 0;
     uint64_t tcp_listeners = 0;
     uint64_t udp_sockets = 0;
+    uint64_t tcp_connecting = 0;           // outbound connects in progress, each holding a socket
+    uint64_t connections = 0;              // browser connections, sessions and not
+    uint64_t pre_session_connections = 0;  // of those, HTTP requests and handshakes in progress
+    uint64_t sessions_paused = 0;          // sessions not read because their browser is not reading
+    uint64_t refusing = 0;                 // connections being answered 503
+
+    // Set at start-up: the descriptor limit, and what was open before any
+    // connection, so fds_in_use() can tell how close the limit is without a
+    // system call.
+    uint64_t fd_limit = UINT64_MAX;
+    uint64_t fd_base = 0;
 
     // counters
     uint64_t sessions_total = 0;
@@ -30,8 +41,13 @@ struct Metrics {
     uint64_t denied_by_policy = 0;
     uint64_t protocol_errors = 0;
     uint64_t limit_errors = 0;
+    uint64_t connections_refused_busy = 0;  // over --max-http-connections or the per-address cap
+    uint64_t connections_refused_fds = 0;   // out of (or short of) file descriptors
+    uint64_t sessions_closed_no_hello = 0;
+    uint64_t sessions_closed_stalled = 0;   // over --max-outbound for --outbound-stall-ms
 
     uint64_t sockets() const { return tcp_streams + tcp_listeners + udp_sockets; }
+    uint64_t fds_in_use() const { return fd_base + connections + refusing + sockets() + tcp_connecting; }
 };
 
 // Prometheus text exposition format (version 0.0.4).

@@ -268,6 +268,27 @@ const std::vector<Flag>& flags() {
          "Ping every browser this often and drop one that has not answered by the next ping; 0 turns it off.",
          [](const O& o) { return number_text(o.ping_interval_ms); },
          [](O& o, const Value& v) { o.ping_interval_ms = uint32_t(as_number(v, 0, 3600000)); }},
+        {"Limits", "hello-timeout-ms", "N",
+         "Close a WebSocket that has not completed its hello within this many milliseconds.",
+         [](const O& o) { return number_text(o.hello_timeout_ms); },
+         [](O& o, const Value& v) { o.hello_timeout_ms = uint32_t(as_number(v, 100, 600000)); }},
+        {"Limits", "max-outbound", "BYTES",
+         "Bytes a session may have queued for its browser before the gateway stops reading its requests "
+         "(at least twice --max-frame).",
+         [](const O& o) { return number_text(o.max_outbound); },
+         [](O& o, const Value& v) { o.max_outbound = as_number(v, 2 * kMinMaxFrame, uint64_t(1) << 40); }},
+        {"Limits", "outbound-stall-ms", "N",
+         "Close a session whose browser has not drained its queue below --max-outbound for this long.",
+         [](const O& o) { return number_text(o.outbound_stall_ms); },
+         [](O& o, const Value& v) { o.outbound_stall_ms = uint32_t(as_number(v, 100, 3600000)); }},
+        {"Limits", "max-http-connections", "N",
+         "Connections that are not sessions yet (HTTP requests, WebSocket handshakes), in all; more get 503.",
+         [](const O& o) { return number_text(o.max_http_connections); },
+         [](O& o, const Value& v) { o.max_http_connections = uint32_t(as_number(v, 1, 1000000)); }},
+        {"Limits", "max-connections-per-address", "N",
+         "Of those, how many one client address may hold at once; more get 503.",
+         [](const O& o) { return number_text(o.max_connections_per_address); },
+         [](O& o, const Value& v) { o.max_connections_per_address = uint32_t(as_number(v, 1, 1000000)); }},
         {"Limits", "max-backlog", "N", "Largest listen backlog a session may ask for.",
          [](const O& o) { return number_text(o.max_backlog); },
          [](O& o, const Value& v) { o.max_backlog = uint32_t(as_number(v, 1, 65535)); }},
@@ -369,6 +390,7 @@ void apply_config(const json& config, const std::string& file, Options& out) {
         if (!seen.insert(name == "demo" ? "no-demo" : name).second)
             throw OptionsError(where + ": key '" + key + "' sets an option that another key already set");
         flag->apply(out, Value{where + ": key '" + key + "'", nullptr, &value});
+        out.given.insert(name == "demo" ? "no-demo" : name);
     }
 }
 
@@ -420,6 +442,7 @@ ParseOutcome parse_options(int argc, const char* const argv[], Options& out) {
     if (config) {
         if (config->value.empty()) throw OptionsError("--config: needs a file name");
         apply_config(read_config(config->value), config->value, result);
+        result.config_file = config->value;
     }
 
     // A repeatable flag on the command line replaces the config file's list.
@@ -428,11 +451,16 @@ ParseOutcome parse_options(int argc, const char* const argv[], Options& out) {
         if (!item.flag->apply) continue;
         if (item.flag->list && replaced.insert(item.flag).second) (result.*(item.flag->list)).clear();
         item.flag->apply(result, Value{std::string("--") + item.flag->name, &item.value, nullptr});
+        result.given.insert(item.flag->name);
     }
 
     check_authentication(result);
     // A window may only grow; --window alone must not need --max-window too.
     result.max_window = std::max(result.max_window, result.window);
+    if (result.max_outbound < 2 * uint64_t(result.max_frame))
+        throw OptionsError("--max-outbound " + std::to_string(result.max_outbound) +
+                           " is below twice --max-frame (" + std::to_string(2 * uint64_t(result.max_frame)) +
+                           "): a single reply could then stall the session");
     out = std::move(result);
     return ParseOutcome::run;
 }

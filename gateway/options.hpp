@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <stdexcept>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,8 +43,27 @@ struct Options {
     // A browser that vanished without closing its TCP connection (sleeping
     // laptop, dropped network) is noticed by its missing pong.
     uint32_t ping_interval_ms = 20000;
+    // A WebSocket that has not sent a valid hello by then holds a session
+    // slot for nothing; it is closed.
+    uint32_t hello_timeout_ms = 5000;
+    // Bytes a session may have waiting to go out to its browser before the
+    // gateway stops reading that browser's requests; a session that stays
+    // over it without draining for outbound_stall_ms is closed.
+    uint64_t max_outbound = 16 * 1024 * 1024;
+    uint32_t outbound_stall_ms = 30000;
+    // Connections that are not (yet) sessions: HTTP requests and WebSocket
+    // handshakes in progress, in all and per client address.
+    uint32_t max_http_connections = 128;
+    uint32_t max_connections_per_address = 64;
 
     bool quiet = false;  // no per-session log lines
+
+    // Names of the options set by a flag or the config file, so start-up can
+    // tell a chosen limit (which it must honour) from a default (which it
+    // may size to the machine).
+    std::set<std::string> given;
+    // The config file, re-read on SIGHUP. Empty: none.
+    std::string config_file;
 };
 
 // Thrown for bad flags or a bad config file; the message is for the user.

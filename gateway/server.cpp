@@ -9,6 +9,7 @@
 #include <random>
 #include <sstream>
 
+#include "gateway/front_door.hpp"
 #include "gateway/origin.hpp"
 #include "gateway/session.hpp"
 #include "gateway/static_files.hpp"
@@ -101,7 +102,14 @@ std::string new_session_id() {
 
 struct Server::Impl {
     Impl(asio::io_context& io_, const Options& options_, const Policy& policy_, Metrics& metrics_)
-        : io(io_), options(options_), policy(policy_), metrics(metrics_) {}
+        : io(io_),
+          options(options_),
+          policy(policy_),
+          metrics(metrics_),
+          door(io_, options_, metrics_, [this](asio::ip::tcp::socket s, std::shared_ptr<ConnectionSlot> slot) {
+              adopt(std::move(s), std::move(slot));
+          }),
+          outbound_timer(io_) {}
 
     asio::io_context& io;
     const Options& options;
@@ -112,6 +120,18 @@ struct Server::Impl {
     bool stopping = false;
     uint16_t demo_port = 0;
     std::unique_ptr<asio::steady_timer> ping_timer;
+    FrontDoor door;
+
+    // Sessions whose WebSocket is not read because their browser is not
+    // reading what the gateway sends (see check_outbound).
+    struct Paused {
+        size_t queued = 0;
+        std::chrono::steady_clock::time_point since;  // when `queued` last went down
+        bool closing = false;
+    };
+    std::map<connection_hdl, Paused, std::owner_less<connection_hdl>> paused;
+    asio::steady_timer outbound_timer;
+    bool outbound_timer_running = false;
 
     void log(const std::string& line) const {
         if (!options.quiet) std::cerr << "sockgate: " << line << std::endl;
@@ -124,14 +144,6 @@ struct Server::Impl {
         ws.clear_access_channels(websocketpp::log::alevel::all);
         ws.clear_error_channels(websocketpp::log::elevel::all);
         ws.set_max_message_size(options.max_frame);
-        // A round trip makes the gateway send two small messages in a row
-        // (a WINDOW grant, then the echoed DATA); with Nagle on, the second
-        // waits for the client's delayed ACK of the first, up to 40 ms.
-        // (The socket init handler runs before accept opens the socket.)
-        ws.set_tcp_post_init_handler([this](connection_hdl h) {
-            asio::error_code ignored;
-            ws.get_con_from_hdl(h)->get_raw_socket().set_option(asio::ip::tcp::no_delay(true), ignored);
-        });
         ws.set_http_handler([this](connection_hdl h) { on_http(h); });
         ws.set_validate_handler([this](connection_hdl h) { return on_validate(h); });
         ws.set_open_handler([this](connection_hdl h) { on_open(h); });
@@ -142,6 +154,84 @@ struct Server::Impl {
             ws.set_pong_timeout_handler([this](connection_hdl h, std::string) { on_pong_timeout(h); });
             ping_timer = std::make_unique<asio::steady_timer>(io);
         }
+    }
+
+    // A connection the front door admitted becomes websocketpp's from here.
+    // This stands in for websocketpp's own accept step (endpoint::start_accept
+    // and handle_accept): make a connection, give it the socket, start it.
+    void adopt(asio::ip::tcp::socket socket, std::shared_ptr<ConnectionSlot> slot) {
+        auto con = ws.get_connection();
+        if (!con) return;  // the socket closes as it goes out of scope
+        slot->set_key(con.get());
+        // The slot lives as long as the connection object: the interrupt
+        // handler, which the gateway does not otherwise use, holds it.
+        con->set_interrupt_handler([slot](connection_hdl) {});
+        con->get_raw_socket() = std::move(socket);
+        con->start();
+    }
+
+    ConnectionSlot* slot_of(const WsServer::connection_ptr& con) const { return door.find(con.get()); }
+
+    // A browser that sends requests but never reads the replies would make
+    // the gateway queue them without end. Past --max-outbound queued bytes
+    // its requests are left unread (which also leaves its pongs unread, so
+    // the ping keepalive ends a session that never drains); one that does
+    // not drain for --outbound-stall-ms is closed.
+    void check_outbound(connection_hdl h, const WsServer::connection_ptr& con) {
+        const size_t queued = con->get_buffered_amount();
+        if (queued <= options.max_outbound || paused.count(h)) return;
+        con->pause_reading();
+        paused.emplace(h, Paused{queued, std::chrono::steady_clock::now()});
+        ++metrics.sessions_paused;
+        if (!outbound_timer_running) do_outbound_check();
+    }
+
+    void do_outbound_check() {
+        outbound_timer_running = true;
+        outbound_timer.expires_after(std::chrono::milliseconds(50));
+        outbound_timer.async_wait([this](const asio::error_code& ec) { on_outbound_check(ec); });
+    }
+
+    void on_outbound_check(const asio::error_code& ec) {
+        outbound_timer_running = false;
+        if (ec) return;
+        const auto now = std::chrono::steady_clock::now();
+        for (auto it = paused.begin(); it != paused.end();) {
+            websocketpp::lib::error_code con_ec;
+            auto con = ws.get_con_from_hdl(it->first, con_ec);
+            if (con_ec || !sessions.count(it->first)) {
+                it = erase_paused(it);
+                continue;
+            }
+            Paused& p = it->second;
+            const size_t queued = con->get_buffered_amount();
+            if (queued <= options.max_outbound / 2) {
+                con->resume_reading();
+                it = erase_paused(it);
+                continue;
+            }
+            if (queued < p.queued) {
+                p.queued = queued;
+                p.since = now;
+            } else if (!p.closing && now - p.since >= std::chrono::milliseconds(options.outbound_stall_ms)) {
+                p.closing = true;
+                ++metrics.sessions_closed_stalled;
+                log("session " + sessions[it->first]->id() + " has " + std::to_string(queued) +
+                    " bytes queued and is not reading them; closing it");
+                // The close frame waits behind the queue; websocketpp's close
+                // handshake timeout ends the connection if it never gets out.
+                con->close(websocketpp::close::status::policy_violation, "not reading (queue over --max-outbound)",
+                           con_ec);
+            }
+            ++it;
+        }
+        if (!paused.empty()) do_outbound_check();
+    }
+
+    std::map<connection_hdl, Paused, std::owner_less<connection_hdl>>::iterator erase_paused(
+        std::map<connection_hdl, Paused, std::owner_less<connection_hdl>>::iterator it) {
+        --metrics.sessions_paused;
+        return paused.erase(it);
     }
 
     void do_ping_round() {
@@ -181,7 +271,9 @@ struct Server::Impl {
             nlohmann::json j{{"status", "ok"},
                              {"version", SOCKGATE_VERSION},
                              {"sessions", metrics.sessions},
-                             {"sockets", metrics.sockets()}};
+                             {"sockets", metrics.sockets()},
+                             {"connecting", metrics.tcp_connecting},
+                             {"connections", metrics.pre_session_connections}};
             respond(con, 200, "application/json", j.dump() + "\n");
         } else if (path == "/api/info") {
             respond(con, 200, "application/json", info().dump() + "\n");
@@ -244,10 +336,13 @@ struct Server::Impl {
         if (std::find(offered.begin(), offered.end(), proto::kSubprotocol) == offered.end())
             return refuse(con, 400, std::string("the client must offer WebSocket subprotocol ") + proto::kSubprotocol);
         if (stopping) return refuse(con, 503, "the gateway is shutting down");
-        if (sessions.size() >= options.max_sessions)
+        // Handshakes already accepted will be sessions too: a burst of
+        // upgrades must not get past the limit before any of them opens.
+        if (sessions.size() + door.handshakes() >= options.max_sessions)
             return refuse(con, 503, "session limit reached (" + std::to_string(options.max_sessions) +
                                         ", gateway flag --max-sessions)");
         con->select_subprotocol(proto::kSubprotocol);
+        if (auto* slot = slot_of(con)) slot->set_stage(ConnectionSlot::Stage::handshake);
         return true;
     }
 
@@ -255,9 +350,11 @@ struct Server::Impl {
         auto con = ws.get_con_from_hdl(h);
         auto session = std::make_shared<Session>(io, options, policy, metrics, std::make_unique<WsSink>(con),
                                                  new_session_id());
+        if (auto* slot = slot_of(con)) slot->set_stage(ConnectionSlot::Stage::session);
         sessions.emplace(h, session);
         ++metrics.sessions;
         ++metrics.sessions_total;
+        session->start();
         log("session " + session->id() + " opened from " + con->get_remote_endpoint());
     }
 
@@ -266,6 +363,7 @@ struct Server::Impl {
         if (it == sessions.end()) return;
         auto session = it->second;
         sessions.erase(it);
+        if (auto p = paused.find(h); p != paused.end()) erase_paused(p);
         --metrics.sessions;
         const size_t sockets = session->socket_count();
         session->terminate();
@@ -291,6 +389,8 @@ struct Server::Impl {
             websocketpp::lib::error_code ec;
             ws.close(h, websocketpp::close::status::internal_endpoint_error, "internal error", ec);
         }
+        websocketpp::lib::error_code ec;
+        if (auto con = ws.get_con_from_hdl(h, ec); !ec) check_outbound(h, con);
     }
 };
 
@@ -309,26 +409,28 @@ void Server::start() {
                                                                                        : impl_->options.listen_host,
                                              ec);
     if (ec) throw std::system_error(ec, "listen address " + impl_->options.listen_host);
-    impl_->ws.listen(asio::ip::tcp::endpoint(addr, impl_->options.listen_port), ec);
-    if (ec) throw std::system_error(ec, "listen on " + impl_->options.listen_host + ":" +
-                                            std::to_string(impl_->options.listen_port));
-    impl_->ws.start_accept(ec);
-    if (ec) throw std::system_error(ec, "accept");
+    try {
+        impl_->door.listen(asio::ip::tcp::endpoint(addr, impl_->options.listen_port));
+    } catch (const std::system_error& e) {
+        throw std::system_error(e.code(), "listen on " + impl_->options.listen_host + ":" +
+                                              std::to_string(impl_->options.listen_port));
+    }
+    impl_->door.start();
     impl_->do_ping_round();
 }
 
 void Server::set_demo_port(uint16_t port) { impl_->demo_port = port; }
 
 asio::ip::tcp::endpoint Server::local_endpoint() const {
-    asio::error_code ec;
-    return impl_->ws.get_local_endpoint(ec);
+    return impl_->door.local_endpoint();
 }
 
 size_t Server::stop() {
     impl_->stopping = true;
     if (impl_->ping_timer) impl_->ping_timer->cancel();
+    impl_->outbound_timer.cancel();
+    impl_->door.stop();
     websocketpp::lib::error_code ec;
-    impl_->ws.stop_listening(ec);
     for (auto& [h, s] : impl_->sessions) {
         s->terminate();
         impl_->ws.close(h, websocketpp::close::status::going_away, "gateway shutting down", ec);

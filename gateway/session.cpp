@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gateway/fd_limit.hpp"
 #include "gateway/tcp_connector.hpp"
 #include "gateway/tcp_listener.hpp"
 #include "gateway/tcp_stream.hpp"
@@ -48,7 +49,31 @@ const char* kind_name(ChannelKind k) {
 
 Session::Session(asio::io_context& io, const Options& options, const Policy& policy, Metrics& metrics,
                  std::unique_ptr<WireSink> sink, std::string id)
-    : io_(io), options_(options), policy_(policy), metrics_(metrics), sink_(std::move(sink)), id_(std::move(id)) {}
+    : io_(io),
+      options_(options),
+      policy_(policy),
+      metrics_(metrics),
+      sink_(std::move(sink)),
+      id_(std::move(id)),
+      hello_timer_(io) {}
+
+void Session::start() {
+    hello_timer_.expires_after(std::chrono::milliseconds(options_.hello_timeout_ms));
+    std::weak_ptr<Session> weak = shared_from_this();
+    hello_timer_.async_wait([weak](const asio::error_code& ec) {
+        if (auto self = weak.lock()) self->on_hello_deadline(ec);
+    });
+}
+
+// A WebSocket that never says hello would hold a session slot for as long as
+// its client likes, keeping legitimate browsers out.
+void Session::on_hello_deadline(const asio::error_code& ec) {
+    if (ec || hello_done_ || terminated_) return;
+    ++metrics_.sessions_closed_no_hello;
+    protocol_violation(kClosePolicyViolation, {"ETIMEDOUT", "no hello within " +
+                                                                std::to_string(options_.hello_timeout_ms) +
+                                                                " ms (gateway flag --hello-timeout-ms)"});
+}
 
 Session::~Session() { terminate(); }
 
@@ -154,6 +179,7 @@ void Session::handle_hello(const proto::Envelope& env) {
         return;
     }
     hello_done_ = true;
+    hello_timer_.cancel();
     proto::HelloReply out;
     out.server = std::string("sockgate/") + SOCKGATE_VERSION;
     out.session = id_;
@@ -177,6 +203,11 @@ void Session::dispatch(const proto::Envelope& env) {
 }
 
 void Session::check_socket_limit(bool listener) const {
+    // The reserve stays free for refusing connections and answering errors.
+    if (metrics_.fds_in_use() + kFdReserve >= metrics_.fd_limit)
+        throw ProtocolError("EMFILE", "the gateway has run out of file descriptors (" +
+                                          std::to_string(metrics_.fd_limit) +
+                                          "); close some sockets or try again later");
     const size_t open = channels_.size() + connecting_.size();
     if (open >= options_.max_sockets)
         throw ProtocolError("EMFILE", "socket limit reached: " + std::to_string(options_.max_sockets) +
@@ -209,6 +240,7 @@ void Session::handle_connect(const proto::Envelope& env) {
     const uint64_t key = next_pending_++;
     auto connector = std::make_shared<TcpConnector>(io_, policy_, metrics_);
     connecting_.emplace(key, connector);
+    ++metrics_.tcp_connecting;
     const int64_t id = *env.id;
     const std::string op = env.op;
     std::weak_ptr<Session> weak = shared_from_this();
@@ -217,6 +249,7 @@ void Session::handle_connect(const proto::Envelope& env) {
                          auto self = weak.lock();
                          if (!self || self->terminated_) return;
                          self->connecting_.erase(key);
+                         --self->metrics_.tcp_connecting;
                          if (error) {  // the connector counted policy denials
                              self->send_text(proto::make_error_reply(op, id, *error));
                              return;
@@ -425,6 +458,9 @@ void Session::channel_accepted(uint32_t listener, asio::ip::tcp::socket socket) 
 void Session::terminate() {
     if (terminated_) return;
     terminated_ = true;
+    closed_at_end_ = channels_.size() + connecting_.size();
+    hello_timer_.cancel();
+    metrics_.tcp_connecting -= connecting_.size();
     for (auto& [key, c] : connecting_) c->cancel();
     connecting_.clear();
     for (auto& [key, r] : resolving_) r->cancel();

@@ -24,12 +24,15 @@ public:
     ~Session() override;
 
     const std::string& id() const { return id_; }
+    // Arms the hello deadline; call once the WebSocket is open.
+    void start();
     void on_text(const std::string& text);
     // Takes the message buffer: stream payloads are queued without a copy.
     void on_binary(std::string&& payload);
     // The WebSocket is gone: close every socket now.
     void terminate();
-    size_t socket_count() const { return channels_.size(); }
+    // Sockets open now; once terminated, how many the end closed.
+    size_t socket_count() const { return terminated_ ? closed_at_end_ : channels_.size() + connecting_.size(); }
 
     // SessionLink
     void send_frame(const uint8_t* data, size_t size) override;
@@ -44,6 +47,7 @@ public:
 
 private:
     void on_first_message(const std::string& text);
+    void on_hello_deadline(const asio::error_code& ec);
     void dispatch(const proto::Envelope& env);
     void handle_hello(const proto::Envelope& env);
     void handle_connect(const proto::Envelope& env);
@@ -75,8 +79,10 @@ private:
     std::unique_ptr<WireSink> sink_;
     const std::string id_;
 
+    asio::steady_timer hello_timer_;
     bool hello_done_ = false;
     bool terminated_ = false;
+    size_t closed_at_end_ = 0;
     uint32_t next_sock_ = 1;
     size_t listeners_ = 0;
     std::map<uint32_t, std::shared_ptr<Channel>> channels_;

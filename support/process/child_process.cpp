@@ -47,13 +47,19 @@ SpawnedChild spawn_child(const std::string& path, const std::vector<std::string>
     if (options.close_inherited_fds) posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
 
     std::vector<std::string> full{path};
+    std::string program = path;
+    if (options.fd_limit) {
+        const std::string n = std::to_string(options.fd_limit);
+        full = {"/usr/bin/prlimit", "--nofile=" + n + ":" + n, "--", path};
+        program = full.front();
+    }
     full.insert(full.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : full) argv.push_back(a.data());
     argv.push_back(nullptr);
 
     SpawnedChild child;
-    const int rc = posix_spawn(&child.pid, path.c_str(), &actions, nullptr, argv.data(), environ);
+    const int rc = posix_spawn(&child.pid, program.c_str(), &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     close(out[1]);
     if (options.pipe_stdin) close(in[0]);

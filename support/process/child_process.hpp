@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,9 @@ struct SpawnOptions {
     // Close every descriptor above stderr in the child, for callers that hold
     // many sockets not opened close-on-exec.
     bool close_inherited_fds = false;
+    // When set, the child runs under this RLIMIT_NOFILE (soft and hard),
+    // by way of util-linux's prlimit, which execs it in place.
+    uint64_t fd_limit = 0;
 };
 
 // A started child and the parent's ends of its pipes, which the caller

@@ -43,10 +43,13 @@ std::string HttpResponse::header(const std::string& name) const {
     return "";
 }
 
-GatewayProcess::GatewayProcess(std::vector<std::string> args) {
+GatewayProcess::GatewayProcess(std::vector<std::string> args, GatewayLaunch launch) {
     std::vector<std::string> full{"--demo-port", "0"};
     full.insert(full.end(), args.begin(), args.end());
-    const process::LaunchedGateway gateway = process::launch_gateway(SOCKGATE_GATEWAY_BIN, full, {});
+    process::SpawnOptions spawn;
+    spawn.fd_limit = launch.fd_limit;
+    spawn.merge_stderr = launch.merge_stderr;
+    const process::LaunchedGateway gateway = process::launch_gateway(SOCKGATE_GATEWAY_BIN, full, spawn);
     pid_ = gateway.pid;
     out_fd_ = gateway.out_fd;
     port_ = gateway.port;
@@ -70,6 +73,21 @@ int GatewayProcess::stop() {
     if (out_fd_ >= 0) close(out_fd_);
     out_fd_ = -1;
     return rc;
+}
+
+void GatewayProcess::signal(int signo) const {
+    if (pid_ > 0) kill(pid_, signo);
+}
+
+std::string GatewayProcess::read_output(const std::string& needle, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (output_.find(needle) == std::string::npos && std::chrono::steady_clock::now() < deadline)
+        if (out_fd_ < 0 || !read_available(out_fd_, output_, 50)) break;
+    const auto at = output_.find(needle);
+    if (at == std::string::npos) return output_;
+    std::string upto = output_.substr(0, at + needle.size());
+    output_.erase(0, at + needle.size());
+    return upto;
 }
 
 HttpResponse GatewayProcess::get(const std::string& target, const std::vector<std::string>& extra_headers) const {
@@ -160,9 +178,10 @@ int ChildProcess::wait(std::chrono::milliseconds timeout) {
     return rc;
 }
 
-RunResult run_gateway(const std::vector<std::string>& args, std::chrono::seconds timeout) {
+RunResult run_gateway(const std::vector<std::string>& args, std::chrono::seconds timeout, uint64_t fd_limit) {
     process::SpawnOptions options;
     options.merge_stderr = true;
+    options.fd_limit = fd_limit;
     const process::SpawnedChild s = process::spawn_child(SOCKGATE_GATEWAY_BIN, args, options);
     RunResult r;
     const auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -17,11 +17,17 @@ struct HttpResponse {
     std::string header(const std::string& name) const;  // case-insensitive, "" if absent
 };
 
+// How to run the gateway beyond its flags.
+struct GatewayLaunch {
+    uint64_t fd_limit = 0;      // RLIMIT_NOFILE for the gateway; 0: inherited
+    bool merge_stderr = false;  // its log lines readable with read_output()
+};
+
 class GatewayProcess {
 public:
     // Starts `sockgate --listen 127.0.0.1:0 --demo-port 0 <args>` and waits
     // for its "listening on" line. Throws std::runtime_error if it exits first.
-    explicit GatewayProcess(std::vector<std::string> args = {});
+    explicit GatewayProcess(std::vector<std::string> args = {}, GatewayLaunch launch = {});
     ~GatewayProcess();
     GatewayProcess(const GatewayProcess&) = delete;
     GatewayProcess& operator=(const GatewayProcess&) = delete;
@@ -33,6 +39,11 @@ public:
     bool alive();
     // SIGTERM, then the exit status (or -signal).
     int stop();
+    void signal(int signo) const;
+    // What it printed after its banner, read until `needle` appears or the
+    // time runs out; returns everything read since the last call that found
+    // its needle. Needs merge_stderr for log lines.
+    std::string read_output(const std::string& needle, std::chrono::milliseconds timeout);
 
     HttpResponse get(const std::string& target, const std::vector<std::string>& extra_headers = {}) const;
     // A raw request, for handshake tests; returns the response head and body.
@@ -43,6 +54,7 @@ private:
     int out_fd_ = -1;
     uint16_t port_ = 0;
     uint16_t demo_port_ = 0;
+    std::string output_;
 };
 
 // Any program, with stdin and stdout on pipes (stderr inherited).
@@ -72,7 +84,8 @@ struct RunResult {
 };
 
 // Runs sockgate with exactly `args` and waits (for --help, bad flags, refusals).
-RunResult run_gateway(const std::vector<std::string>& args, std::chrono::seconds timeout = std::chrono::seconds(10));
+RunResult run_gateway(const std::vector<std::string>& args, std::chrono::seconds timeout = std::chrono::seconds(10),
+                      uint64_t fd_limit = 0);
 
 // A counter in the Prometheus text, e.g. metric(text, "sockgate_denied_total").
 // Returns -1 when absent.

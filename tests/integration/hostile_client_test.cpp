@@ -1,0 +1,193 @@
+// Clients that misbehave on purpose: one that stops reading, a burst of
+// upgrades, WebSockets that never say hello, an address that hoards
+// connections. Each must cost the gateway a bounded amount and leave other
+// sessions working.
+#include "gateway_fixture.hpp"
+
+#include <sys/socket.h>
+
+#include <vector>
+
+#include "support/raw_websocket.hpp"
+
+using namespace sockgate::testing;
+
+namespace {
+
+using sockgate::testing::HttpResponse;
+
+const std::string kHello = R"({"op":"hello","id":1,"version":1})";
+
+// An echo through the demo peer; what another session must still get.
+void expect_echo_works(BlockingClient& c, uint16_t demo_port) {
+    auto s = c.connect("127.0.0.1", demo_port);
+    ASSERT_TRUE(s) << s.describe();
+    ASSERT_TRUE(c.send(s->sock, "still here"));
+    auto back = c.read_exactly(s->sock, 10);
+    ASSERT_TRUE(back) << back.describe();
+    EXPECT_EQ(*back, "still here");
+    EXPECT_TRUE(c.close(s->sock));
+}
+
+}  // namespace
+
+TEST_F(GatewayTest, SessionThatStopsReadingIsPausedThenClosed) {
+    start_gateway({"--max-frame", "131072", "--max-outbound", "262144", "--outbound-stall-ms", "1500",
+                   "--ping-interval-ms", "0"});
+    RawWebSocket hostile(gw().port(), 4096);
+    ASSERT_TRUE(hostile.upgrade());
+    ASSERT_TRUE(hostile.send_text(kHello));
+
+    // Requests whose error replies pile up, since nothing reads them. Once
+    // the gateway stops reading, a send cannot complete.
+    bool blocked = false;
+    for (int id = 2; id < 400000 && !blocked; ++id)
+        blocked = !hostile.send_text(R"({"op":"close","id":)" + std::to_string(id) + R"(,"sock":4000000})",
+                                     std::chrono::milliseconds(1000));
+    ASSERT_TRUE(blocked) << "the gateway read " << hostile.bytes_sent() << " bytes of requests without pausing";
+    EXPECT_EQ(wait_for_metric("sockgate_sessions_paused", 1), 1);
+
+    // Another session is served meanwhile.
+    auto other = client();
+    expect_echo_works(*other, gw().demo_port());
+
+    EXPECT_EQ(wait_for_metric("sockgate_sessions_closed_total{reason=\"not_reading\"}", 1, 10s), 1);
+    EXPECT_TRUE(hostile.wait_closed(15s)) << "the stalled session's connection was never closed";
+    EXPECT_EQ(wait_for_metric("sockgate_sessions", 1), 1);  // the other one
+    EXPECT_EQ(wait_for_metric("sockgate_sessions_paused", 0), 0);
+}
+
+TEST_F(GatewayTest, SessionThatCatchesUpIsReadAgain) {
+    start_gateway({"--max-frame", "131072", "--max-outbound", "262144", "--ping-interval-ms", "0"});
+    RawWebSocket slow(gw().port(), 4096);
+    ASSERT_TRUE(slow.upgrade());
+    ASSERT_TRUE(slow.send_text(kHello));
+    int sent = 1;
+    bool blocked = false;
+    while (!blocked && sent < 400000)
+        blocked = !slow.send_text(R"({"op":"close","id":)" + std::to_string(++sent) + R"(,"sock":4000000})",
+                                  std::chrono::milliseconds(1000));
+    ASSERT_TRUE(blocked);
+    ASSERT_EQ(wait_for_metric("sockgate_sessions_paused", 1), 1);
+
+    // Reading everything the gateway sent brings every reply, in order, and
+    // the session goes on taking requests.
+    auto hello = slow.read_frame();
+    ASSERT_TRUE(hello);
+    int next_id = 2;
+    while (next_id <= sent - 1) {  // the last request may be half-written
+        auto f = slow.read_frame(10s);
+        ASSERT_TRUE(f) << "reply " << next_id << " never came";
+        ASSERT_NE(f->payload.find("\"id\":" + std::to_string(next_id) + ","), std::string::npos) << f->payload;
+        ++next_id;
+    }
+    EXPECT_EQ(wait_for_metric("sockgate_sessions_paused", 0), 0);
+}
+
+TEST_F(GatewayTest, BurstOfUpgradesNeverExceedsTheSessionLimit) {
+    constexpr int kLimit = 8;
+    constexpr int kBurst = 100;
+    start_gateway({"--max-sessions", std::to_string(kLimit), "--max-connections-per-address", "200",
+                   "--max-http-connections", "200"});
+    std::vector<std::unique_ptr<RawWebSocket>> sockets;
+    for (int i = 0; i < kBurst; ++i) {
+        sockets.push_back(std::make_unique<RawWebSocket>(gw().port()));
+        ASSERT_TRUE(sockets.back()->connected());
+    }
+    for (auto& s : sockets) ASSERT_TRUE(s->send_upgrade());
+    int upgraded = 0, refused = 0;
+    for (auto& s : sockets) {
+        const int status = s->read_upgrade_status(10s);
+        if (status == 101) ++upgraded;
+        if (status == 503) ++refused;
+    }
+    EXPECT_EQ(upgraded, kLimit);
+    EXPECT_EQ(refused, kBurst - kLimit);
+    EXPECT_LE(metric(metrics(), "sockgate_sessions"), kLimit);
+}
+
+TEST_F(GatewayTest, SessionWithoutHelloIsClosedAtTheDeadline) {
+    start_gateway({"--max-sessions", "4", "--hello-timeout-ms", "500"});
+    std::vector<std::unique_ptr<RawWebSocket>> idle;
+    for (int i = 0; i < 4; ++i) {
+        idle.push_back(std::make_unique<RawWebSocket>(gw().port()));
+        ASSERT_TRUE(idle.back()->upgrade());
+    }
+    RawWebSocket late(gw().port());
+    ASSERT_TRUE(late.send_upgrade());
+    EXPECT_EQ(late.read_upgrade_status(), 503) << "the idle sessions should hold every slot for now";
+
+    for (auto& s : idle) {
+        std::optional<WsFrame> f;
+        do f = s->read_frame(5s);
+        while (f && f->opcode != 8);
+        ASSERT_TRUE(f) << "an idle session was not closed";
+        EXPECT_EQ(f->close_code(), 1008);
+    }
+    EXPECT_EQ(wait_for_metric("sockgate_sessions_closed_total{reason=\"no_hello\"}", 4), 4);
+    EXPECT_EQ(wait_for_metric("sockgate_sessions", 0), 0);
+    auto c = client();  // a browser that does say hello gets in
+    expect_echo_works(*c, gw().demo_port());
+}
+
+// Polls GET `target` until it answers `status`; returns the last response.
+static HttpResponse wait_for_status(GatewayProcess& gw, const std::string& target, int status) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    HttpResponse r = gw.get(target);
+    while (r.status != status && std::chrono::steady_clock::now() < deadline) r = gw.get(target);
+    return r;
+}
+
+TEST_F(GatewayTest, AddressHoardingConnectionsGets503AndOthersAreServed) {
+    start_gateway({"--max-connections-per-address", "10"});
+    std::vector<std::unique_ptr<RawWebSocket>> hoard;
+    for (int i = 0; i < 10; ++i) {
+        hoard.push_back(std::make_unique<RawWebSocket>(gw().port()));
+        ASSERT_TRUE(hoard.back()->connected());
+    }
+    // Ten silent connections from this address: the eleventh is turned away.
+    const HttpResponse over = wait_for_status(gw(), "/healthz", 503);
+    EXPECT_EQ(over.status, 503);
+    EXPECT_NE(over.body.find("--max-connections-per-address"), std::string::npos) << over.body;
+    EXPECT_EQ(over.header("Connection"), "close");
+
+    hoard.clear();
+    EXPECT_EQ(wait_for_status(gw(), "/healthz", 200).status, 200);
+    EXPECT_GE(metric(metrics(), "sockgate_connections_refused_total{reason=\"busy\"}"), 1);
+}
+
+TEST_F(GatewayTest, TooManyPendingConnectionsGet503) {
+    start_gateway({"--max-http-connections", "6", "--max-connections-per-address", "100"});
+    std::vector<std::unique_ptr<RawWebSocket>> pending;
+    for (int i = 0; i < 6; ++i) pending.push_back(std::make_unique<RawWebSocket>(gw().port()));
+    const HttpResponse r = wait_for_status(gw(), "/api/info", 503);
+    EXPECT_EQ(r.status, 503);
+    EXPECT_NE(r.body.find("--max-http-connections"), std::string::npos) << r.body;
+    pending.clear();
+    EXPECT_EQ(wait_for_status(gw(), "/api/info", 200).status, 200);
+    EXPECT_EQ(wait_for_metric("sockgate_connections{stage=\"pre_session\"}", 1), 1);  // the /metrics request itself
+}
+
+TEST_F(GatewayTest, HealthzCountsConnectsInProgress) {
+    // A listener whose accept queue is full drops the gateway's SYN, which
+    // leaves its connect waiting.
+    uint16_t port = 0;
+    Fd listener = tcp_listen("127.0.0.1", port);
+    ASSERT_EQ(::listen(listener.get(), 0), 0);
+    std::vector<Fd> fillers;
+    fillers.push_back(tcp_connect("127.0.0.1", port));
+    auto c = client();
+    sockgate::proto::ConnectRequest req;
+    req.host = "127.0.0.1";
+    req.port = port;
+    req.timeout_ms = 20000;
+    std::thread connecting([&] { (void)c->connect(req); });
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    nlohmann::json health;
+    do health = nlohmann::json::parse(gw().get("/healthz").body);
+    while (health.value("connecting", 0) != 1 && std::chrono::steady_clock::now() < deadline);
+    EXPECT_EQ(health.value("connecting", 0), 1) << health.dump();
+    fillers.clear();
+    listener.reset();
+    connecting.join();
+}
