@@ -70,18 +70,35 @@ struct DemoPeers::Impl : std::enable_shared_from_this<DemoPeers::Impl> {
     }
 };
 
+namespace {
+
+// Port 0 asks for any free port, and both peers need the same one: the TCP
+// port the kernel picks may already be taken for UDP by someone else, so a
+// few ports are tried before giving up.
+constexpr int kEphemeralAttempts = 16;
+
+}  // namespace
+
 DemoPeers::DemoPeers(asio::io_context& io, const std::string& host, uint16_t port)
     : impl_(std::make_shared<Impl>(io)) {
     const auto addr = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host);
-    asio::ip::tcp::endpoint tcp_ep(addr, port);
-    impl_->acceptor.open(tcp_ep.protocol());
-    impl_->acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true));
-    impl_->acceptor.bind(tcp_ep);
-    impl_->acceptor.listen();
-    const uint16_t bound = impl_->acceptor.local_endpoint().port();
-    asio::ip::udp::endpoint udp_ep(addr, bound);
-    impl_->udp.open(udp_ep.protocol());
-    impl_->udp.bind(udp_ep);
+    for (int attempt = 1;; ++attempt) {
+        asio::ip::tcp::endpoint tcp_ep(addr, port);
+        impl_->acceptor.open(tcp_ep.protocol());
+        impl_->acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true));
+        impl_->acceptor.bind(tcp_ep);
+        impl_->acceptor.listen();
+        const uint16_t bound = impl_->acceptor.local_endpoint().port();
+        asio::ip::udp::endpoint udp_ep(addr, bound);
+        impl_->udp.open(udp_ep.protocol());
+        asio::error_code ec;
+        impl_->udp.bind(udp_ep, ec);
+        if (!ec) break;
+        impl_->udp.close();
+        impl_->acceptor.close();
+        if (port != 0 || ec != asio::error::address_in_use || attempt == kEphemeralAttempts)
+            throw std::system_error(ec, "demo udp peer on port " + std::to_string(bound));
+    }
     impl_->do_accept();
     impl_->do_receive();
 }
