@@ -11,6 +11,7 @@
 #include "gateway/metrics.hpp"
 #include "gateway/options.hpp"
 #include "gateway/policy.hpp"
+#include "gateway/token_bucket.hpp"
 #include "protocol/errors.hpp"
 
 namespace sockgate::gateway {
@@ -31,6 +32,10 @@ public:
     virtual void channel_accepted(uint32_t listener, asio::ip::tcp::socket socket) = 0;
     // A non-fatal problem with one socket: `error {error, sock}`.
     virtual void channel_error(uint32_t sock, const proto::ErrorInfo& error) = 0;
+
+    // The session's --rate-bytes budgets, shared by all its sockets.
+    virtual TokenBucket& to_client_bytes() = 0;
+    virtual TokenBucket& from_client_bytes() = 0;
 
     virtual const Options& options() const = 0;
     virtual const Policy& policy() const = 0;

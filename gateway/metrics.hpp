@@ -45,6 +45,9 @@ struct Metrics {
     uint64_t connections_refused_fds = 0;   // out of (or short of) file descriptors
     uint64_t sessions_closed_no_hello = 0;
     uint64_t sessions_closed_stalled = 0;   // over --max-outbound for --outbound-stall-ms
+    uint64_t throttled_to_client = 0;       // times a TCP read waited for --rate-bytes
+    uint64_t throttled_from_client = 0;     // times a TCP write waited for --rate-bytes
+    uint64_t throttled_connects = 0;        // connects and accepts that waited for --rate-connects
 
     uint64_t sockets() const { return tcp_streams + tcp_listeners + udp_sockets; }
     uint64_t fds_in_use() const { return fd_base + connections + refusing + sockets() + tcp_connecting; }

@@ -289,6 +289,16 @@ const std::vector<Flag>& flags() {
          "Of those, how many one client address may hold at once; more get 503.",
          [](const O& o) { return number_text(o.max_connections_per_address); },
          [](O& o, const Value& v) { o.max_connections_per_address = uint32_t(as_number(v, 1, 1000000)); }},
+        {"Limits", "rate-bytes", "BYTES",
+         "Relayed bytes a second per session and direction; TCP slows down to it, UDP past it is dropped. "
+         "0: no limit.",
+         [](const O& o) { return number_text(o.rate_bytes); },
+         [](O& o, const Value& v) { o.rate_bytes = as_number(v, 0, uint64_t(1) << 40); }},
+        {"Limits", "rate-connects", "N",
+         "New connections (connect, and accepts on listeners) a second per session; more wait their turn. "
+         "0: no limit.",
+         [](const O& o) { return number_text(o.rate_connects); },
+         [](O& o, const Value& v) { o.rate_connects = uint32_t(as_number(v, 0, 1000000)); }},
         {"Limits", "max-backlog", "N", "Largest listen backlog a session may ask for.",
          [](const O& o) { return number_text(o.max_backlog); },
          [](O& o, const Value& v) { o.max_backlog = uint32_t(as_number(v, 1, 65535)); }},

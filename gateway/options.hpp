@@ -55,6 +55,10 @@ struct Options {
     // handshakes in progress, in all and per client address.
     uint32_t max_http_connections = 128;
     uint32_t max_connections_per_address = 64;
+    // Per session, 0 for none: relayed bytes a second in each direction
+    // (TCP is slowed, UDP dropped past it), and new connections a second.
+    uint64_t rate_bytes = 0;
+    uint32_t rate_connects = 0;
 
     bool quiet = false;  // no per-session log lines
 

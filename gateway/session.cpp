@@ -55,7 +55,9 @@ Session::Session(asio::io_context& io, const Options& options, const Policy& pol
       metrics_(metrics),
       sink_(std::move(sink)),
       id_(std::move(id)),
-      hello_timer_(io) {}
+      hello_timer_(io),
+      to_client_bytes_(options.rate_bytes),
+      from_client_bytes_(options.rate_bytes) {}
 
 void Session::start() {
     hello_timer_.expires_after(std::chrono::milliseconds(options_.hello_timeout_ms));

@@ -41,6 +41,8 @@ public:
     void channel_failed(uint32_t sock, const proto::ErrorInfo& error) override;
     void channel_accepted(uint32_t listener, asio::ip::tcp::socket socket) override;
     void channel_error(uint32_t sock, const proto::ErrorInfo& error) override;
+    TokenBucket& to_client_bytes() override { return to_client_bytes_; }
+    TokenBucket& from_client_bytes() override { return from_client_bytes_; }
     const Options& options() const override { return options_; }
     const Policy& policy() const override { return policy_; }
     Metrics& metrics() override { return metrics_; }
@@ -80,6 +82,8 @@ private:
     const std::string id_;
 
     asio::steady_timer hello_timer_;
+    TokenBucket to_client_bytes_;
+    TokenBucket from_client_bytes_;
     bool hello_done_ = false;
     bool terminated_ = false;
     size_t closed_at_end_ = 0;

@@ -24,6 +24,10 @@ constexpr size_t kMaxWriteBatch = 64;
 // Credit written to the peer is granted back at once from this much on;
 // smaller amounts wait until they add up (grant_client_credit).
 constexpr uint64_t kGrantBatch = 4096;
+// Under --rate-bytes, a read or write waits until the session's budget
+// allows this much (or all there is to move), so a limited stream moves in a
+// few reasonable chunks a second, not a byte at a time.
+constexpr uint64_t kMinThrottledChunk = 16 * 1024;
 // How long a closed socket may take to flush its queued data to the peer.
 constexpr auto kCloseLinger = std::chrono::seconds(10);
 
@@ -35,6 +39,8 @@ TcpStream::TcpStream(SessionLink& link, uint32_t id, asio::ip::tcp::socket socke
       metrics_(link.metrics()),
       socket_(std::move(socket)),
       linger_(socket_.get_executor()),
+      read_throttle_(socket_.get_executor()),
+      write_throttle_(socket_.get_executor()),
       max_read_(std::min<uint32_t>(kMaxReadChunk, link.options().max_frame - uint32_t(proto::kFrameHeaderSize))),
       max_window_(std::max(link.options().max_window, link.options().window)),
       send_credit_(link.options().window),
@@ -61,7 +67,8 @@ void TcpStream::start() { do_read(); }
 // Waits for data rather than keeping a read pending, so an idle socket holds
 // no buffer; see receive_buffer.hpp.
 void TcpStream::do_read() {
-    if (reading_ || peer_eof_ || closing_ || closed_ || send_credit_ == 0) return;
+    if (reading_ || peer_eof_ || closing_ || closed_ || send_credit_ == 0 || read_waiting_ || !link_) return;
+    if (read_throttled()) return;
     reading_ = true;
     socket_.async_wait(asio::ip::tcp::socket::wait_read,
                        [self = shared_from_this()](const asio::error_code& ec) { self->on_readable(ec); });
@@ -75,7 +82,8 @@ void TcpStream::on_readable(const asio::error_code& wait_ec) {
         return;
     }
     uint8_t* frame = receive_buffer();
-    const size_t chunk = size_t(std::min<uint64_t>(send_credit_, max_read_));
+    const size_t chunk = size_t(
+        std::min<uint64_t>({send_credit_, max_read_, std::max<uint64_t>(link_->to_client_bytes().available(), 1)}));
     asio::error_code ec;
     const size_t n = socket_.read_some(asio::buffer(frame + proto::kFrameHeaderSize, chunk), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again || ec == asio::error::interrupted) {
@@ -93,9 +101,45 @@ void TcpStream::on_readable(const asio::error_code& wait_ec) {
     }
     proto::write_frame_header(frame, proto::FrameKind::data, id());
     link_->send_frame(frame, proto::kFrameHeaderSize + n);
+    link_->to_client_bytes().take(n);
     send_credit_ -= n;
     metrics_.bytes_to_client += n;
     do_read();
+}
+
+// Data held back this way stays within the flow-control window: the peer's
+// side is not read, and the client's credit comes back only as its data is
+// written, so a limited session slows down instead of losing anything.
+bool TcpStream::read_throttled() {
+    // Waits for a worthwhile read rather than reading a few bytes at a time.
+    const auto wait = link_->to_client_bytes().wait_for(std::min<uint64_t>({send_credit_, max_read_, kMinThrottledChunk}));
+    if (wait == TokenBucket::Clock::duration::zero()) return false;
+    ++metrics_.throttled_to_client;
+    read_waiting_ = true;
+    read_throttle_.expires_after(wait);
+    read_throttle_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+        self->read_waiting_ = false;
+        if (!ec) self->do_read();
+    });
+    return true;
+}
+
+bool TcpStream::write_throttled() {
+    // A closing socket flushes what the client sent without its session's
+    // budget: the session no longer exists to be limited.
+    if (!link_) return false;
+    const std::string& front = write_queue_.front();
+    const auto wait = link_->from_client_bytes().wait_for(
+        std::min<uint64_t>(front.size() - proto::kFrameHeaderSize - front_written_, kMinThrottledChunk));
+    if (wait == TokenBucket::Clock::duration::zero()) return false;
+    ++metrics_.throttled_from_client;
+    write_waiting_ = true;
+    write_throttle_.expires_after(wait);
+    write_throttle_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+        self->write_waiting_ = false;
+        if (!ec) self->do_write();
+    });
+    return true;
 }
 
 void TcpStream::on_client_window(uint32_t increment) {
@@ -125,12 +169,20 @@ void TcpStream::on_client_data(std::string frame) {
 }
 
 void TcpStream::do_write() {
-    if (writing_frames_ > 0 || write_queue_.empty() || closed_) return;
+    if (writing_frames_ > 0 || write_queue_.empty() || closed_ || write_waiting_) return;
+    if (write_throttled()) return;
     write_bufs_.clear();
-    const size_t count = std::min(write_queue_.size(), kMaxWriteBatch);
-    for (size_t i = 0; i < count; ++i) {
-        const std::string& f = write_queue_[i];
-        write_bufs_.emplace_back(f.data() + proto::kFrameHeaderSize, f.size() - proto::kFrameHeaderSize);
+    // Under a rate limit the batch stops at the session's budget, which may
+    // end inside a frame: front_written_ keeps the place.
+    uint64_t budget = link_ ? link_->from_client_bytes().available() : UINT64_MAX;
+    size_t count = 0;
+    while (count < std::min(write_queue_.size(), kMaxWriteBatch) && budget > 0) {
+        const std::string& f = write_queue_[count];
+        const size_t skip = proto::kFrameHeaderSize + (count == 0 ? front_written_ : 0);
+        const size_t payload = size_t(std::min<uint64_t>(f.size() - skip, budget));
+        write_bufs_.emplace_back(f.data() + skip, payload);
+        budget -= payload;
+        ++count;
     }
     writing_frames_ = count;
     asio::async_write(socket_, write_bufs_,
@@ -138,7 +190,6 @@ void TcpStream::do_write() {
 }
 
 void TcpStream::on_write(const asio::error_code& ec, size_t n) {
-    const size_t done = writing_frames_;
     writing_frames_ = 0;
     if (closed_) return;
     if (ec) {
@@ -149,8 +200,18 @@ void TcpStream::on_write(const asio::error_code& ec, size_t n) {
         }
         return;
     }
-    write_queue_.erase(write_queue_.begin(), write_queue_.begin() + long(done));
+    for (size_t left = n; left > 0;) {
+        const size_t rest = write_queue_.front().size() - proto::kFrameHeaderSize - front_written_;
+        if (left < rest) {
+            front_written_ += left;
+            break;
+        }
+        left -= rest;
+        front_written_ = 0;
+        write_queue_.pop_front();
+    }
     metrics_.bytes_from_client += n;
+    if (link_) link_->from_client_bytes().take(n);
     grant_client_credit(n);
     if (!write_queue_.empty()) {
         do_write();
@@ -237,6 +298,8 @@ void TcpStream::close_socket() {
     closed_ = true;
     asio::error_code ignored;
     linger_.cancel();
+    read_throttle_.cancel();
+    write_throttle_.cancel();
     socket_.close(ignored);
 }
 

@@ -30,6 +30,10 @@ public:
 
 private:
     void do_read();
+    // True when the session's byte budget for one direction is spent: a
+    // timer then runs that direction's step again once it is not.
+    bool read_throttled();
+    bool write_throttled();
     void on_readable(const asio::error_code& ec);
     void do_write();
     void on_write(const asio::error_code& ec, size_t n);
@@ -43,6 +47,10 @@ private:
     Metrics& metrics_;
     asio::ip::tcp::socket socket_;
     asio::steady_timer linger_;
+    asio::steady_timer read_throttle_;
+    asio::steady_timer write_throttle_;
+    bool read_waiting_ = false;
+    bool write_waiting_ = false;
     const uint32_t max_read_;
     const uint64_t max_window_;
 
@@ -56,6 +64,7 @@ private:
     std::deque<std::string> write_queue_;  // whole DATA frames; payload at byte 5
     std::vector<asio::const_buffer> write_bufs_;
     size_t writing_frames_ = 0;            // frames in the write in flight
+    size_t front_written_ = 0;             // payload bytes of the first frame already written
     bool shutdown_pending_ = false;
     bool send_shut_ = false;
     bool closing_ = false;  // close requested: drain, then close

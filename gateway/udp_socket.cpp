@@ -79,7 +79,10 @@ bool UdpSocket::receive_one() {
         ++metrics_.datagrams_dropped_to_client;
     } else if (link_->wire_backlog() > backlog_limit_) {
         ++metrics_.datagrams_dropped_to_client;
+    } else if (!link_->to_client_bytes().ready()) {
+        ++metrics_.datagrams_dropped_to_client;  // over --rate-bytes: UDP may lose datagrams, TCP may not
     } else {
+        link_->to_client_bytes().take(n);
         const proto::IpAddress from = to_ip(sender_.address());
         const size_t header = proto::datagram_header_size(from.family);
         uint8_t* frame = buffer + proto::kDatagramHeaderMax - header;
@@ -114,6 +117,11 @@ void UdpSocket::on_client_datagram(const proto::Frame& frame) {
                                                          to.to_string()});
         return;
     }
+    if (!link_->from_client_bytes().ready()) {
+        ++metrics_.datagrams_dropped_from_client;  // over --rate-bytes
+        return;
+    }
+    link_->from_client_bytes().take(frame.payload.size());
     const asio::ip::udp::endpoint destination(to, frame.peer_port);
     // Send at once when nothing waits: the kernel takes a datagram unless the
     // socket's send buffer is full. One WebSocket read can carry hundreds of
