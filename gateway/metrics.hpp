@@ -13,6 +13,7 @@ struct Metrics {
     uint64_t tcp_streams = 0;
     uint64_t tcp_listeners = 0;
     uint64_t udp_sockets = 0;
+    uint64_t http_file_responses = 0;  // static file bodies being sent
 
     // counters
     uint64_t sessions_total = 0;
@@ -30,6 +31,8 @@ struct Metrics {
     uint64_t denied_by_policy = 0;
     uint64_t protocol_errors = 0;
     uint64_t limit_errors = 0;
+    uint64_t http_file_responses_total = 0;
+    uint64_t http_send_timeouts = 0;  // HTTP responses dropped because the client stopped reading
 
     uint64_t sockets() const { return tcp_streams + tcp_listeners + udp_sockets; }
 };

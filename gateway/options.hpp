@@ -42,6 +42,9 @@ struct Options {
     // A browser that vanished without closing its TCP connection (sleeping
     // laptop, dropped network) is noticed by its missing pong.
     uint32_t ping_interval_ms = 20000;
+    // An HTTP response whose client takes nothing for this long is dropped,
+    // with what it held (0: never).
+    uint32_t http_send_timeout_ms = 30000;
 
     bool quiet = false;  // no per-session log lines
 };
