@@ -398,6 +398,7 @@ TEST(Http, SlowReaderIsClosedAfterTheSendDeadline) {
     EXPECT_EQ(metric(gw.get("/metrics").body, "sockgate_http_send_timeouts_total"), 1);
     EXPECT_EQ(metric(gw.get("/metrics").body, "sockgate_http_file_responses"), 0);
     EXPECT_EQ(gw.get("/index.html").status, 200) << "the gateway still serves others";
+    EXPECT_EQ(gw.stop(), 0) << "the gateway did not stop cleanly";
     std::filesystem::remove_all(root);
 }
 

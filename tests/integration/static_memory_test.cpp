@@ -181,7 +181,6 @@ TEST_F(StaticMemory, BurstOfNonReadingClientsSharesOneCopyAndMemoryComesBack) {
     const long long in_flight = read_metric(kInFlight);
     peak = std::max(peak, rss());
     EXPECT_EQ(started, clients_total) << kStarted << " should count every response started";
-    EXPECT_GE(in_flight, kHugeClients) << "the clients of the large file should still be waiting";
     EXPECT_LT(peak - baseline, kMaxGrowth)
         << "resident memory grew from " << baseline << " to " << peak << " bytes for " << kBigClients << " x "
         << kBigFile << " + " << kHugeClients << " x " << kHugeFile << " bytes being sent";
