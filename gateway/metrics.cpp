@@ -99,6 +99,13 @@ std::string render_prometheus(const Metrics& m) {
     w.sample("sockgate_protocol_errors_total", m.protocol_errors);
     w.family("sockgate_limit_errors_total", "counter", "Requests refused because a limit was reached.");
     w.sample("sockgate_limit_errors_total", m.limit_errors);
+    w.family("sockgate_http_file_responses", "gauge", "Static file responses being sent.");
+    w.sample("sockgate_http_file_responses", m.http_file_responses);
+    w.family("sockgate_http_file_responses_total", "counter", "Static file responses started.");
+    w.sample("sockgate_http_file_responses_total", m.http_file_responses_total);
+    w.family("sockgate_http_send_timeouts_total", "counter",
+             "HTTP responses abandoned because the client read nothing for the send timeout.");
+    w.sample("sockgate_http_send_timeouts_total", m.http_send_timeouts);
 
     // The name Prometheus client libraries use, so existing dashboards work.
     w.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");

@@ -24,6 +24,7 @@ struct Metrics {
     // system call.
     uint64_t fd_limit = UINT64_MAX;
     uint64_t fd_base = 0;
+    uint64_t http_file_responses = 0;  // static file bodies being sent
 
     // counters
     uint64_t sessions_total = 0;
@@ -48,6 +49,8 @@ struct Metrics {
     uint64_t throttled_to_client = 0;       // times a TCP read waited for --rate-bytes
     uint64_t throttled_from_client = 0;     // times a TCP write waited for --rate-bytes
     uint64_t throttled_connects = 0;        // connects and accepts that waited for --rate-connects
+    uint64_t http_file_responses_total = 0;
+    uint64_t http_send_timeouts = 0;  // HTTP responses dropped because the client stopped reading
 
     uint64_t sockets() const { return tcp_streams + tcp_listeners + udp_sockets; }
     uint64_t fds_in_use() const { return fd_base + connections + refusing + sockets() + tcp_connecting; }

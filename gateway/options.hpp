@@ -59,6 +59,9 @@ struct Options {
     // (TCP is slowed, UDP dropped past it), and new connections a second.
     uint64_t rate_bytes = 0;
     uint32_t rate_connects = 0;
+    // An HTTP response whose client takes nothing for this long is dropped,
+    // with what it held (0: never).
+    uint32_t http_send_timeout_ms = 30000;
 
     bool quiet = false;  // no per-session log lines
 

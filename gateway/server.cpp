@@ -8,8 +8,11 @@
 #include <map>
 #include <random>
 #include <sstream>
+#include <string_view>
 
 #include "gateway/front_door.hpp"
+#include "gateway/file_cache.hpp"
+#include "gateway/http_file_writer.hpp"
 #include "gateway/origin.hpp"
 #include "gateway/session.hpp"
 #include "gateway/static_files.hpp"
@@ -64,13 +67,27 @@ void add_common_headers(WsServer::connection_ptr con) {
     con->replace_header("Cross-Origin-Resource-Policy", "same-origin");
     con->replace_header("X-Content-Type-Options", "nosniff");
     con->replace_header("Cache-Control", "no-cache");
+    // Every HTTP response ends its connection; a client that keeps
+    // connections (Node's default agent) would otherwise send its next
+    // request down the closed one.
+    con->replace_header("Connection", "close");
 }
 
-void respond(WsServer::connection_ptr con, int status, const std::string& content_type, std::string body) {
+bool is_head(const WsServer::connection_ptr& con) { return con->get_request().get_method() == "HEAD"; }
+
+// A body websocketpp sends. HEAD gets the headers GET would, Content-Length
+// included, and no body (websocketpp drops Content-Length for an empty one).
+void set_body(WsServer::connection_ptr con, std::string_view body) {
+    const bool head = is_head(con);
+    con->set_body(head ? std::string() : std::string(body));
+    con->replace_header("Content-Length", std::to_string(body.size()));
+}
+
+void respond(WsServer::connection_ptr con, int status, const std::string& content_type, const std::string& body) {
     add_common_headers(con);
     con->set_status(websocketpp::http::status_code::value(status));
     con->replace_header("Content-Type", content_type);
-    con->set_body(std::move(body));
+    set_body(con, body);
 }
 
 StaticRequest static_request(const WsServer::connection_ptr& con) {
@@ -78,15 +95,43 @@ StaticRequest static_request(const WsServer::connection_ptr& con) {
                          con->get_request_header("If-None-Match")};
 }
 
-void respond_static(WsServer::connection_ptr con, StaticResponse r) {
-    add_common_headers(con);  // Cache-Control: no-cache there makes browsers revalidate with the ETag
-    con->set_status(websocketpp::http::status_code::value(r.status));
-    if (!r.content_type.empty()) con->replace_header("Content-Type", r.content_type);
-    if (!r.content_encoding.empty()) con->replace_header("Content-Encoding", r.content_encoding);
-    if (!r.etag.empty()) con->replace_header("ETag", r.etag);
-    // Caches must keep the br, gzip and plain answers for this URL apart.
-    if (r.vary_accept_encoding) con->replace_header("Vary", "Accept-Encoding");
-    con->set_body(std::move(r.body));
+// The status line and headers websocketpp would write for the response set
+// on `con`, for writing them ourselves.
+std::string response_head(const WsServer::connection_ptr& con) {
+    const auto& response = con->get_response();
+    std::string head = "HTTP/1.1 " + std::to_string(int(response.get_status_code())) + " " +
+                       response.get_status_msg() + "\r\n";
+    for (const auto& [name, value] : response.get_headers()) head += name + ": " + value + "\r\n";
+    return head + "\r\n";
+}
+
+// What writing a response ourselves needs from websocketpp 0.8.2
+// (impl/connection_impl.hpp), all in this one place:
+// - defer_http_response() in the HTTP handler cancels the handshake timer
+//   and leaves the connection with no operation pending and nothing to
+//   write until send_http_response(), which is never called, so the raw
+//   socket is ours. Nor does it time out: the writer's send timeout does.
+// - end_deferred_response() then does what websocketpp does after writing a
+//   response of its own (handle_write_http_response): terminate() with
+//   http_connection_ended on success, which marks the connection closed
+//   without calling a fail handler, or with the write error, which calls
+//   one if set. terminate() shuts the socket down both ways at once (the FIN
+//   follows the body already queued) and does nothing when called again;
+//   the socket closes when the last connection_ptr goes, unless closed
+//   here first, which websocketpp no longer minds once terminated.
+void defer_response(const WsServer::connection_ptr& con) { con->defer_http_response(); }
+
+void end_deferred_response(const WsServer::connection_ptr& con, const asio::error_code& ec) {
+    con->terminate(ec ? websocketpp::lib::error_code(ec)
+                      : websocketpp::error::make_error_code(websocketpp::error::http_connection_ended));
+    if (ec == asio::error::timed_out) {
+        // A reset discards what the client never took, instead of the kernel
+        // holding it for a reader that does not read. Closed here because
+        // asio turns the linger off when it closes a socket it destroys.
+        asio::error_code ignored;
+        con->get_raw_socket().set_option(asio::socket_base::linger(true, 0), ignored);
+        con->get_raw_socket().close(ignored);
+    }
 }
 
 std::string new_session_id() {
@@ -132,6 +177,8 @@ struct Server::Impl {
     std::map<connection_hdl, Paused, std::owner_less<connection_hdl>> paused;
     asio::steady_timer outbound_timer;
     bool outbound_timer_running = false;
+    FileCache file_cache;
+    FileResponseCount file_responses{io, metrics.http_file_responses};
 
     void log(const std::string& line) const {
         if (!options.quiet) std::cerr << "sockgate: " << line << std::endl;
@@ -284,9 +331,42 @@ struct Server::Impl {
             respond(con, 426, "text/plain; charset=utf-8",
                     std::string("/ws is a WebSocket endpoint: connect with subprotocol ") + proto::kSubprotocol + "\n");
         } else {
-            respond_static(con, serve_static(options.web_root, static_request(con)));
+            respond_static(con, serve_static(file_cache, options.web_root, static_request(con)));
         }
-        if (method == "HEAD") con->set_body("");
+    }
+
+    void respond_static(WsServer::connection_ptr con, StaticResponse r) {
+        add_common_headers(con);  // Cache-Control: no-cache there makes browsers revalidate with the ETag
+        con->set_status(websocketpp::http::status_code::value(r.status));
+        if (!r.content_type.empty()) con->replace_header("Content-Type", r.content_type);
+        if (!r.content_encoding.empty()) con->replace_header("Content-Encoding", r.content_encoding);
+        if (!r.etag.empty()) con->replace_header("ETag", r.etag);
+        // Caches must keep the br, gzip and plain answers for this URL apart.
+        if (r.vary_accept_encoding) con->replace_header("Vary", "Accept-Encoding");
+        if (r.status == 304) return;  // no body, and no Content-Length that would describe one
+        if (r.status == 200 && !is_head(con)) return send_file(con, std::move(r));
+        set_body(con, r.body);
+    }
+
+    // websocketpp would copy the body into the response and again into the
+    // bytes it writes, for every client; the file's shared bytes go out as
+    // they are instead.
+    void send_file(WsServer::connection_ptr con, StaticResponse r) {
+        con->replace_header("Content-Length", std::to_string(r.body.size()));
+        con->replace_header("Server", ws.get_user_agent());
+        std::string head = response_head(con);
+        defer_response(con);
+        ++metrics.http_file_responses_total;
+        file_responses.started();
+        HttpFileWriter::start(con->get_raw_socket(), std::move(head), std::move(r.storage),
+                              std::chrono::milliseconds(options.http_send_timeout_ms),
+                              [this, con](const asio::error_code& ec) { on_file_sent(con, ec); });
+    }
+
+    void on_file_sent(const WsServer::connection_ptr& con, const asio::error_code& ec) {
+        if (ec == asio::error::timed_out) ++metrics.http_send_timeouts;
+        file_responses.finished();
+        end_deferred_response(con, ec);
     }
 
     // What the page shows a newcomer: what this gateway allows, in rules and

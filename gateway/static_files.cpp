@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <optional>
 #include <sstream>
@@ -23,7 +22,8 @@ StaticResponse error_response(int status, const std::string& text) {
     StaticResponse r;
     r.status = status;
     r.content_type = kPlainText;
-    r.body = text + "\n";
+    r.storage = std::make_shared<const std::string>(text + "\n");
+    r.body = *r.storage;
     return r;
 }
 
@@ -89,15 +89,6 @@ std::optional<fs::path> resolve_inside(const fs::path& root, const fs::path& p) 
     const fs::path real = fs::weakly_canonical(p, ec);
     if (ec || !is_within(root, real)) return std::nullopt;
     return real;
-}
-
-std::optional<std::string> read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    if (in.bad()) return std::nullopt;
-    return bytes.str();
 }
 
 std::string lowercase(std::string s) {
@@ -245,15 +236,9 @@ std::optional<fs::path> fresh_sibling(const fs::path& root, const fs::path& file
 // A strong ETag from size and modification time: they change with every
 // version of a file and cost a stat, not a read. The coding keeps the plain
 // and compressed bodies of one file apart, as strong ETags must.
-std::optional<std::string> etag_of(const fs::path& p, ContentCoding coding) {
-    std::error_code ec;
-    const uintmax_t size = fs::file_size(p, ec);
-    if (ec) return std::nullopt;
-    const auto mtime = fs::last_write_time(p, ec);
-    if (ec) return std::nullopt;
-    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(mtime.time_since_epoch()).count();
+std::string etag_of(const FileVersion& version, ContentCoding coding) {
     std::ostringstream tag;
-    tag << '"' << std::hex << size << '-' << uint64_t(ns);
+    tag << '"' << std::hex << version.size << '-' << uint64_t(version.mtime_ns);
     if (coding != ContentCoding::identity) tag << '-' << encoding_name(coding);
     tag << '"';
     return tag.str();
@@ -362,7 +347,7 @@ std::string content_type_for(const std::string& path) {
     return "application/octet-stream";  // .data, .br and anything unknown
 }
 
-StaticResponse serve_static(const std::string& web_root, const StaticRequest& request) {
+StaticResponse serve_static(FileCache& cache, const std::string& web_root, const StaticRequest& request) {
     try {
         const FileLookup found = find_file(web_root, request.target);
         if (found.error) return *found.error;
@@ -379,18 +364,21 @@ StaticResponse serve_static(const std::string& web_root, const StaticRequest& re
         std::vector<ContentCoding> candidates{chosen};
         if (chosen != ContentCoding::identity) candidates.push_back(ContentCoding::identity);
         for (const ContentCoding coding : candidates) {
-            auto etag = etag_of(path_of(coding), coding);
-            if (!etag) continue;
-            if (if_none_match_matches(request.if_none_match, *etag)) return not_modified(std::move(*etag), vary);
-            auto bytes = read_file(path_of(coding));
-            if (!bytes) continue;
+            const std::string path = path_of(coding).string();
+            const auto version = file_version(path);
+            if (!version) continue;
+            if (std::string etag = etag_of(*version, coding); if_none_match_matches(request.if_none_match, etag))
+                return not_modified(std::move(etag), vary);
+            const auto file = cache.get(path);
+            if (!file) continue;
             StaticResponse r;
             r.status = 200;
             r.content_type = content_type_for(found.file.string());  // of the file, not of the .br/.gz
             r.content_encoding = encoding_name(coding);
-            r.etag = std::move(*etag);
+            r.etag = etag_of(file->version, coding);  // of the bytes read, should the file have changed since
             r.vary_accept_encoding = vary;
-            r.body = std::move(*bytes);
+            r.storage = std::shared_ptr<const std::string>(file, &file->bytes);
+            r.body = *r.storage;
             return r;
         }
         return error_response(403, "403 Forbidden: not readable");
@@ -398,6 +386,11 @@ StaticResponse serve_static(const std::string& web_root, const StaticRequest& re
         // Out of memory or a filesystem surprise: never let it reach the server loop.
         return error_response(500, "500 Internal Server Error");
     }
+}
+
+StaticResponse serve_static(const std::string& web_root, const StaticRequest& request) {
+    FileCache cache;
+    return serve_static(cache, web_root, request);
 }
 
 StaticResponse serve_static(const std::string& web_root, const std::string& target) {

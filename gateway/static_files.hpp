@@ -3,9 +3,12 @@
 // clients that accept them, and ETags so a reload costs only 304s.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "gateway/file_cache.hpp"
 
 namespace sockgate::gateway {
 
@@ -22,13 +25,19 @@ struct StaticResponse {
     std::string content_encoding;       // "br" or "gzip" when the body is a compressed sibling, else ""
     std::string etag;                   // strong, quoted; for 200 and 304, "" for errors
     bool vary_accept_encoding = false;  // the file has compressed siblings: the answer depends on Accept-Encoding
-    std::string body;                   // file bytes, or a short plain-text error; empty for 304
+    // File bytes, or a short plain-text error; empty for 304. A view of
+    // `storage`, which a file's bytes share with the cache and with every
+    // other response sending the same version.
+    std::string_view body;
+    std::shared_ptr<const std::string> storage;
 };
 
 // Maps the request target ("/index.html?x=1", "/", "/js/app.js") to a file
 // under web_root and reads it, or its .br/.gz sibling when the client accepts
 // that. Answers 304 when If-None-Match names the version it would send.
-// Never serves anything outside web_root.
+// Never serves anything outside web_root. File bytes come from `cache`.
+StaticResponse serve_static(FileCache& cache, const std::string& web_root, const StaticRequest& request);
+// The same with a cache of its own, for one-off use.
 StaticResponse serve_static(const std::string& web_root, const StaticRequest& request);
 // The same for a request without Accept-Encoding and If-None-Match.
 StaticResponse serve_static(const std::string& web_root, const std::string& target);

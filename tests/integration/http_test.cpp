@@ -4,6 +4,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,8 +27,62 @@
 #include "support/gateway_process.hpp"
 
 using namespace sockgate::testing;
+using namespace std::chrono_literals;
 
 namespace {
+
+int connect_to(uint16_t port) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// One request on its own connection, as a client that would keep the
+// connection sees it: everything until the server closes or `patience` runs out.
+struct Exchange {
+    HttpResponse response;
+    bool closed_by_server = false;
+};
+
+Exchange exchange(uint16_t port, const std::string& raw, std::chrono::milliseconds patience = 5s) {
+    Exchange x;
+    const int fd = connect_to(port);
+    if (fd < 0) return x;
+    send(fd, raw.data(), raw.size(), MSG_NOSIGNAL);
+    std::string all;
+    const auto deadline = std::chrono::steady_clock::now() + patience;
+    while (std::chrono::steady_clock::now() < deadline) {
+        pollfd p{fd, POLLIN, 0};
+        if (poll(&p, 1, 50) <= 0) continue;
+        char buf[65536];
+        const ssize_t n = read(fd, buf, sizeof buf);
+        if (n <= 0) {
+            x.closed_by_server = n == 0 || errno == ECONNRESET;
+            break;
+        }
+        all.append(buf, size_t(n));
+    }
+    close(fd);
+    const auto head_end = all.find("\r\n\r\n");
+    if (head_end == std::string::npos) return x;
+    x.response.headers = all.substr(0, head_end);
+    x.response.body = all.substr(head_end + 4);
+    if (x.response.headers.size() > 12) x.response.status = std::stoi(x.response.headers.substr(9, 3));
+    return x;
+}
+
+// A request with no Connection header: HTTP/1.1 keeps the connection by default.
+std::string keep_alive_request(const std::string& method, const std::string& target,
+                               const std::string& extra_headers = "") {
+    return method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers + "\r\n";
+}
 
 std::string handshake(uint16_t port, const std::string& extra_headers, const std::string& host = "") {
     return "GET /ws HTTP/1.1\r\nHost: " + (host.empty() ? "127.0.0.1:" + std::to_string(port) : host) +
@@ -207,6 +270,138 @@ TEST_F(Precompressed, HeadCarriesTheEncodingWithoutBody) {
     EXPECT_TRUE(r.body.empty());
 }
 
+TEST_F(Precompressed, HeadHasTheContentLengthOfTheBodyGetWouldSend) {
+    for (const char* coding : {"", "Accept-Encoding: br\r\n", "Accept-Encoding: gzip\r\n"}) {
+        for (const char* target : {"/app.js", "/small.txt"}) {
+            const auto get = exchange(gw_->port(), keep_alive_request("GET", target, coding));
+            const auto head = exchange(gw_->port(), keep_alive_request("HEAD", target, coding));
+            ASSERT_EQ(get.response.status, 200) << target << " " << coding;
+            ASSERT_EQ(head.response.status, 200) << target << " " << coding;
+            EXPECT_EQ(get.response.header("Content-Length"), std::to_string(get.response.body.size()));
+            EXPECT_EQ(head.response.header("Content-Length"), std::to_string(get.response.body.size()))
+                << target << " " << coding;
+            EXPECT_TRUE(head.response.body.empty()) << target << " " << coding;
+            EXPECT_TRUE(head.closed_by_server) << target << " " << coding;
+            for (const char* name : {"Content-Type", "Content-Encoding", "ETag", "Vary", "Cache-Control",
+                                     "Cross-Origin-Embedder-Policy", "Connection"})
+                EXPECT_EQ(head.response.header(name), get.response.header(name))
+                    << name << " " << target << " " << coding;
+        }
+    }
+}
+
+// Every response ends its connection, so every response must say so: a
+// client that keeps connections (Node's default agent) would otherwise
+// reuse one the gateway has already closed.
+TEST_F(Precompressed, EveryResponseAnnouncesTheCloseAndCloses) {
+    const std::string etag = get("/app.js", {"Accept-Encoding: br"}).header("ETag");
+    ASSERT_FALSE(etag.empty());
+    struct Case {
+        std::string request;
+        int status;
+    };
+    const std::vector<Case> cases{
+        {keep_alive_request("GET", "/app.js", "Accept-Encoding: br\r\n"), 200},
+        {keep_alive_request("GET", "/app.js"), 200},
+        {keep_alive_request("GET", "/small.txt"), 200},
+        {keep_alive_request("HEAD", "/app.js"), 200},
+        {keep_alive_request("GET", "/app.js", "Accept-Encoding: br\r\nIf-None-Match: " + etag + "\r\n"), 304},
+        {keep_alive_request("GET", "/nope.js"), 404},
+        {keep_alive_request("GET", "/../etc/passwd"), 403},
+        {keep_alive_request("GET", "/healthz"), 200},
+        {keep_alive_request("HEAD", "/healthz"), 200},
+        {keep_alive_request("GET", "/metrics"), 200},
+        {keep_alive_request("GET", "/api/info"), 200},
+        {keep_alive_request("GET", "/ws"), 426},
+        {keep_alive_request("POST", "/healthz", "Content-Length: 0\r\n"), 405},
+        {handshake(gw_->port(), kOffer + "Origin: http://evil.example\r\n"), 403},
+    };
+    for (const auto& c : cases) {
+        const std::string first_line = c.request.substr(0, c.request.find('\r'));
+        const auto x = exchange(gw_->port(), c.request);
+        EXPECT_EQ(x.response.status, c.status) << first_line;
+        EXPECT_EQ(x.response.header("Connection"), "close") << first_line;
+        EXPECT_TRUE(x.closed_by_server) << first_line << ": the connection should end after the response";
+        if (c.status != 304 && c.request.rfind("HEAD", 0) != 0) {
+            EXPECT_EQ(x.response.header("Content-Length"), std::to_string(x.response.body.size())) << first_line;
+        }
+    }
+}
+
+// What issue 10 saw: Node's default agent keeps connections, so without
+// Connection: close it sent every second request down a closed one.
+TEST_F(Precompressed, KeepAliveAgentGetsEveryResponse) {
+    const auto script = root_.parent_path() / ("sockgate-agent-" + std::to_string(::getpid()) + ".js");
+    std::ofstream(script) << R"(
+const http = require('http');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const port = Number(process.argv[2]);
+const get = (path, method) => new Promise((resolve, reject) => {
+  const req = http.request({ host: '127.0.0.1', port, path, method, agent }, (res) => {
+    let n = 0;
+    res.on('data', (c) => { n += c.length; });
+    res.on('end', () => resolve(res.statusCode + ':' + n));
+  });
+  req.on('error', reject);
+  req.end();
+});
+(async () => {
+  const out = [];
+  for (const path of ['/app.js', '/healthz', '/small.txt', '/app.js', '/nope', '/small.txt'])
+    out.push(await get(path, 'GET'));
+  out.push(await get('/app.js', 'HEAD'));
+  out.push(await get('/small.txt', 'GET'));
+  console.log(out.join(' '));
+})().catch((e) => { console.log('failed: ' + e.message); process.exit(1); });
+)";
+    const std::string command = std::string(SOCKGATE_NODE_BIN) + " '" + script.string() + "' " +
+                                std::to_string(gw_->port()) + " 2>&1";
+    std::string output;
+    if (FILE* p = popen(command.c_str(), "r")) {
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, p)) > 0) output.append(buf, n);
+        EXPECT_EQ(pclose(p), 0) << output;
+    }
+    std::filesystem::remove(script);
+    const std::string app = std::to_string(original_.size());
+    EXPECT_EQ(output, "200:" + app + " 200:" + std::to_string(get("/healthz").body.size()) + " 200:4 200:" + app +
+                          " 404:" + std::to_string(get("/nope").body.size()) + " 200:4 200:0 200:4\n");
+}
+
+TEST(Http, SlowReaderIsClosedAfterTheSendDeadline) {
+    const auto root = make_web_root();
+    std::string big(16 << 20, 'x');  // more than the kernel buffers on both ends hold
+    std::ofstream(root / "big.bin", std::ios::binary) << big;
+    GatewayProcess gw({"--web-root", root.string(), "--http-send-timeout-ms", "1000"});
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int small = 4096;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(gw.port());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    const std::string req = keep_alive_request("GET", "/big.bin");
+    ASSERT_EQ(send(fd, req.data(), req.size(), MSG_NOSIGNAL), ssize_t(req.size()));
+    // Watch for the end of the connection without reading, which would be progress.
+    const auto start = std::chrono::steady_clock::now();
+    bool closed = false;
+    while (!closed && std::chrono::steady_clock::now() - start < 10s) {
+        pollfd p{fd, POLLRDHUP, 0};
+        closed = poll(&p, 1, 50) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+    }
+    const auto waited = std::chrono::steady_clock::now() - start;
+    close(fd);
+    EXPECT_TRUE(closed) << "a client that reads nothing keeps its connection";
+    EXPECT_GE(waited, 900ms) << "closed before the deadline";
+    EXPECT_EQ(metric(gw.get("/metrics").body, "sockgate_http_send_timeouts_total"), 1);
+    EXPECT_EQ(metric(gw.get("/metrics").body, "sockgate_http_file_responses"), 0);
+    EXPECT_EQ(gw.get("/index.html").status, 200) << "the gateway still serves others";
+    EXPECT_EQ(gw.stop(), 0) << "the gateway did not stop cleanly";
+    std::filesystem::remove_all(root);
+}
+
 TEST(Http, HealthzReportsStatusVersionAndCounts) {
     GatewayProcess gw;
     const auto r = gw.get("/healthz");
@@ -346,7 +541,7 @@ TEST(Startup, HelpListsEveryFlag) {
     EXPECT_EQ(r.exit_code, 0);
     for (const char* flag : {"--listen", "--web-root", "--no-demo", "--allow", "--bind-allow", "--origin", "--token",
                              "--insecure-no-auth", "--max-sessions", "--max-sockets", "--max-listeners", "--max-frame",
-                             "--window", "--connect-timeout-ms", "--udp-queue", "--config"})
+                             "--window", "--connect-timeout-ms", "--udp-queue", "--http-send-timeout-ms", "--config"})
         EXPECT_NE(r.output.find(flag), std::string::npos) << flag;
 }
 

@@ -1,0 +1,122 @@
+#include "gateway/http_file_writer.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>  // defines __GLIBC__ on glibc systems; the test below needs it
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+namespace sockgate::gateway {
+
+namespace {
+
+// Each write hands the kernel at most this much of the body: a fast client
+// still gets large writes, and no write call copies a whole big file.
+constexpr size_t kMaxWrite = 64 * 1024;
+
+// A burst is this many responses in flight at once; a browser loading the
+// page uses a handful of connections and never triggers a release.
+constexpr uint64_t kBurst = 16;
+// Releasing costs a walk over the heap, and the relay then faults its
+// buffers back in: at most once per this interval.
+constexpr auto kMinReleaseInterval = std::chrono::seconds(2);
+
+}  // namespace
+
+void HttpFileWriter::start(asio::ip::tcp::socket& socket, std::string head, std::shared_ptr<const std::string> body,
+                           std::chrono::milliseconds send_timeout, Done done) {
+    auto writer =
+        std::make_shared<HttpFileWriter>(socket, std::move(head), std::move(body), send_timeout, std::move(done));
+    writer->do_write();
+    if (send_timeout.count() > 0) writer->do_wait_for_progress();
+}
+
+HttpFileWriter::HttpFileWriter(asio::ip::tcp::socket& socket, std::string head,
+                               std::shared_ptr<const std::string> body, std::chrono::milliseconds send_timeout,
+                               Done done)
+    : socket_(socket),
+      head_(std::move(head)),
+      body_(std::move(body)),
+      send_timeout_(send_timeout),
+      deadline_(socket.get_executor()),
+      last_progress_(std::chrono::steady_clock::now()),
+      done_(std::move(done)) {}
+
+void HttpFileWriter::do_write() {
+    // write_some rather than async_write: each piece the kernel takes counts
+    // as progress, so a client that reads slowly but steadily is not timed out.
+    const size_t body_piece = std::min(kMaxWrite, body_->size() - body_sent_);
+    const std::array<asio::const_buffer, 2> pieces{asio::buffer(head_) + head_sent_,
+                                                   asio::buffer(body_->data() + body_sent_, body_piece)};
+    socket_.async_write_some(pieces, [self = shared_from_this()](const asio::error_code& ec, size_t n) {
+        self->on_write(ec, n);
+    });
+}
+
+void HttpFileWriter::on_write(const asio::error_code& ec, size_t n) {
+    if (finished_) return;  // timed out meanwhile; the socket may be gone
+    if (ec) return finish(ec);
+    const size_t from_head = std::min(n, head_.size() - head_sent_);
+    head_sent_ += from_head;
+    body_sent_ += n - from_head;
+    last_progress_ = std::chrono::steady_clock::now();
+    if (head_sent_ == head_.size() && body_sent_ == body_->size()) return finish({});
+    do_write();
+}
+
+// One timer for the whole response, moved on only when it fires, rather than
+// re-armed on every write.
+void HttpFileWriter::do_wait_for_progress() {
+    deadline_.expires_at(last_progress_ + send_timeout_);
+    deadline_.async_wait([self = shared_from_this()](const asio::error_code& ec) { self->on_progress_deadline(ec); });
+}
+
+void HttpFileWriter::on_progress_deadline(const asio::error_code& ec) {
+    if (ec || finished_) return;
+    if (std::chrono::steady_clock::now() - last_progress_ < send_timeout_) return do_wait_for_progress();
+    // The write still pending fails once the connection is closed; on_write
+    // then sees finished_.
+    finish(asio::error::timed_out);
+}
+
+void HttpFileWriter::finish(const asio::error_code& ec) {
+    finished_ = true;
+    deadline_.cancel();
+    body_.reset();
+    auto done = std::move(done_);
+    done(ec);
+}
+
+void FileResponseCount::started() {
+    ++gauge_;
+    peak_since_release_ = std::max(peak_since_release_, gauge_);
+}
+
+void FileResponseCount::finished() {
+    --gauge_;
+    if (gauge_ == 0 && peak_since_release_ >= kBurst && !trim_pending_) do_release_memory();
+}
+
+void FileResponseCount::do_release_memory() {
+    trim_pending_ = true;
+    trim_timer_.expires_at(last_release_ + kMinReleaseInterval);
+    trim_timer_.async_wait([this](const asio::error_code& ec) { on_release_memory(ec); });
+}
+
+void FileResponseCount::on_release_memory(const asio::error_code& ec) {
+    if (ec) return;
+    trim_pending_ = false;
+    // Another burst under way: its own end releases.
+    if (gauge_ != 0) return;
+    peak_since_release_ = 0;
+    last_release_ = std::chrono::steady_clock::now();
+#if defined(__GLIBC__)
+    // Returns every free page, from the middle of the heap too, whatever the
+    // trim threshold says.
+    malloc_trim(0);
+#endif
+}
+
+}  // namespace sockgate::gateway

@@ -1,0 +1,294 @@
+// Static files stay cheap under a burst: many clients downloading the same
+// large files at once share one copy of each (issue 10, item 5), a client
+// that never reads holds no copy of its own, and the memory a burst used is
+// given back once it is over. The cache that makes the sharing possible is
+// tested alone at the end.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gateway/file_cache.hpp"
+#include "support/gateway_process.hpp"
+
+using namespace sockgate::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr size_t kBigFile = 1 << 20;   // like the playground's app bundle
+constexpr size_t kHugeFile = 8 << 20;  // like Pyodide's wasm
+constexpr int kBigClients = 400;
+constexpr int kHugeClients = 40;
+constexpr long long kMaxGrowth = 32ll << 20;    // while all of them wait
+constexpr long long kMaxLeftOver = 16ll << 20;  // once they have gone
+
+const char* kInFlight = "sockgate_http_file_responses";
+const char* kStarted = "sockgate_http_file_responses_total";
+const char* kSessions = "sockgate_sessions";
+
+std::string random_bytes(size_t n, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::string out(n, '\0');
+    for (auto& c : out) c = char(rng());
+    return out;
+}
+
+std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A client that asks for `target` and then reads nothing. Its receive window
+// is kept small, so what the kernel will not queue for it waits in the gateway.
+class NonReader {
+public:
+    NonReader(uint16_t port, const std::string& target, const std::string& extra_headers = "") {
+        fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        const int small = 4096;
+        setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(port);
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return;
+        const std::string req = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers + "\r\n";
+        sent_ = send(fd_, req.data(), req.size(), MSG_NOSIGNAL) == ssize_t(req.size());
+    }
+    // A WebSocket session instead, opened and kept.
+    explicit NonReader(uint16_t port) : NonReader(port, "/ws", "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                                                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                                             "Sec-WebSocket-Version: 13\r\n"
+                                                             "Sec-WebSocket-Protocol: sockgate.v1\r\n") {}
+    ~NonReader() { close(fd_); }
+    NonReader(const NonReader&) = delete;
+    NonReader& operator=(const NonReader&) = delete;
+    bool sent() const { return sent_; }
+
+private:
+    int fd_ = -1;
+    bool sent_ = false;
+};
+
+class StaticMemory : public ::testing::Test {
+protected:
+    void SetUp() override {
+        root_ = std::filesystem::temp_directory_path() /
+                ("sockgate-web-mem-" + std::to_string(::getpid()) + "-" +
+                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove_all(root_);
+        std::filesystem::create_directories(root_);
+        std::ofstream(root_ / "big.js", std::ios::binary) << random_bytes(kBigFile, 1);
+        std::ofstream(root_ / "huge.wasm", std::ios::binary) << random_bytes(kHugeFile, 2);
+        // The burst is far above the default connection caps on purpose: this
+        // measures what each served download costs, not the caps.
+        gw_ = std::make_unique<GatewayProcess>(std::vector<std::string>{
+            "--web-root", root_.string(), "--max-http-connections", "2000", "--max-connections-per-address", "2000"});
+    }
+    void TearDown() override {
+        if (gw_) {
+            EXPECT_TRUE(gw_->alive()) << "the gateway died during the test";
+            EXPECT_EQ(gw_->stop(), 0) << "the gateway did not stop cleanly";
+        }
+        gw_.reset();
+        std::filesystem::remove_all(root_);
+    }
+    long long read_metric(const std::string& name) const { return metric(gw_->get("/metrics").body, name); }
+    long long rss() const { return read_metric("process_resident_memory_bytes"); }
+    long long wait_for(const std::string& name, long long value) const {
+        const auto deadline = std::chrono::steady_clock::now() + 5s;
+        long long now = read_metric(name);
+        while (now != value && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(20ms);
+            now = read_metric(name);
+        }
+        return now;
+    }
+
+    std::filesystem::path root_;
+    std::unique_ptr<GatewayProcess> gw_;
+};
+
+}  // namespace
+
+TEST_F(StaticMemory, LargeFileArrivesByteForByte) {
+    const std::string expected = read_file(root_ / "huge.wasm");
+    ASSERT_EQ(expected.size(), kHugeFile);
+    for (int i = 0; i < 2; ++i) {  // the first read fills the cache, the second is served from it
+        const auto r = gw_->get("/huge.wasm");
+        ASSERT_EQ(r.status, 200);
+        EXPECT_EQ(r.header("Content-Length"), std::to_string(kHugeFile));
+        EXPECT_EQ(r.header("Content-Type"), "application/wasm");
+        ASSERT_EQ(r.body.size(), expected.size());
+        EXPECT_TRUE(r.body == expected) << "the body differs from the file";
+    }
+    // Several downloads interleaved on the gateway's one thread.
+    std::vector<std::thread> readers;
+    std::vector<std::string> bodies(4);
+    for (size_t i = 0; i < bodies.size(); ++i)
+        readers.emplace_back([&, i] { bodies[i] = gw_->get(i % 2 ? "/huge.wasm" : "/big.js").body; });
+    for (auto& t : readers) t.join();
+    const std::string big = read_file(root_ / "big.js");
+    for (size_t i = 0; i < bodies.size(); ++i) EXPECT_TRUE(bodies[i] == (i % 2 ? expected : big)) << i;
+}
+
+TEST_F(StaticMemory, BurstOfNonReadingClientsSharesOneCopyAndMemoryComesBack) {
+#if defined(__SANITIZE_ADDRESS__)
+    GTEST_SKIP() << "AddressSanitizer's redzones and quarantine make resident memory meaningless here";
+#endif
+    // Files already read once, as on a gateway that has served the page: the
+    // cached copies belong to the baseline, not to the burst.
+    ASSERT_EQ(gw_->get("/big.js").body.size(), kBigFile);
+    ASSERT_EQ(gw_->get("/huge.wasm").body.size(), kHugeFile);
+    const long long baseline = rss();
+    ASSERT_GT(baseline, 0);
+    const long long started_before = read_metric(kStarted);
+
+    // Sessions opened during the burst and kept after it, as on a playground
+    // in use: what they allocate lands among the burst's memory.
+    std::vector<std::unique_ptr<NonReader>> clients, sessions;
+    for (int i = 0; i < kBigClients + kHugeClients; ++i) {
+        clients.push_back(std::make_unique<NonReader>(gw_->port(), i < kBigClients ? "/big.js" : "/huge.wasm"));
+        ASSERT_TRUE(clients.back()->sent()) << "client " << i;
+        if (i % 100 == 99) sessions.push_back(std::make_unique<NonReader>(gw_->port()));
+    }
+    const auto session_count = static_cast<long long>(sessions.size());
+    ASSERT_EQ(wait_for(kSessions, session_count), session_count);
+    // Every client is being served once the gateway has started all their
+    // responses; the kernel takes whole small ones, the rest stay in flight.
+    const long long clients_total = kBigClients + kHugeClients;
+    long long peak = baseline;
+    long long started = -1;
+    const auto deadline = std::chrono::steady_clock::now() + 8s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const std::string m = gw_->get("/metrics").body;
+        started = metric(m, kStarted) - started_before;
+        peak = std::max(peak, metric(m, "process_resident_memory_bytes"));
+        if (started == clients_total) break;
+        std::this_thread::sleep_for(50ms);
+    }
+    const long long in_flight = read_metric(kInFlight);
+    peak = std::max(peak, rss());
+    EXPECT_EQ(started, clients_total) << kStarted << " should count every response started";
+    EXPECT_LT(peak - baseline, kMaxGrowth)
+        << "resident memory grew from " << baseline << " to " << peak << " bytes for " << kBigClients << " x "
+        << kBigFile << " + " << kHugeClients << " x " << kHugeFile << " bytes being sent";
+
+    clients.clear();
+    long long after = rss();
+    const auto settle = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < settle) {
+        const std::string m = gw_->get("/metrics").body;
+        after = metric(m, "process_resident_memory_bytes");
+        if (metric(m, kInFlight) == 0 && after - baseline < kMaxLeftOver) break;
+        std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_EQ(read_metric(kInFlight), 0);
+    EXPECT_LT(after - baseline, kMaxLeftOver) << "resident memory was " << baseline << " bytes before the burst, "
+                                              << peak << " at its height and still " << after << " after it";
+    std::cout << "[ figures  ] " << in_flight << " responses in flight; resident memory: baseline " << baseline
+              << ", peak " << peak << ", after " << after << " bytes\n";
+}
+
+TEST_F(StaticMemory, ChangedFileIsServedFresh) {
+    ASSERT_EQ(gw_->get("/big.js").body.size(), kBigFile);  // now cached
+    const std::string replaced = random_bytes(kBigFile, 3);  // same size
+    std::ofstream(root_ / "big.js", std::ios::binary | std::ios::trunc) << replaced;
+    EXPECT_TRUE(gw_->get("/big.js").body == replaced) << "rewritten in place";
+    std::ofstream(root_ / "next.js", std::ios::binary) << "next";
+    std::filesystem::rename(root_ / "next.js", root_ / "big.js");
+    EXPECT_EQ(gw_->get("/big.js").body, "next") << "replaced by a rename";
+}
+
+namespace {
+
+using sockgate::gateway::FileCache;
+
+class FileCacheTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() /
+               ("sockgate-cache-" + std::to_string(::getpid()) + "-" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove_all(dir_);
+        std::filesystem::create_directories(dir_);
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    std::string put(const std::string& name, const std::string& bytes) {
+        std::ofstream(dir_ / name, std::ios::binary | std::ios::trunc) << bytes;
+        return (dir_ / name).string();
+    }
+    std::filesystem::path dir_;
+};
+
+}  // namespace
+
+TEST_F(FileCacheTest, OneVersionIsReadOnceAndShared) {
+    FileCache cache;
+    const auto path = put("a.js", "alpha");
+    const auto first = cache.get(path);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->bytes, "alpha");
+    EXPECT_EQ(cache.get(path), first);
+    EXPECT_EQ(cache.kept_bytes(), 5u);
+}
+
+TEST_F(FileCacheTest, ChangedFileIsReadAgainAndResponsesUnderWayKeepTheirs) {
+    FileCache cache;
+    const auto path = put("a.js", "alpha");
+    const auto old = cache.get(path);
+    put("a.js", "beta!");  // same size; the version still differs
+    std::filesystem::last_write_time(path, std::filesystem::last_write_time(path) + std::chrono::seconds(1));
+    const auto fresh = cache.get(path);
+    ASSERT_TRUE(fresh);
+    EXPECT_EQ(fresh->bytes, "beta!");
+    EXPECT_EQ(old->bytes, "alpha");
+    EXPECT_EQ(cache.kept_bytes(), 5u) << "only the current version counts";
+}
+
+TEST_F(FileCacheTest, BudgetEvictsTheLeastRecentlyUsed) {
+    FileCache cache(10);
+    const auto a = put("a", "aaaa"), b = put("b", "bbbb"), c = put("c", "cccc");
+    std::weak_ptr<const sockgate::gateway::CachedFile> weak_a = cache.get(a), weak_b = cache.get(b);
+    cache.get(a);  // a is now the more recent
+    cache.get(c);
+    EXPECT_EQ(cache.kept_bytes(), 8u);
+    EXPECT_FALSE(weak_a.expired());
+    EXPECT_TRUE(weak_b.expired());
+}
+
+TEST_F(FileCacheTest, FileOverTheBudgetIsSharedOnlyWhileHeld) {
+    FileCache cache(4);
+    const auto path = put("big", "12345678");
+    auto first = cache.get(path);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(cache.get(path), first) << "a second response shares the first one's copy";
+    EXPECT_EQ(cache.kept_bytes(), 0u);
+    std::weak_ptr<const sockgate::gateway::CachedFile> weak = first;
+    first.reset();
+    EXPECT_TRUE(weak.expired());
+}
+
+TEST_F(FileCacheTest, MissingOrUnreadableGivesNothing) {
+    FileCache cache;
+    EXPECT_FALSE(cache.get((dir_ / "none").string()));
+    EXPECT_FALSE(cache.get(dir_.string())) << "a directory";
+    const auto path = put("gone", "x");
+    ASSERT_TRUE(cache.get(path));
+    std::filesystem::remove(path);
+    EXPECT_FALSE(cache.get(path));
+}
