@@ -370,6 +370,19 @@ std::vector<CommandLineItem> tokenize(int argc, const char* const argv[]) {
 
 // ---- config file ----
 
+json parse_config(const std::string& text, const std::string& file) {
+    const std::string where = "--config " + file;
+    json config;
+    try {
+        config = json::parse(text, nullptr, true, /*ignore_comments=*/true);
+    } catch (const json::exception& e) {  // parse_error, and out_of_range 406 for a number like 1e400
+        throw OptionsError(where + ": not valid JSON: " + e.what());
+    }
+    if (!config.is_object())
+        throw OptionsError(where + ": must hold a JSON object, e.g. {\"listen\": \"127.0.0.1:8080\"}");
+    return config;
+}
+
 json read_config(const std::string& file) {
     const std::string where = "--config " + file;
     std::error_code ec;
@@ -379,15 +392,7 @@ json read_config(const std::string& file) {
     std::ostringstream text;
     text << in.rdbuf();
     if (in.bad()) throw OptionsError(where + ": cannot read");
-    json config;
-    try {
-        config = json::parse(text.str(), nullptr, true, /*ignore_comments=*/true);
-    } catch (const json::parse_error& e) {
-        throw OptionsError(where + ": not valid JSON: " + e.what());
-    }
-    if (!config.is_object())
-        throw OptionsError(where + ": must hold a JSON object, e.g. {\"listen\": \"127.0.0.1:8080\"}");
-    return config;
+    return parse_config(text.str(), file);
 }
 
 void apply_config(const json& config, const std::string& file, Options& out) {
@@ -434,6 +439,12 @@ bool is_loopback_host(const std::string& host) {
     static const Cidr kMappedLoopback{*proto::IpAddress::parse("127.0.0.0"), 8};
     // Cidr::contains judges ::ffff:127.x.y.z as the IPv4 address it maps.
     return *addr == kIpv6Loopback || kMappedLoopback.contains(*addr);
+}
+
+void apply_config_text(const std::string& text, const std::string& file, Options& out) {
+    Options result = out;
+    apply_config(parse_config(text, file), file, result);
+    out = std::move(result);
 }
 
 std::string version_text() { return std::string("sockgate ") + SOCKGATE_VERSION; }

@@ -83,6 +83,10 @@ enum class ParseOutcome { run, help, version };
 // Parses argv (and the --config file it names; flags override the file).
 // Throws OptionsError on bad input.
 ParseOutcome parse_options(int argc, const char* const argv[], Options& out);
+// Applies the text of a --config file (a JSON object) to `out` as
+// parse_options does before the flags; `file` names it in messages. Throws
+// OptionsError; `out` changes only when everything parsed.
+void apply_config_text(const std::string& text, const std::string& file, Options& out);
 std::string help_text();
 // "sockgate 0.1.0": what --version prints.
 std::string version_text();

@@ -122,7 +122,8 @@ void Session::on_text(const std::string& text) {
         env = proto::parse_envelope(text);
     } catch (const ProtocolError& e) {
         ++metrics_.protocol_errors;
-        send_error_event(e.info());
+        // When the id could be read, the request gets its answer.
+        send_error_event(e.info(), e.id());
         return;
     }
     if (!env.id) {

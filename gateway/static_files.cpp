@@ -393,6 +393,12 @@ StaticResponse serve_static(const std::string& web_root, const StaticRequest& re
     return serve_static(cache, web_root, request);
 }
 
+ResolvedPath resolve_static_path(const std::string& web_root, const std::string& target) {
+    const FileLookup found = find_file(web_root, target);
+    if (found.error) return ResolvedPath{found.error->status, {}};
+    return ResolvedPath{200, found.file.string()};
+}
+
 StaticResponse serve_static(const std::string& web_root, const std::string& target) {
     return serve_static(web_root, StaticRequest{target, "", ""});
 }

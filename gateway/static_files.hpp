@@ -42,6 +42,15 @@ StaticResponse serve_static(const std::string& web_root, const StaticRequest& re
 // The same for a request without Accept-Encoding and If-None-Match.
 StaticResponse serve_static(const std::string& web_root, const std::string& target);
 
+// The path resolver serve_static uses, on its own (for tests and fuzzing):
+// the canonical path of the regular file under web_root that `target` names,
+// with status 200, or an empty path and the error status (400, 403, 404).
+struct ResolvedPath {
+    int status = 404;
+    std::string file;
+};
+ResolvedPath resolve_static_path(const std::string& web_root, const std::string& target);
+
 // "application/wasm" for ".wasm", "text/html; charset=utf-8" for ".html", ...
 std::string content_type_for(const std::string& path);
 

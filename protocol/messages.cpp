@@ -39,6 +39,23 @@ void put_optional(json& j, const char* key, const std::optional<T>& v) {
     if (v) j[key] = *v;
 }
 
+// The op a reply names: the request's, cut when it is too long to be one.
+std::string reply_op(std::string_view op) {
+    return op.size() <= kMaxOpLength ? std::string(op) : echo_text(op, kMaxOpLength);
+}
+
+// nlohmann's message without its "[json.exception.parse_error.101] " prefix,
+// capped: it quotes the token it stopped at, which may be the client's
+// whole megabyte.
+std::string json_error_text(const char* what) {
+    std::string_view text = what;
+    if (!text.empty() && text.front() == '[') {
+        const auto end = text.find("] ");
+        if (end != std::string_view::npos) text.remove_prefix(end + 2);
+    }
+    return echo_text(text, 160);
+}
+
 std::string dump(const json& j) {
     // Strings may echo client input; never throw on invalid UTF-8 while replying.
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -56,6 +73,27 @@ std::string read_string(const json& j, const char* key) {
     const json& v = require(j, key);
     if (!v.is_string()) throw ProtocolError("EINVAL", std::string("field '") + key + "' must be a string");
     return v.get<std::string>();
+}
+
+namespace {
+
+// A host: a string of at most kMaxHostLength bytes (longer is no DNS name or
+// address, and would be quoted whole in resolve and connect errors).
+std::string read_host(const json& j, const char* key) {
+    std::string host = read_string(j, key);
+    if (host.size() > kMaxHostLength)
+        throw ProtocolError("EINVAL", std::string("field '") + key + "' is longer than " +
+                                          std::to_string(kMaxHostLength) + " bytes");
+    return host;
+}
+
+}  // namespace
+
+bool is_valid_op(std::string_view op) {
+    if (op.empty() || op.size() > kMaxOpLength) return false;
+    for (const char c : op)
+        if (!((c >= 'a' && c <= 'z') || c == '_')) return false;
+    return true;
 }
 
 void to_json(json& j, const Endpoint& e) { j = json{{"addr", e.addr}, {"port", e.port}}; }
@@ -80,7 +118,7 @@ void to_json(json& j, const ConnectRequest& v) {
 }
 void from_json(const json& j, ConnectRequest& v) {
     v.proto = read_string(j, "proto");
-    v.host = read_string(j, "host");
+    v.host = read_host(j, "host");
     v.port = read_port(j, "port");
     v.timeout_ms.reset();
     if (j.contains("timeout_ms")) v.timeout_ms = read_u32(j, "timeout_ms");
@@ -94,7 +132,7 @@ void to_json(json& j, const ListenRequest& v) {
 void from_json(const json& j, ListenRequest& v) {
     v.proto = read_string(j, "proto");
     v.host.reset();
-    if (j.contains("host")) v.host = read_string(j, "host");
+    if (j.contains("host")) v.host = read_host(j, "host");
     v.port = read_port(j, "port");
     v.backlog.reset();
     if (j.contains("backlog")) v.backlog = read_u32(j, "backlog");
@@ -107,7 +145,7 @@ void to_json(json& j, const BindRequest& v) {
 void from_json(const json& j, BindRequest& v) {
     v.proto = read_string(j, "proto");
     v.host.reset();
-    if (j.contains("host")) v.host = read_string(j, "host");
+    if (j.contains("host")) v.host = read_host(j, "host");
     v.port = j.contains("port") ? read_port(j, "port") : 0;
 }
 
@@ -115,7 +153,7 @@ void to_json(json& j, const SockRequest& v) { j = json{{"sock", v.sock}}; }
 void from_json(const json& j, SockRequest& v) { v.sock = read_u32(j, "sock"); }
 
 void to_json(json& j, const ResolveRequest& v) { j = json{{"host", v.host}}; }
-void from_json(const json& j, ResolveRequest& v) { v.host = read_string(j, "host"); }
+void from_json(const json& j, ResolveRequest& v) { v.host = read_host(j, "host"); }
 
 void to_json(json& j, const Limits& v) { j = json{{"sockets", v.sockets}, {"listeners", v.listeners}}; }
 void from_json(const json& j, Limits& v) {
@@ -201,14 +239,12 @@ Envelope parse_envelope(std::string_view text) {
     Envelope env;
     try {
         env.body = json::parse(text.begin(), text.end());
-    } catch (const json::parse_error& e) {
-        throw ProtocolError("EBADMSG", std::string("malformed JSON: ") + e.what());
+    } catch (const json::exception& e) {
+        // parse_error, and out_of_range 406 for a number beyond a double (1e400).
+        throw ProtocolError("EBADMSG", "malformed JSON: " + json_error_text(e.what()));
     }
     if (!env.body.is_object()) throw ProtocolError("EBADMSG", "a control message must be a JSON object");
-    auto op_it = env.body.find("op");
-    if (op_it == env.body.end() || !op_it->is_string())
-        throw ProtocolError("EINVAL", "message has no string field 'op'");
-    env.op = op_it->get<std::string>();
+    // The id first, so that an error about the op can name the request.
     auto id_it = env.body.find("id");
     if (id_it != env.body.end()) {
         if (!id_it->is_number_integer() ||
@@ -216,19 +252,29 @@ Envelope parse_envelope(std::string_view text) {
             throw ProtocolError("EINVAL", "field 'id' must be an integer that fits in 64 signed bits");
         env.id = id_it->get<int64_t>();
     }
+    auto op_it = env.body.find("op");
+    if (op_it == env.body.end() || !op_it->is_string())
+        throw ProtocolError("EINVAL", "message has no string field 'op'", env.id);
+    const auto& op = op_it->get_ref<const std::string&>();
+    if (!is_valid_op(op))
+        throw ProtocolError("EINVAL",
+                            "field 'op' must be 1 to " + std::to_string(kMaxOpLength) +
+                                " characters from a-z and '_', not '" + echo_text(op, 24) + "'",
+                            env.id);
+    env.op = op;
     return env;
 }
 
 std::string make_reply(std::string_view op, int64_t id, const json& result) {
     json j = result.is_object() ? result : json::object();
-    j["op"] = op;
+    j["op"] = reply_op(op);
     j["id"] = id;
     j["ok"] = true;
     return dump(j);
 }
 
 std::string make_error_reply(std::string_view op, int64_t id, const ErrorInfo& error) {
-    return dump(json{{"op", op}, {"id", id}, {"ok", false}, {"error", error}});
+    return dump(json{{"op", reply_op(op)}, {"id", id}, {"ok", false}, {"error", error}});
 }
 
 std::string make_event(std::string_view op, const json& body) {

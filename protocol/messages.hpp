@@ -131,6 +131,13 @@ SOCKGATE_JSON_DECL(ClosedEvent)
 SOCKGATE_JSON_DECL(ErrorEvent)
 #undef SOCKGATE_JSON_DECL
 
+// An op is 1 to kMaxOpLength characters from [a-z_]; parse_envelope rejects
+// anything else with EINVAL, so replies never echo more than that.
+inline constexpr size_t kMaxOpLength = 32;
+bool is_valid_op(std::string_view op);
+// A host field (a DNS name or a numeric address) has at most this many bytes.
+inline constexpr size_t kMaxHostLength = 255;
+
 // A parsed text frame: its op, its id if any, and the whole object.
 struct Envelope {
     std::string op;
@@ -138,8 +145,11 @@ struct Envelope {
     nlohmann::json body;
 };
 
-// Throws ProtocolError: EBADMSG when the text is not a JSON object,
-// EINVAL when "op" is missing or not a string or "id" is not an integer.
+// Throws ProtocolError: EBADMSG when the text is not a JSON object (or holds
+// a number beyond a double), EINVAL when "op" is missing, not a string or not
+// a valid op name (see is_valid_op), or "id" is not an integer. The error
+// carries the id when the message had a readable one. Its message quotes at
+// most a short, sanitised prefix of the client's text.
 Envelope parse_envelope(std::string_view text);
 
 // Reads a typed message out of an envelope. Missing or ill-typed fields
@@ -149,13 +159,14 @@ T read_message(const Envelope& env) {
     try {
         return env.body.get<T>();
     } catch (const ProtocolError& e) {
-        throw ProtocolError(e.code(), env.op + ": " + e.what());
+        throw ProtocolError(e.code(), echo_text(env.op, kMaxOpLength) + ": " + echo_text(e.what(), 200));
     } catch (const nlohmann::json::exception& e) {
-        throw ProtocolError("EINVAL", env.op + ": " + e.what());
+        throw ProtocolError("EINVAL", echo_text(env.op, kMaxOpLength) + ": " + echo_text(e.what(), 200));
     }
 }
 
-// {"op", "id", "ok":true, ...fields of result}
+// {"op", "id", "ok":true, ...fields of result}. An op longer than
+// kMaxOpLength is cut (echo_text), never echoed whole.
 std::string make_reply(std::string_view op, int64_t id, const nlohmann::json& result);
 std::string make_error_reply(std::string_view op, int64_t id, const ErrorInfo& error);
 // {"op", ...fields of body}

@@ -248,6 +248,7 @@ void Client::on_reply(const proto::Envelope& env) {
         if (e != env.body.end()) {
             try {
                 info = e->get<ErrorInfo>();
+            } catch (const proto::ProtocolError&) {  // no string "code"
             } catch (const json::exception&) {
             }
         }
