@@ -74,6 +74,11 @@ std::string render_prometheus(const Metrics& m) {
     w.sample("sockgate_protocol_errors_total", m.protocol_errors);
     w.family("sockgate_limit_errors_total", "counter", "Requests refused because a limit was reached.");
     w.sample("sockgate_limit_errors_total", m.limit_errors);
+    w.family("sockgate_lookups_in_flight", "gauge",
+             "Name lookups queued or running, including timed-out ones still holding a worker.");
+    w.sample("sockgate_lookups_in_flight", m.lookups_in_flight);
+    w.family("sockgate_lookups_timed_out_total", "counter", "Name lookups answered ETIMEDOUT at their deadline.");
+    w.sample("sockgate_lookups_timed_out_total", m.lookups_timed_out);
 
     // The name Prometheus client libraries use, so existing dashboards work.
     w.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");

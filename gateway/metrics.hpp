@@ -13,6 +13,7 @@ struct Metrics {
     uint64_t tcp_streams = 0;
     uint64_t tcp_listeners = 0;
     uint64_t udp_sockets = 0;
+    uint64_t lookups_in_flight = 0;  // name lookups queued or still in getaddrinfo
 
     // counters
     uint64_t sessions_total = 0;
@@ -30,6 +31,7 @@ struct Metrics {
     uint64_t denied_by_policy = 0;
     uint64_t protocol_errors = 0;
     uint64_t limit_errors = 0;
+    uint64_t lookups_timed_out = 0;
 
     uint64_t sockets() const { return tcp_streams + tcp_listeners + udp_sockets; }
 };

@@ -9,6 +9,7 @@
 #include <random>
 #include <sstream>
 
+#include "gateway/host_lookup.hpp"
 #include "gateway/origin.hpp"
 #include "gateway/session.hpp"
 #include "gateway/static_files.hpp"
@@ -101,12 +102,17 @@ std::string new_session_id() {
 
 struct Server::Impl {
     Impl(asio::io_context& io_, const Options& options_, const Policy& policy_, Metrics& metrics_)
-        : io(io_), options(options_), policy(policy_), metrics(metrics_) {}
+        : io(io_),
+          options(options_),
+          policy(policy_),
+          metrics(metrics_),
+          lookup(io_, metrics_, options_.lookup_threads) {}
 
     asio::io_context& io;
     const Options& options;
     const Policy& policy;
     Metrics& metrics;
+    HostLookup lookup;
     WsServer ws;
     std::map<connection_hdl, std::shared_ptr<Session>, std::owner_less<connection_hdl>> sessions;
     bool stopping = false;
@@ -253,8 +259,8 @@ struct Server::Impl {
 
     void on_open(connection_hdl h) {
         auto con = ws.get_con_from_hdl(h);
-        auto session = std::make_shared<Session>(io, options, policy, metrics, std::make_unique<WsSink>(con),
-                                                 new_session_id());
+        auto session = std::make_shared<Session>(io, options, policy, metrics, lookup,
+                                                 std::make_unique<WsSink>(con), new_session_id());
         sessions.emplace(h, session);
         ++metrics.sessions;
         ++metrics.sessions_total;
