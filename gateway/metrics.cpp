@@ -106,6 +106,11 @@ std::string render_prometheus(const Metrics& m) {
     w.family("sockgate_http_send_timeouts_total", "counter",
              "HTTP responses abandoned because the client read nothing for the send timeout.");
     w.sample("sockgate_http_send_timeouts_total", m.http_send_timeouts);
+    w.family("sockgate_lookups_in_flight", "gauge",
+             "Name lookups queued or running, including timed-out ones still holding a worker.");
+    w.sample("sockgate_lookups_in_flight", m.lookups_in_flight);
+    w.family("sockgate_lookups_timed_out_total", "counter", "Name lookups answered ETIMEDOUT at their deadline.");
+    w.sample("sockgate_lookups_timed_out_total", m.lookups_timed_out);
 
     // The name Prometheus client libraries use, so existing dashboards work.
     w.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");

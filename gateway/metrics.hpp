@@ -25,6 +25,7 @@ struct Metrics {
     uint64_t fd_limit = UINT64_MAX;
     uint64_t fd_base = 0;
     uint64_t http_file_responses = 0;  // static file bodies being sent
+    uint64_t lookups_in_flight = 0;  // name lookups queued or still in getaddrinfo
 
     // counters
     uint64_t sessions_total = 0;
@@ -51,6 +52,7 @@ struct Metrics {
     uint64_t throttled_connects = 0;        // connects and accepts that waited for --rate-connects
     uint64_t http_file_responses_total = 0;
     uint64_t http_send_timeouts = 0;  // HTTP responses dropped because the client stopped reading
+    uint64_t lookups_timed_out = 0;
 
     uint64_t sockets() const { return tcp_streams + tcp_listeners + udp_sockets; }
     uint64_t fds_in_use() const { return fd_base + connections + refusing + sockets() + tcp_connecting; }

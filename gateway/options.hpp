@@ -38,6 +38,12 @@ struct Options {
     // direction; raised to `window` if below it.
     uint32_t max_window = 4 * 1024 * 1024;
     uint32_t connect_timeout_ms = 10000;
+    // Name lookups: a pool of worker threads shared by all sessions, a cap
+    // per session below the pool's size so no one session can occupy it,
+    // and the deadline of a resolve op (a connect's is its timeout).
+    uint32_t lookup_threads = 8;
+    uint32_t max_lookups = 4;
+    uint32_t resolve_timeout_ms = 5000;
     uint32_t udp_queue = 256;      // datagrams queued per UDP socket before dropping
     uint32_t max_backlog = 128;
     // A browser that vanished without closing its TCP connection (sleeping

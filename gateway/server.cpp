@@ -13,6 +13,7 @@
 #include "gateway/front_door.hpp"
 #include "gateway/file_cache.hpp"
 #include "gateway/http_file_writer.hpp"
+#include "gateway/host_lookup.hpp"
 #include "gateway/origin.hpp"
 #include "gateway/session.hpp"
 #include "gateway/static_files.hpp"
@@ -151,6 +152,7 @@ struct Server::Impl {
           options(options_),
           policy(policy_),
           metrics(metrics_),
+          lookup(io_, metrics_, options_.lookup_threads),
           door(io_, options_, metrics_, [this](asio::ip::tcp::socket s, std::shared_ptr<ConnectionSlot> slot) {
               adopt(std::move(s), std::move(slot));
           }),
@@ -160,6 +162,7 @@ struct Server::Impl {
     const Options& options;
     const Policy& policy;
     Metrics& metrics;
+    HostLookup lookup;
     WsServer ws;
     std::map<connection_hdl, std::shared_ptr<Session>, std::owner_less<connection_hdl>> sessions;
     bool stopping = false;
@@ -428,8 +431,8 @@ struct Server::Impl {
 
     void on_open(connection_hdl h) {
         auto con = ws.get_con_from_hdl(h);
-        auto session = std::make_shared<Session>(io, options, policy, metrics, std::make_unique<WsSink>(con),
-                                                 new_session_id());
+        auto session = std::make_shared<Session>(io, options, policy, metrics, lookup,
+                                                 std::make_unique<WsSink>(con), new_session_id());
         if (auto* slot = slot_of(con)) slot->set_stage(ConnectionSlot::Stage::session);
         sessions.emplace(h, session);
         ++metrics.sessions;

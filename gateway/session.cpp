@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gateway/fd_limit.hpp"
+#include "gateway/host_lookup.hpp"
 #include "gateway/tcp_connector.hpp"
 #include "gateway/tcp_listener.hpp"
 #include "gateway/tcp_stream.hpp"
@@ -48,16 +49,18 @@ const char* kind_name(ChannelKind k) {
 }  // namespace
 
 Session::Session(asio::io_context& io, const Options& options, const Policy& policy, Metrics& metrics,
-                 std::unique_ptr<WireSink> sink, std::string id)
+                 HostLookup& lookup, std::unique_ptr<WireSink> sink, std::string id)
     : io_(io),
       options_(options),
       policy_(policy),
       metrics_(metrics),
+      lookup_(lookup),
       sink_(std::move(sink)),
       id_(std::move(id)),
       hello_timer_(io),
       to_client_bytes_(options.rate_bytes),
-      from_client_bytes_(options.rate_bytes) {}
+      from_client_bytes_(options.rate_bytes),
+      lookup_slots_(std::make_shared<LookupSlots>()) {}
 
 void Session::start() {
     hello_timer_.expires_after(std::chrono::milliseconds(options_.hello_timeout_ms));
@@ -135,7 +138,7 @@ void Session::on_text(const std::string& text) {
         dispatch(env);
     } catch (const ProtocolError& e) {
         if (e.code() == "EINVAL" || e.code() == "ENOTSUP") ++metrics_.protocol_errors;
-        if (e.code() == "EMFILE") ++metrics_.limit_errors;
+        if (e.code() == "EMFILE" || e.code() == "EAGAIN") ++metrics_.limit_errors;
         if (e.code() == "EACCES") ++metrics_.denied_by_policy;
         reply_error(env, e.info());
     }
@@ -220,6 +223,20 @@ void Session::check_socket_limit(bool listener) const {
                                           " listeners per session (gateway flag --max-listeners)");
 }
 
+void Session::check_destination_host(const std::string& host, const char* op) const {
+    if (host.empty()) throw ProtocolError("EINVAL", std::string(op) + ": host is empty");
+    // The resolver would read the host only up to the NUL: a different host.
+    if (host.find('\0') != std::string::npos)
+        throw ProtocolError("EINVAL", std::string(op) + ": host contains a NUL character");
+}
+
+void Session::check_lookup_limit(const std::string& host, const char* op) const {
+    if (lookup_slots_->in_flight >= options_.max_lookups && !numeric_host(host))
+        throw ProtocolError("EAGAIN", std::string(op) + ": " + std::to_string(options_.max_lookups) +
+                                          " name lookups are already in flight for this session (gateway flag "
+                                          "--max-lookups); retry when one has ended");
+}
+
 asio::ip::address Session::local_address(const std::optional<std::string>& host) const {
     const std::string text = host.value_or("127.0.0.1");
     if (text == "localhost") return asio::ip::make_address_v4("127.0.0.1");
@@ -233,22 +250,23 @@ void Session::handle_connect(const proto::Envelope& env) {
     const auto req = proto::read_message<proto::ConnectRequest>(env);
     if (req.proto != "tcp")
         throw ProtocolError("ENOTSUP", "connect supports proto 'tcp'; for UDP use bind and DATAGRAM frames");
-    if (req.host.empty()) throw ProtocolError("EINVAL", "connect: host is empty");
+    check_destination_host(req.host, "connect");
     if (req.port == 0) throw ProtocolError("EINVAL", "connect: port 0 is not a destination");
     if (req.timeout_ms && (*req.timeout_ms == 0 || *req.timeout_ms > kMaxConnectTimeoutMs))
         throw ProtocolError("EINVAL", "connect: timeout_ms must be between 1 and " +
                                           std::to_string(kMaxConnectTimeoutMs));
     check_socket_limit(false);
+    check_lookup_limit(req.host, "connect");
 
     const uint64_t key = next_pending_++;
-    auto connector = std::make_shared<TcpConnector>(io_, policy_, metrics_);
+    auto connector = std::make_shared<TcpConnector>(io_, policy_, metrics_, lookup_);
     connecting_.emplace(key, connector);
     ++metrics_.tcp_connecting;
     const int64_t id = *env.id;
     const std::string op = env.op;
     std::weak_ptr<Session> weak = shared_from_this();
     connector->start(req.host, req.port, std::chrono::milliseconds(req.timeout_ms.value_or(options_.connect_timeout_ms)),
-                     [weak, key, id, op](std::optional<ErrorInfo> error, asio::ip::tcp::socket socket) {
+                     lookup_slots_, [weak, key, id, op](std::optional<ErrorInfo> error, asio::ip::tcp::socket socket) {
                          auto self = weak.lock();
                          if (!self || self->terminated_) return;
                          self->connecting_.erase(key);
@@ -340,13 +358,15 @@ void Session::handle_close(const proto::Envelope& env) {
 
 void Session::handle_resolve(const proto::Envelope& env) {
     const auto req = proto::read_message<proto::ResolveRequest>(env);
-    if (req.host.empty()) throw ProtocolError("EINVAL", "resolve: host is empty");
+    check_destination_host(req.host, "resolve");
+    check_lookup_limit(req.host, "resolve");
     const uint64_t key = next_pending_++;
-    auto resolver = std::make_shared<HostResolver>(io_, policy_);
+    auto resolver = std::make_shared<HostResolver>(io_, policy_, lookup_);
     resolving_.emplace(key, resolver);
     const int64_t id = *env.id;
     std::weak_ptr<Session> weak = shared_from_this();
-    resolver->start(req.host, [weak, key, id](AllowedAddresses result) {
+    const std::chrono::milliseconds timeout(options_.resolve_timeout_ms);
+    resolver->start(req.host, timeout, lookup_slots_, [weak, key, id](AllowedAddresses result) {
         auto self = weak.lock();
         if (!self || self->terminated_) return;
         self->resolving_.erase(key);

@@ -15,12 +15,14 @@ namespace sockgate::gateway {
 
 class TcpConnector;
 class HostResolver;
+class HostLookup;
+struct LookupSlots;
 class TcpStream;
 
 class Session : public SessionLink, public std::enable_shared_from_this<Session> {
 public:
     Session(asio::io_context& io, const Options& options, const Policy& policy, Metrics& metrics,
-            std::unique_ptr<WireSink> sink, std::string id);
+            HostLookup& lookup, std::unique_ptr<WireSink> sink, std::string id);
     ~Session() override;
 
     const std::string& id() const { return id_; }
@@ -68,6 +70,12 @@ private:
     // Throws ProtocolError(EMFILE) when another socket (or listener) would
     // exceed the session's limits.
     void check_socket_limit(bool listener) const;
+    // Throws ProtocolError(EINVAL) for a connect or resolve host that no
+    // resolver should see.
+    void check_destination_host(const std::string& host, const char* op) const;
+    // Throws ProtocolError(EAGAIN) when `host` is a name and the session's
+    // lookups in flight are at their cap. Numeric hosts need no lookup.
+    void check_lookup_limit(const std::string& host, const char* op) const;
     asio::ip::address local_address(const std::optional<std::string>& host) const;
     uint32_t next_sock() { return next_sock_++; }
     void add_channel(std::shared_ptr<Channel> channel);
@@ -78,6 +86,7 @@ private:
     const Options& options_;
     const Policy& policy_;
     Metrics& metrics_;
+    HostLookup& lookup_;
     std::unique_ptr<WireSink> sink_;
     const std::string id_;
 
@@ -93,6 +102,8 @@ private:
     uint64_t next_pending_ = 0;  // keys in-flight lookups; client ids may repeat
     std::map<uint64_t, std::shared_ptr<TcpConnector>> connecting_;
     std::map<uint64_t, std::shared_ptr<HostResolver>> resolving_;
+    // Shared with the lookups, which may outlive the session.
+    std::shared_ptr<LookupSlots> lookup_slots_;
 };
 
 }  // namespace sockgate::gateway

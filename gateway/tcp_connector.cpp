@@ -5,15 +5,6 @@
 namespace sockgate::gateway {
 namespace {
 
-std::vector<asio::ip::address> addresses_of(const asio::ip::tcp::resolver::results_type& results) {
-    std::vector<asio::ip::address> out;
-    for (const auto& r : results) {
-        const auto a = unmap(r.endpoint().address());
-        if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
-    }
-    return out;
-}
-
 bool any_rule_covers(const Policy& policy, const proto::IpAddress& ip) {
     for (const auto& rule : policy.allow_rules())
         if (rule.cidr.contains(ip)) return true;
@@ -58,46 +49,52 @@ AllowedAddresses filter_by_policy(const Policy& policy, const std::vector<asio::
     return out;
 }
 
-TcpConnector::TcpConnector(asio::io_context& io, const Policy& policy, Metrics& metrics)
-    : policy_(policy), metrics_(metrics), resolver_(io), socket_(io), timer_(io) {}
+TcpConnector::TcpConnector(asio::io_context& io, const Policy& policy, Metrics& metrics, HostLookup& lookup)
+    : policy_(policy), metrics_(metrics), lookup_(lookup), socket_(io), timer_(io) {}
 
-void TcpConnector::start(const std::string& host, uint16_t port, std::chrono::milliseconds timeout, Done done) {
+void TcpConnector::start(const std::string& host, uint16_t port, std::chrono::milliseconds timeout,
+                         std::shared_ptr<LookupSlots> slots, Done done) {
     host_ = host;
     port_ = port;
     timeout_ = timeout;
     done_ = std::move(done);
-    timer_.expires_after(timeout_);
-    timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
-        if (ec || !self->done_) return;
-        self->timed_out_ = true;
-        self->resolver_.cancel();
-        asio::error_code ignored;
-        self->socket_.close(ignored);
-    });
-    resolver_.async_resolve(host_, std::to_string(port_), asio::ip::resolver_base::numeric_service,
-                            [self = shared_from_this()](const asio::error_code& ec,
-                                                        const asio::ip::tcp::resolver::results_type& r) {
-                                self->on_resolve(ec, r);
-                            });
+    deadline_ = std::chrono::steady_clock::now() + timeout_;
+    if (auto numeric = numeric_host(host_)) {
+        // Posted rather than called, so a reply never overtakes the request's own handling.
+        asio::post(socket_.get_executor(), [self = shared_from_this(), r = std::move(*numeric)]() mutable {
+            self->on_resolve(std::move(r));
+        });
+        return;
+    }
+    lookup_request_ = lookup_.start(host_, deadline_, std::move(slots),
+                                    [self = shared_from_this()](LookupResult r) { self->on_resolve(std::move(r)); });
 }
 
-void TcpConnector::on_resolve(const asio::error_code& ec, const asio::ip::tcp::resolver::results_type& results) {
+void TcpConnector::on_resolve(LookupResult result) {
     if (!done_) return;
-    if (timed_out_) {
+    lookup_request_.reset();
+    if (result.timed_out) {
         finish(proto::ErrorInfo{"ETIMEDOUT", "resolving " + host_ + " took longer than " +
                                                  std::to_string(timeout_.count()) + " ms"});
         return;
     }
-    if (ec) {
-        finish(error_info(ec, "resolve " + host_));
+    if (result.error) {
+        finish(error_info(result.error, "resolve " + host_));
         return;
     }
-    AllowedAddresses a = filter_by_policy(policy_, addresses_of(results), host_, port_);
+    AllowedAddresses a = filter_by_policy(policy_, result.addresses, host_, port_);
     if (a.allowed.empty() && a.denied > 0) ++metrics_.denied_by_policy;
     if (a.error) {
         finish(a.error);
         return;
     }
+    timer_.expires_at(deadline_);
+    timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+        if (ec || !self->done_) return;
+        self->timed_out_ = true;
+        asio::error_code ignored;
+        self->socket_.close(ignored);
+    });
     for (const auto& addr : a.allowed) endpoints_.emplace_back(addr, port_);
     asio::async_connect(socket_, endpoints_,
                         [self = shared_from_this()](const asio::error_code& cec, const asio::ip::tcp::endpoint&) {
@@ -136,32 +133,49 @@ void TcpConnector::finish(std::optional<proto::ErrorInfo> error) {
 void TcpConnector::cancel() {
     done_ = nullptr;
     timer_.cancel();
-    resolver_.cancel();
+    if (lookup_request_) lookup_request_->cancel();
+    lookup_request_.reset();
     asio::error_code ignored;
     socket_.close(ignored);
 }
 
-void HostResolver::start(const std::string& host, Done done) {
+void HostResolver::start(const std::string& host, std::chrono::milliseconds timeout,
+                         std::shared_ptr<LookupSlots> slots, Done done) {
     host_ = host;
+    timeout_ = timeout;
     done_ = std::move(done);
-    resolver_.async_resolve(host_, "", [self = shared_from_this()](const asio::error_code& ec,
-                                                                   const asio::ip::tcp::resolver::results_type& r) {
-        if (!self->done_) return;
-        Done d = std::move(self->done_);
-        self->done_ = nullptr;
-        if (ec) {
-            AllowedAddresses out;
-            out.error = error_info(ec, "resolve " + self->host_);
-            d(std::move(out));
-            return;
-        }
-        d(filter_by_policy(self->policy_, addresses_of(r), self->host_, -1));
-    });
+    if (auto numeric = numeric_host(host_)) {
+        asio::post(io_, [self = shared_from_this(), r = std::move(*numeric)]() mutable {
+            self->on_resolve(std::move(r));
+        });
+        return;
+    }
+    lookup_request_ = lookup_.start(host_, std::chrono::steady_clock::now() + timeout_, std::move(slots),
+                                    [self = shared_from_this()](LookupResult r) { self->on_resolve(std::move(r)); });
+}
+
+void HostResolver::on_resolve(LookupResult result) {
+    if (!done_) return;
+    lookup_request_.reset();
+    Done done = std::move(done_);
+    done_ = nullptr;
+    AllowedAddresses out;
+    if (result.timed_out) {
+        out.error = proto::ErrorInfo{"ETIMEDOUT", "resolving " + host_ + " took longer than " +
+                                                      std::to_string(timeout_.count()) +
+                                                      " ms (gateway flag --resolve-timeout-ms)"};
+    } else if (result.error) {
+        out.error = error_info(result.error, "resolve " + host_);
+    } else {
+        out = filter_by_policy(policy_, result.addresses, host_, -1);
+    }
+    done(std::move(out));
 }
 
 void HostResolver::cancel() {
     done_ = nullptr;
-    resolver_.cancel();
+    if (lookup_request_) lookup_request_->cancel();
+    lookup_request_.reset();
 }
 
 }  // namespace sockgate::gateway

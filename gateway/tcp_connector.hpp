@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gateway/channel.hpp"
+#include "gateway/host_lookup.hpp"
 
 namespace sockgate::gateway {
 
@@ -30,40 +31,53 @@ public:
     // Called once, unless cancelled: a connected socket or an error.
     using Done = std::function<void(std::optional<proto::ErrorInfo>, asio::ip::tcp::socket)>;
 
-    TcpConnector(asio::io_context& io, const Policy& policy, Metrics& metrics);
-    void start(const std::string& host, uint16_t port, std::chrono::milliseconds timeout, Done done);
+    TcpConnector(asio::io_context& io, const Policy& policy, Metrics& metrics, HostLookup& lookup);
+    // A name takes one of `slots` until its lookup ends; a numeric host
+    // takes none and waits for no lookup. `timeout` covers both.
+    void start(const std::string& host, uint16_t port, std::chrono::milliseconds timeout,
+               std::shared_ptr<LookupSlots> slots, Done done);
     void cancel();
 
 private:
-    void on_resolve(const asio::error_code& ec, const asio::ip::tcp::resolver::results_type& results);
+    void on_resolve(LookupResult result);
     void on_connect(const asio::error_code& ec);
     void finish(std::optional<proto::ErrorInfo> error);
 
     const Policy& policy_;
     Metrics& metrics_;
-    asio::ip::tcp::resolver resolver_;
+    HostLookup& lookup_;
+    std::shared_ptr<HostLookup::Request> lookup_request_;
     asio::ip::tcp::socket socket_;
     asio::steady_timer timer_;
     std::string host_;
     uint16_t port_ = 0;
     std::chrono::milliseconds timeout_{0};
+    std::chrono::steady_clock::time_point deadline_;
     std::vector<asio::ip::tcp::endpoint> endpoints_;
     Done done_;
     bool timed_out_ = false;
 };
 
-// Async lookup for the resolve op.
+// The resolve op: numeric hosts at once, names through the lookup pool
+// within `timeout`.
 class HostResolver : public std::enable_shared_from_this<HostResolver> {
 public:
     using Done = std::function<void(AllowedAddresses)>;
-    HostResolver(asio::io_context& io, const Policy& policy) : policy_(policy), resolver_(io) {}
-    void start(const std::string& host, Done done);
+    HostResolver(asio::io_context& io, const Policy& policy, HostLookup& lookup)
+        : io_(io), policy_(policy), lookup_(lookup) {}
+    void start(const std::string& host, std::chrono::milliseconds timeout, std::shared_ptr<LookupSlots> slots,
+               Done done);
     void cancel();
 
 private:
+    void on_resolve(LookupResult result);
+
+    asio::io_context& io_;
     const Policy& policy_;
-    asio::ip::tcp::resolver resolver_;
+    HostLookup& lookup_;
+    std::shared_ptr<HostLookup::Request> lookup_request_;
     std::string host_;
+    std::chrono::milliseconds timeout_{0};
     Done done_;
 };
 

@@ -124,6 +124,18 @@ TEST(Options, EveryFlagSetsItsField) {
     EXPECT_TRUE(o.quiet);
 }
 
+TEST(Options, LookupFlagsAndKeysSetTheirFields) {
+    const Options defaults;
+    EXPECT_LT(defaults.max_lookups, defaults.lookup_threads) << "one session could occupy every lookup thread";
+    const Options o = parsed({"--max-lookups", "2", "--lookup-threads", "3", "--resolve-timeout-ms", "700"});
+    EXPECT_EQ(o.max_lookups, 2u);
+    EXPECT_EQ(o.lookup_threads, 3u);
+    EXPECT_EQ(o.resolve_timeout_ms, 700u);
+    expect_error({"--max-lookups", "0"}, "--max-lookups: 0 is out of range");
+    expect_error({"--lookup-threads", "0"}, "--lookup-threads: 0 is out of range");
+    expect_error({"--resolve-timeout-ms", "0"}, "--resolve-timeout-ms: 0 is out of range");
+}
+
 TEST(Options, EqualsFormWorksLikeSeparateValue) {
     const Options o = parsed({"--listen=127.0.0.1:0", "--max-sockets=12", "--token=a=b"});
     EXPECT_EQ(o.listen_port, 0);
@@ -248,6 +260,14 @@ TEST(IsLoopbackHost, RecognisesOnlyLoopback) {
 
 // ---- config file ----
 
+TEST_F(ConfigFile, LookupKeysFollowTheFlagNames) {
+    const Options c =
+        parsed({"--config", write(R"({"max_lookups": 5, "lookup_threads": 9, "resolve_timeout_ms": 800})")});
+    EXPECT_EQ(c.max_lookups, 5u);
+    EXPECT_EQ(c.lookup_threads, 9u);
+    EXPECT_EQ(c.resolve_timeout_ms, 800u);
+}
+
 TEST_F(ConfigFile, SetsOptionsFromJsonKeys) {
     const std::string file = write(R"({
         "listen": "127.0.0.1:8090",
@@ -344,6 +364,7 @@ TEST(HelpText, ListsEveryFlagWithItsDefault) {
           "--allow PROTO:CIDR:PORTS", "--bind-allow CIDR:PORTS", "--origin ORIGIN", "--token T",
           "--insecure-no-auth", "--max-sessions N", "--max-sockets N", "--max-listeners N", "--max-frame BYTES",
           "--window BYTES", "--connect-timeout-ms N", "--udp-queue N", "--max-backlog N", "--quiet",
+          "--max-lookups N", "--lookup-threads N", "--resolve-timeout-ms N",
           "--config FILE", "--help", "--version"})
         EXPECT_NE(help.find(flag), std::string::npos) << flag;
     EXPECT_NE(help.find("Default: 127.0.0.1:8080"), std::string::npos);
