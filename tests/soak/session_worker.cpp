@@ -43,7 +43,7 @@ void SessionWorker::run() {
     fill_all();
     while (!env_.stop) {
         if (!client_->session_open()) {
-            env_.tally.fail(where(0, "session"), "the gateway ended the session unexpectedly");
+            env_.tally.fail(session_where("churn"), "the gateway ended the session unexpectedly");
             for (auto& s : slots_) s = Slot{};
             if (!open_session()) return;
             fill_all();
@@ -77,7 +77,7 @@ bool SessionWorker::open_session() {
         }
         const bool refused = c->transport_status().error_code == "HTTP_503";
         if (!refused || Clock::now() >= deadline) {
-            env_.tally.fail(where(0, "open session"), hello.describe());
+            env_.tally.fail(session_where("open session"), hello.describe());
             return false;
         }
         env_.tally.add(Count::session_reopen_refused);
@@ -89,7 +89,7 @@ bool SessionWorker::open_session() {
 void SessionWorker::end_session() {
     if (!client_) return;
     auto closed = client_->close_session(client::close_code::normal, "soak done", env_.config.op_timeout);
-    if (!closed) env_.tally.fail(where(0, "close session"), closed.describe());
+    if (!closed) env_.tally.fail(session_where("close session"), closed.describe());
     client_.reset();
 }
 
@@ -353,6 +353,10 @@ std::string SessionWorker::where(size_t i, const char* op) const {
     if (i < slots_.size() && slots_[i].kind != SlotKind::empty)
         s += std::string(" (") + kind_name(int(slots_[i].kind)) + " sock " + std::to_string(slots_[i].sock) + ")";
     return s + " " + op;
+}
+
+std::string SessionWorker::session_where(const char* op) const {
+    return "session " + std::to_string(index_) + " " + op;
 }
 
 SessionWorker::Clock::time_point SessionWorker::next_after(Ms mean) {

@@ -71,6 +71,7 @@ private:
     // A failure on slot i: recorded, and the slot abandoned.
     void slot_failed(size_t i, const char* op, const std::string& what);
     std::string where(size_t i, const char* op) const;
+    std::string session_where(const char* op) const;
     size_t random_size(size_t lo, size_t hi);
     Clock::time_point next_after(Ms mean);
 
