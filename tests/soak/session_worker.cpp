@@ -42,8 +42,10 @@ void SessionWorker::run() {
     next_pause_ = next_after(env_.config.mean_pause_interval);
     fill_all();
     while (!env_.stop) {
-        if (!client_->session_open()) {
-            env_.tally.fail(session_where("churn"), "the gateway ended the session unexpectedly");
+        if (!client_ || !client_->session_open()) {
+            // No session after a drop, or one the gateway ended on its own.
+            if (client_) env_.tally.fail(session_where("churn"), "the gateway ended the session unexpectedly");
+            client_.reset();
             for (auto& s : slots_) s = Slot{};
             if (!open_session()) return;
             fill_all();
@@ -58,7 +60,7 @@ void SessionWorker::run() {
             pause_reading();
             next_pause_ = next_after(env_.config.mean_pause_interval);
         }
-        if (++serial_ % kForgetEvery == 0) client_->with_core([](client::Client& c) { c.forget_closed(); });
+        if (++serial_ % kForgetEvery == 0 && client_) client_->with_core([](client::Client& c) { c.forget_closed(); });
     }
     end_session();
 }
@@ -312,8 +314,7 @@ void SessionWorker::drop_session() {
     client_.reset();
     env_.tally.add(Count::session_drops);
     for (auto& s : slots_) s = Slot{};
-    if (!open_session()) return;
-    fill_all();
+    // run() opens the next session.
 }
 
 void SessionWorker::pause_reading() {
