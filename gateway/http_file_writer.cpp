@@ -5,7 +5,6 @@
 #include <cstdlib>  // defines __GLIBC__ on glibc systems; the test below needs it
 
 #if defined(__GLIBC__)
-#include <malloc.h>
 #endif
 
 namespace sockgate::gateway {
@@ -15,13 +14,6 @@ namespace {
 // Each write hands the kernel at most this much of the body: a fast client
 // still gets large writes, and no write call copies a whole big file.
 constexpr size_t kMaxWrite = 64 * 1024;
-
-// A burst is this many responses in flight at once; a browser loading the
-// page uses a handful of connections and never triggers a release.
-constexpr uint64_t kBurst = 16;
-// Releasing costs a walk over the heap, and the relay then faults its
-// buffers back in: at most once per this interval.
-constexpr auto kMinReleaseInterval = std::chrono::seconds(2);
 
 }  // namespace
 
@@ -87,36 +79,6 @@ void HttpFileWriter::finish(const asio::error_code& ec) {
     body_.reset();
     auto done = std::move(done_);
     done(ec);
-}
-
-void FileResponseCount::started() {
-    ++gauge_;
-    peak_since_release_ = std::max(peak_since_release_, gauge_);
-}
-
-void FileResponseCount::finished() {
-    --gauge_;
-    if (gauge_ == 0 && peak_since_release_ >= kBurst && !trim_pending_) do_release_memory();
-}
-
-void FileResponseCount::do_release_memory() {
-    trim_pending_ = true;
-    trim_timer_.expires_at(last_release_ + kMinReleaseInterval);
-    trim_timer_.async_wait([this](const asio::error_code& ec) { on_release_memory(ec); });
-}
-
-void FileResponseCount::on_release_memory(const asio::error_code& ec) {
-    if (ec) return;
-    trim_pending_ = false;
-    // Another burst under way: its own end releases.
-    if (gauge_ != 0) return;
-    peak_since_release_ = 0;
-    last_release_ = std::chrono::steady_clock::now();
-#if defined(__GLIBC__)
-    // Returns every free page, from the middle of the heap too, whatever the
-    // trim threshold says.
-    malloc_trim(0);
-#endif
 }
 
 }  // namespace sockgate::gateway

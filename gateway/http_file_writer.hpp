@@ -46,26 +46,4 @@ private:
     Done done_;
 };
 
-// Counts the file responses in flight and, when a burst of them is over,
-// gives the memory it used back to the system. main() tells malloc to keep
-// freed memory for the relay's message buffers; a burst of downloads would
-// otherwise leave the gateway at its peak size for good.
-class FileResponseCount {
-public:
-    // `gauge` is the /metrics figure this keeps current.
-    FileResponseCount(asio::io_context& io, uint64_t& gauge) : gauge_(gauge), trim_timer_(io) {}
-    void started();
-    void finished();
-
-private:
-    void do_release_memory();
-    void on_release_memory(const asio::error_code& ec);
-
-    uint64_t& gauge_;
-    uint64_t peak_since_release_ = 0;
-    asio::steady_timer trim_timer_;
-    bool trim_pending_ = false;
-    std::chrono::steady_clock::time_point last_release_{};
-};
-
 }  // namespace sockgate::gateway

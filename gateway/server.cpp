@@ -13,6 +13,7 @@
 #include "gateway/front_door.hpp"
 #include "gateway/file_cache.hpp"
 #include "gateway/http_file_writer.hpp"
+#include "gateway/memory_release.hpp"
 #include "gateway/host_lookup.hpp"
 #include "gateway/origin.hpp"
 #include "gateway/session.hpp"
@@ -181,7 +182,10 @@ struct Server::Impl {
     asio::steady_timer outbound_timer;
     bool outbound_timer_running = false;
     FileCache file_cache;
-    FileResponseCount file_responses{io, metrics.http_file_responses};
+    // A page load uses a handful of connections and never counts as a burst;
+    // neither does one person's few sessions.
+    ReleaseAfterBurst file_responses{io, metrics.http_file_responses, 16};
+    ReleaseAfterBurst session_count{io, metrics.sessions, 8};
 
     void log(const std::string& line) const {
         if (!options.quiet) std::cerr << "sockgate: " << line << std::endl;
@@ -435,7 +439,7 @@ struct Server::Impl {
                                                  std::make_unique<WsSink>(con), new_session_id());
         if (auto* slot = slot_of(con)) slot->set_stage(ConnectionSlot::Stage::session);
         sessions.emplace(h, session);
-        ++metrics.sessions;
+        session_count.started();
         ++metrics.sessions_total;
         session->start();
         log("session " + session->id() + " opened from " + con->get_remote_endpoint());
@@ -447,7 +451,7 @@ struct Server::Impl {
         auto session = it->second;
         sessions.erase(it);
         if (auto p = paused.find(h); p != paused.end()) erase_paused(p);
-        --metrics.sessions;
+        session_count.finished();
         const size_t sockets = session->socket_count();
         session->terminate();
         auto con = ws.get_con_from_hdl(h);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test:
-#   1. native unit and integration tests (real gateway, real sockets) and the quick benchmark
+#   1. native unit and integration tests (real gateway, real sockets, hostile
+#      clients), the 2-minute soak and the quick benchmark
 #   2. the wasm client's JavaScript API under Node, against the real gateway
 #   3. the example programs, native and wasm side by side
 #   4. Python socket programs in the playground's Python (under Node, then in
@@ -8,6 +9,7 @@
 #      benchmarks (the Python path; the page with Python in Chromium)
 #   5. the playground in headless Chromium
 #   6. the native tests again under AddressSanitizer and UndefinedBehaviorSanitizer
+#   7. each libFuzzer target for about a minute
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,3 +42,5 @@ scripts/setup.sh --native-only build-asan -DSOCKGATE_SANITIZE=ON -DCMAKE_BUILD_T
 echo "== native tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE bench
+echo "== fuzzing every decoder of untrusted bytes (libFuzzer + ASan/UBSan, 60 s per target)"
+scripts/fuzz.sh

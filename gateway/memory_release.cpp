@@ -1,0 +1,50 @@
+#include "gateway/memory_release.hpp"
+
+#include <malloc.h>
+
+#include <algorithm>
+
+namespace sockgate::gateway {
+namespace {
+
+// Releasing costs a walk over the heap, and the relay then faults its
+// buffers back in: at most once per this interval.
+constexpr auto kMinReleaseInterval = std::chrono::seconds(2);
+constexpr auto kSettleTime = std::chrono::seconds(1);
+
+}  // namespace
+
+void ReleaseAfterBurst::started() {
+    ++gauge_;
+    peak_since_release_ = std::max(peak_since_release_, gauge_);
+}
+
+void ReleaseAfterBurst::finished() {
+    --gauge_;
+    if (gauge_ == 0 && peak_since_release_ >= burst_ && !trim_pending_) do_release_memory();
+}
+
+void ReleaseAfterBurst::do_release_memory() {
+    trim_pending_ = true;
+    // What ended the burst frees its memory a little later (connections
+    // finishing their close handshakes, sockets lingering to flush): release
+    // once that is done too.
+    trim_timer_.expires_at(std::max(last_release_ + kMinReleaseInterval, std::chrono::steady_clock::now() + kSettleTime));
+    trim_timer_.async_wait([this](const asio::error_code& ec) { on_release_memory(ec); });
+}
+
+void ReleaseAfterBurst::on_release_memory(const asio::error_code& ec) {
+    if (ec) return;
+    trim_pending_ = false;
+    // Another burst under way: its own end releases.
+    if (gauge_ != 0) return;
+    peak_since_release_ = 0;
+    last_release_ = std::chrono::steady_clock::now();
+#if defined(__GLIBC__)
+    // Returns every free page, from the middle of the heap too, whatever the
+    // trim threshold says.
+    malloc_trim(0);
+#endif
+}
+
+}  // namespace sockgate::gateway

@@ -1,0 +1,35 @@
+// Gives memory back to the system once a burst of load is over. main() tells
+// malloc to keep freed memory for the relay's message buffers
+// (support/tuning), so without this a burst of downloads or sessions would
+// leave the gateway at its peak size for good.
+#pragma once
+
+#include <asio.hpp>
+
+#include <chrono>
+#include <cstdint>
+
+namespace sockgate::gateway {
+
+class ReleaseAfterBurst {
+public:
+    // `gauge` is the /metrics figure this keeps current; a burst is `burst`
+    // or more at once, and it is over when the gauge is back at zero.
+    ReleaseAfterBurst(asio::io_context& io, uint64_t& gauge, uint64_t burst)
+        : gauge_(gauge), burst_(burst), trim_timer_(io) {}
+    void started();
+    void finished();
+
+private:
+    void do_release_memory();
+    void on_release_memory(const asio::error_code& ec);
+
+    uint64_t& gauge_;
+    const uint64_t burst_;
+    uint64_t peak_since_release_ = 0;
+    asio::steady_timer trim_timer_;
+    bool trim_pending_ = false;
+    std::chrono::steady_clock::time_point last_release_{};
+};
+
+}  // namespace sockgate::gateway
