@@ -309,11 +309,6 @@ const std::vector<Flag>& flags() {
          "0: no limit.",
          [](const O& o) { return number_text(o.rate_bytes); },
          [](O& o, const Value& v) { o.rate_bytes = as_number(v, 0, uint64_t(1) << 40); }},
-        {"Limits", "rate-connects", "N",
-         "New connections (connect, and accepts on listeners) a second per session; more wait their turn. "
-         "0: no limit.",
-         [](const O& o) { return number_text(o.rate_connects); },
-         [](O& o, const Value& v) { o.rate_connects = uint32_t(as_number(v, 0, 1000000)); }},
         {"Limits", "http-send-timeout-ms", "N",
          "Drop an HTTP download whose client has taken nothing for this many milliseconds; 0 never does.",
          [](const O& o) { return number_text(o.http_send_timeout_ms); },

@@ -62,9 +62,8 @@ struct Options {
     uint32_t max_http_connections = 128;
     uint32_t max_connections_per_address = 64;
     // Per session, 0 for none: relayed bytes a second in each direction
-    // (TCP is slowed, UDP dropped past it), and new connections a second.
+    // (TCP is slowed, UDP dropped past it).
     uint64_t rate_bytes = 0;
-    uint32_t rate_connects = 0;
     // An HTTP response whose client takes nothing for this long is dropped,
     // with what it held (0: never).
     uint32_t http_send_timeout_ms = 30000;

@@ -147,6 +147,10 @@ std::string new_session_id() {
 
 }  // namespace
 
+// How long a session closed for not reading gets to take its close frame
+// before its connection is dropped.
+constexpr auto kStalledCloseGrace = std::chrono::seconds(1);
+
 struct Server::Impl {
     Impl(asio::io_context& io_, const Options& options_, const Policy& policy_, Metrics& metrics_)
         : io(io_),
@@ -177,6 +181,7 @@ struct Server::Impl {
         size_t queued = 0;
         std::chrono::steady_clock::time_point since;  // when `queued` last went down
         bool closing = false;
+        std::chrono::steady_clock::time_point closing_since{};
     };
     std::map<connection_hdl, Paused, std::owner_less<connection_hdl>> paused;
     asio::steady_timer outbound_timer;
@@ -235,7 +240,7 @@ struct Server::Impl {
         const size_t queued = con->get_buffered_amount();
         if (queued <= options.max_outbound || paused.count(h)) return;
         con->pause_reading();
-        paused.emplace(h, Paused{queued, std::chrono::steady_clock::now()});
+        paused.emplace(h, Paused{queued, std::chrono::steady_clock::now(), false, {}});
         ++metrics.sessions_paused;
         if (!outbound_timer_running) do_outbound_check();
     }
@@ -250,6 +255,9 @@ struct Server::Impl {
         outbound_timer_running = false;
         if (ec) return;
         const auto now = std::chrono::steady_clock::now();
+        // Dropped after the loop: terminating can run on_close at once,
+        // which takes the session out of `paused`.
+        std::vector<WsServer::connection_ptr> to_drop;
         for (auto it = paused.begin(); it != paused.end();) {
             websocketpp::lib::error_code con_ec;
             auto con = ws.get_con_from_hdl(it->first, con_ec);
@@ -267,17 +275,25 @@ struct Server::Impl {
             if (queued < p.queued) {
                 p.queued = queued;
                 p.since = now;
+            } else if (p.closing && now - p.closing_since >= kStalledCloseGrace) {
+                // The close frame is stuck behind the queue, and websocketpp
+                // times a close handshake only once its frame is written.
+                to_drop.push_back(con);
             } else if (!p.closing && now - p.since >= std::chrono::milliseconds(options.outbound_stall_ms)) {
                 p.closing = true;
+                p.closing_since = now;
                 ++metrics.sessions_closed_stalled;
                 log("session " + sessions[it->first]->id() + " has " + std::to_string(queued) +
                     " bytes queued and is not reading them; closing it");
-                // The close frame waits behind the queue; websocketpp's close
-                // handshake timeout ends the connection if it never gets out.
+                // A client that catches up now still learns why it is closed.
                 con->close(websocketpp::close::status::policy_violation, "not reading (queue over --max-outbound)",
                            con_ec);
             }
             ++it;
+        }
+        for (auto& con : to_drop) {
+            websocketpp::lib::error_code ec;
+            con->terminate(ec);
         }
         if (!paused.empty()) do_outbound_check();
     }
