@@ -240,6 +240,9 @@ void FrontDoor::admit(asio::ip::tcp::socket socket) {
         ++metrics_.connections_refused_fds;
         return refuse(std::move(socket), "the gateway is short of file descriptors; try again later");
     }
+    // A round trip makes the gateway send two small messages in a row (a
+    // WINDOW grant, then the echoed DATA); with Nagle on, the second waits
+    // for the client's delayed ACK of the first, up to 40 ms.
     asio::error_code ignored;
     socket.set_option(asio::ip::tcp::no_delay(true), ignored);
     adopt_(std::move(socket), std::make_shared<ConnectionSlot>(counts_, address));
