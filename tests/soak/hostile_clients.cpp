@@ -193,13 +193,16 @@ void HostileClients::hoarder() {
         while (!stop_ && status != 503 && Clock::now() < deadline) status = get_status_from(kHoarderAddress, port_, "/healthz");
         if (stop_) return;
         // The gateway closes a connection that sends no request within its
-        // handshake timeout; when the churn makes the hoard slow to build, the
-        // first of it may be gone before the last arrives, and then the
-        // request is rightly served. Only a full hoard must be refused.
+        // handshake timeout, and refuses any beyond its overall cap; when the
+        // churn makes the hoard slow to build, part of it may be gone before
+        // the last arrives, and then the request is rightly served. Only a
+        // full hoard must be refused.
+        // A hoarded connection holds its place while the gateway has said
+        // nothing on it; one with something to read was refused (503 when the
+        // gateway's overall cap was reached first) or closed.
         const size_t still_open = size_t(std::count_if(hoard.begin(), hoard.end(), [](const Fd& fd) {
             pollfd p{fd.get(), POLLIN, 0};
-            char c;
-            return poll(&p, 1, 0) == 0 || recv(fd.get(), &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+            return poll(&p, 1, 0) == 0;
         }));
         if (status == 503)
             tally_.add(Count::hostile_hoarder);
