@@ -11,6 +11,10 @@ namespace {
 // buffers back in: at most once per this interval.
 constexpr auto kMinReleaseInterval = std::chrono::seconds(2);
 constexpr auto kSettleTime = std::chrono::seconds(1);
+// How often an idle gateway looks, and how much free memory is worth giving
+// back.
+constexpr auto kIdleCheckInterval = std::chrono::seconds(2);
+constexpr size_t kIdleReleaseThreshold = 4 << 20;
 
 }  // namespace
 
@@ -45,6 +49,21 @@ void ReleaseAfterBurst::on_release_memory(const asio::error_code& ec) {
     // trim threshold says.
     malloc_trim(0);
 #endif
+}
+
+void IdleRelease::start() {
+    timer_.expires_after(kIdleCheckInterval);
+    timer_.async_wait([this](const asio::error_code& ec) { on_check(ec); });
+}
+
+void IdleRelease::stop() { timer_.cancel(); }
+
+void IdleRelease::on_check(const asio::error_code& ec) {
+    if (ec) return;
+#if defined(__GLIBC__)
+    if (!busy_() && mallinfo2().fordblks > kIdleReleaseThreshold) malloc_trim(0);
+#endif
+    start();
 }
 
 }  // namespace sockgate::gateway

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 
 namespace sockgate::gateway {
 
@@ -30,6 +31,24 @@ private:
     asio::steady_timer trim_timer_;
     bool trim_pending_ = false;
     std::chrono::steady_clock::time_point last_release_{};
+};
+
+// Checks now and then, while nothing is being served, whether malloc holds
+// much freed memory, and gives it back. ReleaseAfterBurst trims when a burst
+// ends, but what the burst's stragglers (closing connections, unread
+// downloads timing out) free afterwards would otherwise stay.
+class IdleRelease {
+public:
+    // `busy` says whether anything is being served (sessions, downloads).
+    IdleRelease(asio::io_context& io, std::function<bool()> busy) : busy_(std::move(busy)), timer_(io) {}
+    void start();
+    void stop();
+
+private:
+    void on_check(const asio::error_code& ec);
+
+    std::function<bool()> busy_;
+    asio::steady_timer timer_;
 };
 
 }  // namespace sockgate::gateway

@@ -35,6 +35,7 @@ public:
 
     void send_text(const std::string& text) override {
         con_->send(text, websocketpp::frame::opcode::text);  // returns an error once closing; nothing to do then
+        queued_total_ += text.size();
     }
     // The frame is prepared here, header and all, and goes out as it is.
     // Given raw bytes, websocketpp copies them into one message and then,
@@ -48,15 +49,18 @@ public:
         msg->append_payload(data, size);
         msg->set_prepared(true);
         con_->send(msg);
+        queued_total_ += size;
     }
     void close(uint16_t code, const std::string& reason) override {
         websocketpp::lib::error_code ec;
         con_->close(code, reason, ec);
     }
     size_t buffered_amount() const override { return con_->get_buffered_amount(); }
+    uint64_t queued_total() const override { return queued_total_; }
 
 private:
     WsServer::connection_ptr con_;
+    uint64_t queued_total_ = 0;
 };
 
 std::string target_path(const std::string& resource) { return resource.substr(0, resource.find('?')); }
@@ -178,8 +182,8 @@ struct Server::Impl {
     // Sessions whose WebSocket is not read because their browser is not
     // reading what the gateway sends (see check_outbound).
     struct Paused {
-        size_t queued = 0;
-        std::chrono::steady_clock::time_point since;  // when `queued` last went down
+        uint64_t drained = 0;                         // bytes the browser had taken when last seen
+        std::chrono::steady_clock::time_point since;  // when it last took any
         bool closing = false;
         std::chrono::steady_clock::time_point closing_since{};
     };
@@ -191,6 +195,7 @@ struct Server::Impl {
     // neither does one person's few sessions.
     ReleaseAfterBurst file_responses{io, metrics.http_file_responses, 16};
     ReleaseAfterBurst session_count{io, metrics.sessions, 8};
+    IdleRelease idle_release{io, [this] { return metrics.sessions > 0 || metrics.http_file_responses > 0; }};
 
     void log(const std::string& line) const {
         if (!options.quiet) std::cerr << "sockgate: " << line << std::endl;
@@ -240,7 +245,7 @@ struct Server::Impl {
         const size_t queued = con->get_buffered_amount();
         if (queued <= options.max_outbound || paused.count(h)) return;
         con->pause_reading();
-        paused.emplace(h, Paused{queued, std::chrono::steady_clock::now(), false, {}});
+        paused.emplace(h, Paused{drained(h, queued), std::chrono::steady_clock::now(), false, {}});
         ++metrics.sessions_paused;
         if (!outbound_timer_running) do_outbound_check();
     }
@@ -272,8 +277,10 @@ struct Server::Impl {
                 it = erase_paused(it);
                 continue;
             }
-            if (queued < p.queued) {
-                p.queued = queued;
+            // Progress is what the browser takes, not a shorter queue: the
+            // session's sockets may go on adding to it as fast as it reads.
+            if (const uint64_t d = drained(it->first, queued); d > p.drained) {
+                p.drained = d;
                 p.since = now;
             } else if (p.closing && now - p.closing_since >= kStalledCloseGrace) {
                 // The close frame is stuck behind the queue, and websocketpp
@@ -296,6 +303,14 @@ struct Server::Impl {
             con->terminate(ec);
         }
         if (!paused.empty()) do_outbound_check();
+    }
+
+    // Bytes of this session's messages that have left the queue.
+    uint64_t drained(connection_hdl h, size_t queued) const {
+        auto it = sessions.find(h);
+        if (it == sessions.end()) return 0;
+        const uint64_t total = it->second->queued_total();
+        return total > queued ? total - queued : 0;
     }
 
     std::map<connection_hdl, Paused, std::owner_less<connection_hdl>>::iterator erase_paused(
@@ -520,6 +535,7 @@ void Server::start() {
     }
     impl_->door.start();
     impl_->do_ping_round();
+    impl_->idle_release.start();
 }
 
 void Server::set_demo_port(uint16_t port) { impl_->demo_port = port; }
@@ -532,6 +548,7 @@ size_t Server::stop() {
     impl_->stopping = true;
     if (impl_->ping_timer) impl_->ping_timer->cancel();
     impl_->outbound_timer.cancel();
+    impl_->idle_release.stop();
     impl_->door.stop();
     websocketpp::lib::error_code ec;
     for (auto& [h, s] : impl_->sessions) {

@@ -34,6 +34,7 @@ public:
     // The WebSocket is gone: close every socket now.
     void terminate();
     // Sockets open now; once terminated, how many the end closed.
+    uint64_t queued_total() const { return sink_->queued_total(); }
     size_t socket_count() const { return terminated_ ? closed_at_end_ : channels_.size() + connecting_.size(); }
 
     // SessionLink
