@@ -188,7 +188,7 @@ void HostileClients::hoarder() {
             if (fd) hoard.push_back(std::move(fd));
         }
         // The gateway counts a connection once it has accepted it.
-        const auto deadline = Clock::now() + 5s;
+        const auto deadline = Clock::now() + 15s;
         int status = 0;
         while (!stop_ && status != 503 && Clock::now() < deadline) status = get_status_from(kHoarderAddress, port_, "/healthz");
         if (stop_) return;

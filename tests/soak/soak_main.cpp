@@ -134,7 +134,8 @@ int main(int argc, char** argv) {
     GatewayLimits limits;
     limits.max_connections_per_address = 150;
     limits.hello_timeout = 1000ms;
-    limits.outbound_stall = 3000ms;
+    // Longer than any pause of the slow readers, with room for a loaded machine.
+    limits.outbound_stall = 10000ms;
     std::unique_ptr<sockgate::testing::GatewayProcess> gw;
     try {
         gw = std::make_unique<sockgate::testing::GatewayProcess>(std::vector<std::string>{
