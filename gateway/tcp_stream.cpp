@@ -112,32 +112,29 @@ void TcpStream::on_readable(const asio::error_code& wait_ec) {
 // written, so a limited session slows down instead of losing anything.
 bool TcpStream::read_throttled() {
     // Waits for a worthwhile read rather than reading a few bytes at a time.
-    const auto wait = link_->to_client_bytes().wait_for(std::min<uint64_t>({send_credit_, max_read_, kMinThrottledChunk}));
-    if (wait == TokenBucket::Clock::duration::zero()) return false;
-    ++metrics_.throttled_to_client;
-    read_waiting_ = true;
-    read_throttle_.expires_after(wait);
-    read_throttle_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
-        self->read_waiting_ = false;
-        if (!ec) self->do_read();
-    });
-    return true;
+    return wait_for_budget(link_->to_client_bytes(), std::min<uint64_t>({send_credit_, max_read_, kMinThrottledChunk}),
+                           metrics_.throttled_to_client, read_throttle_, read_waiting_, &TcpStream::do_read);
 }
 
 bool TcpStream::write_throttled() {
     // A closing socket flushes what the client sent without its session's
     // budget: the session no longer exists to be limited.
     if (!link_) return false;
-    const std::string& front = write_queue_.front();
-    const auto wait = link_->from_client_bytes().wait_for(
-        std::min<uint64_t>(front.size() - proto::kFrameHeaderSize - front_written_, kMinThrottledChunk));
+    const size_t front_left = write_queue_.front().size() - proto::kFrameHeaderSize - front_written_;
+    return wait_for_budget(link_->from_client_bytes(), std::min<uint64_t>(front_left, kMinThrottledChunk),
+                           metrics_.throttled_from_client, write_throttle_, write_waiting_, &TcpStream::do_write);
+}
+
+bool TcpStream::wait_for_budget(TokenBucket& bucket, uint64_t want, uint64_t& counter, asio::steady_timer& timer,
+                                bool& waiting, void (TcpStream::*step)()) {
+    const auto wait = bucket.wait_for(want);
     if (wait == TokenBucket::Clock::duration::zero()) return false;
-    ++metrics_.throttled_from_client;
-    write_waiting_ = true;
-    write_throttle_.expires_after(wait);
-    write_throttle_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
-        self->write_waiting_ = false;
-        if (!ec) self->do_write();
+    ++counter;
+    waiting = true;
+    timer.expires_after(wait);
+    timer.async_wait([self = shared_from_this(), &waiting, step](const asio::error_code& ec) {
+        waiting = false;
+        if (!ec) ((*self).*step)();
     });
     return true;
 }

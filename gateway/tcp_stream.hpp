@@ -34,6 +34,9 @@ private:
     // timer then runs that direction's step again once it is not.
     bool read_throttled();
     bool write_throttled();
+    // Either direction's wait: `waiting` is set until `timer` runs `step`.
+    bool wait_for_budget(TokenBucket& bucket, uint64_t want, uint64_t& counter, asio::steady_timer& timer,
+                         bool& waiting, void (TcpStream::*step)());
     void on_readable(const asio::error_code& ec);
     void do_write();
     void on_write(const asio::error_code& ec, size_t n);
