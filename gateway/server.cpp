@@ -191,10 +191,8 @@ struct Server::Impl {
     asio::steady_timer outbound_timer;
     bool outbound_timer_running = false;
     FileCache file_cache;
-    // A page load uses a handful of connections and never counts as a burst;
-    // neither does one person's few sessions.
+    // A page load uses a handful of connections and never counts as a burst.
     ReleaseAfterBurst file_responses{io, metrics.http_file_responses, 16};
-    ReleaseAfterBurst session_count{io, metrics.sessions, 8};
     IdleRelease idle_release{io, [this] { return metrics.sessions > 0 || metrics.http_file_responses > 0; }};
 
     void log(const std::string& line) const {
@@ -470,7 +468,7 @@ struct Server::Impl {
                                                  std::make_unique<WsSink>(con), new_session_id());
         if (auto* slot = slot_of(con)) slot->set_stage(ConnectionSlot::Stage::session);
         sessions.emplace(h, session);
-        session_count.started();
+        ++metrics.sessions;
         ++metrics.sessions_total;
         session->start();
         log("session " + session->id() + " opened from " + con->get_remote_endpoint());
@@ -482,7 +480,7 @@ struct Server::Impl {
         auto session = it->second;
         sessions.erase(it);
         if (auto p = paused.find(h); p != paused.end()) erase_paused(p);
-        session_count.finished();
+        --metrics.sessions;
         const size_t sockets = session->socket_count();
         session->terminate();
         auto con = ws.get_con_from_hdl(h);
