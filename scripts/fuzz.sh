@@ -24,16 +24,8 @@ targets=("${@:-${all_targets[@]}}")
 jobs=${FUZZ_JOBS:-2}
 
 packages=(clang libclang-rt-14-dev cmake ninja-build ccache nlohmann-json3-dev)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "fuzz: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source scripts/lib/packages.sh
+install_missing fuzz "${packages[@]}"
 
 build=build-fuzz
 start=$SECONDS
