@@ -62,9 +62,11 @@ std::string render_prometheus(const Metrics& m) {
              "Sessions whose requests are not read because their browser is not reading replies.");
     w.sample("sockgate_sessions_paused", m.sessions_paused);
     w.family("sockgate_throttled_total", "counter",
-             "Times a session's TCP stream waited for its --rate-bytes budget, by direction.");
+             "Times a session waited for its rate limit: TCP streams for --rate-bytes, by direction, and "
+             "connects for --rate-connects.");
     w.sample("sockgate_throttled_total", "what", "bytes_to_client", m.throttled_to_client);
     w.sample("sockgate_throttled_total", "what", "bytes_from_client", m.throttled_from_client);
+    w.sample("sockgate_throttled_total", "what", "connects", m.throttled_connects);
     w.family("sockgate_tcp_connecting", "gauge", "Outbound TCP connects in progress.");
     w.sample("sockgate_tcp_connecting", m.tcp_connecting);
 

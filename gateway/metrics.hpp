@@ -49,6 +49,7 @@ struct Metrics {
     uint64_t sessions_closed_stalled = 0;   // over --max-outbound for --outbound-stall-ms
     uint64_t throttled_to_client = 0;       // times a TCP read waited for --rate-bytes
     uint64_t throttled_from_client = 0;     // times a TCP write waited for --rate-bytes
+    uint64_t throttled_connects = 0;        // TCP connects that waited for --rate-connects
     uint64_t http_file_responses_total = 0;
     uint64_t http_send_timeouts = 0;  // HTTP responses dropped because the client stopped reading
     uint64_t lookups_timed_out = 0;

@@ -309,6 +309,11 @@ const std::vector<Flag>& flags() {
          "0: no limit.",
          [](const O& o) { return number_text(o.rate_bytes); },
          [](O& o, const Value& v) { o.rate_bytes = as_number(v, 0, uint64_t(1) << 40); }},
+        {"Limits", "rate-connects", "N",
+         "New TCP connects a second per session (bursts of N); more wait their turn within their timeout, "
+         "and one that could not start before its timeout gets EAGAIN. 0: no limit.",
+         [](const O& o) { return number_text(o.rate_connects); },
+         [](O& o, const Value& v) { o.rate_connects = uint32_t(as_number(v, 0, 1000000)); }},
         {"Limits", "http-send-timeout-ms", "N",
          "Drop an HTTP download whose client has taken nothing for this many milliseconds; 0 never does.",
          [](const O& o) { return number_text(o.http_send_timeout_ms); },

@@ -64,6 +64,7 @@ struct Options {
     // Per session, 0 for none: relayed bytes a second in each direction
     // (TCP is slowed, UDP dropped past it).
     uint64_t rate_bytes = 0;
+    uint32_t rate_connects = 0;  // TCP connects a second per session; 0: no limit
     // An HTTP response whose client takes nothing for this long is dropped,
     // with what it held (0: never).
     uint32_t http_send_timeout_ms = 30000;

@@ -60,6 +60,7 @@ Session::Session(asio::io_context& io, const Options& options, const Policy& pol
       hello_timer_(io),
       to_client_bytes_(options.rate_bytes),
       from_client_bytes_(options.rate_bytes),
+      connects_(options.rate_connects),
       lookup_slots_(std::make_shared<LookupSlots>()) {}
 
 void Session::start() {
@@ -257,6 +258,8 @@ void Session::handle_connect(const proto::Envelope& env) {
                                           std::to_string(kMaxConnectTimeoutMs));
     check_socket_limit(false);
     check_lookup_limit(req.host, "connect");
+    const auto timeout = std::chrono::milliseconds(req.timeout_ms.value_or(options_.connect_timeout_ms));
+    const auto delay = connect_delay(timeout);
 
     const uint64_t key = next_pending_++;
     auto connector = std::make_shared<TcpConnector>(io_, policy_, metrics_, lookup_);
@@ -265,23 +268,43 @@ void Session::handle_connect(const proto::Envelope& env) {
     const int64_t id = *env.id;
     const std::string op = env.op;
     std::weak_ptr<Session> weak = shared_from_this();
-    connector->start(req.host, req.port, std::chrono::milliseconds(req.timeout_ms.value_or(options_.connect_timeout_ms)),
-                     lookup_slots_, [weak, key, id, op](std::optional<ErrorInfo> error, asio::ip::tcp::socket socket) {
-                         auto self = weak.lock();
-                         if (!self || self->terminated_) return;
-                         self->connecting_.erase(key);
-                         --self->metrics_.tcp_connecting;
-                         if (error) {  // the connector counted policy denials
-                             self->send_text(proto::make_error_reply(op, id, *error));
-                             return;
-                         }
-                         ++self->metrics_.tcp_connects;
-                         auto s = std::make_shared<TcpStream>(*self, self->next_sock(), std::move(socket));
-                         self->add_channel(s);
-                         proto::SocketReply out{s->id(), to_wire(s->local_endpoint()), to_wire(s->remote_endpoint())};
-                         self->send_text(proto::make_reply(op, id, out));
-                         s->start();
-                     });
+    auto on_done = [weak, key, id, op](std::optional<ErrorInfo> error, asio::ip::tcp::socket socket) {
+        auto self = weak.lock();
+        if (!self || self->terminated_) return;
+        self->connecting_.erase(key);
+        --self->metrics_.tcp_connecting;
+        if (error) {  // the connector counted policy denials
+            self->send_text(proto::make_error_reply(op, id, *error));
+            return;
+        }
+        ++self->metrics_.tcp_connects;
+        auto s = std::make_shared<TcpStream>(*self, self->next_sock(), std::move(socket));
+        self->add_channel(s);
+        proto::SocketReply out{s->id(), to_wire(s->local_endpoint()), to_wire(s->remote_endpoint())};
+        self->send_text(proto::make_reply(op, id, out));
+        s->start();
+    };
+    connector->start(req.host, req.port, timeout, lookup_slots_, std::move(on_done), delay);
+}
+
+// Under --rate-connects, connects past the session's budget queue up, one
+// every 1/rate seconds: a program that opens connections in a loop slows
+// down instead of failing. One that could not start within its own timeout
+// is refused now rather than left to time out.
+TokenBucket::Clock::duration Session::connect_delay(std::chrono::milliseconds timeout) {
+    const auto now = TokenBucket::Clock::now();
+    const auto delay = connects_.wait_for(1, now);
+    if (delay >= timeout) {
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(delay).count();
+        throw ProtocolError("EAGAIN", "connect: this session is over its limit of " +
+                                          std::to_string(options_.rate_connects) +
+                                          " new connections a second (gateway flag --rate-connects); this one "
+                                          "could start only in " + std::to_string(ms) + " ms, after its timeout of " +
+                                          std::to_string(timeout.count()) + " ms");
+    }
+    connects_.take(1, now);
+    if (delay > TokenBucket::Clock::duration::zero()) ++metrics_.throttled_connects;
+    return delay;
 }
 
 void Session::handle_listen(const proto::Envelope& env) {

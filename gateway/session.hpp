@@ -77,6 +77,9 @@ private:
     // Throws ProtocolError(EAGAIN) when `host` is a name and the session's
     // lookups in flight are at their cap. Numeric hosts need no lookup.
     void check_lookup_limit(const std::string& host, const char* op) const;
+    // How long a new connect must wait for the session's --rate-connects
+    // budget; throws ProtocolError(EAGAIN) when that would outlast `timeout`.
+    TokenBucket::Clock::duration connect_delay(std::chrono::milliseconds timeout);
     asio::ip::address local_address(const std::optional<std::string>& host) const;
     uint32_t next_sock() { return next_sock_++; }
     void add_channel(std::shared_ptr<Channel> channel);
@@ -94,6 +97,7 @@ private:
     asio::steady_timer hello_timer_;
     TokenBucket to_client_bytes_;
     TokenBucket from_client_bytes_;
+    TokenBucket connects_;
     bool hello_done_ = false;
     bool terminated_ = false;
     size_t closed_at_end_ = 0;

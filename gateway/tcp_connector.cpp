@@ -53,12 +53,13 @@ TcpConnector::TcpConnector(asio::io_context& io, const Policy& policy, Metrics& 
     : policy_(policy), metrics_(metrics), lookup_(lookup), socket_(io), timer_(io) {}
 
 void TcpConnector::start(const std::string& host, uint16_t port, std::chrono::milliseconds timeout,
-                         std::shared_ptr<LookupSlots> slots, Done done) {
+                         std::shared_ptr<LookupSlots> slots, Done done, std::chrono::steady_clock::duration delay) {
     host_ = host;
     port_ = port;
     timeout_ = timeout;
     done_ = std::move(done);
     deadline_ = std::chrono::steady_clock::now() + timeout_;
+    connect_at_ = std::chrono::steady_clock::now() + delay;
     if (auto numeric = numeric_host(host_)) {
         // Posted rather than called, so a reply never overtakes the request's own handling.
         asio::post(socket_.get_executor(), [self = shared_from_this(), r = std::move(*numeric)]() mutable {
@@ -88,6 +89,20 @@ void TcpConnector::on_resolve(LookupResult result) {
         finish(a.error);
         return;
     }
+    for (const auto& addr : a.allowed) endpoints_.emplace_back(addr, port_);
+    if (std::chrono::steady_clock::now() < connect_at_) {
+        // The caller made sure this wait ends before the deadline.
+        timer_.expires_at(connect_at_);
+        timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+            if (ec || !self->done_) return;
+            self->do_connect();
+        });
+        return;
+    }
+    do_connect();
+}
+
+void TcpConnector::do_connect() {
     timer_.expires_at(deadline_);
     timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
         if (ec || !self->done_) return;
@@ -95,7 +110,6 @@ void TcpConnector::on_resolve(LookupResult result) {
         asio::error_code ignored;
         self->socket_.close(ignored);
     });
-    for (const auto& addr : a.allowed) endpoints_.emplace_back(addr, port_);
     asio::async_connect(socket_, endpoints_,
                         [self = shared_from_this()](const asio::error_code& cec, const asio::ip::tcp::endpoint&) {
                             self->on_connect(cec);

@@ -33,12 +33,15 @@ public:
 
     TcpConnector(asio::io_context& io, const Policy& policy, Metrics& metrics, HostLookup& lookup);
     // A name takes one of `slots` until its lookup ends; a numeric host
-    // takes none and waits for no lookup. `timeout` covers both.
+    // takes none and waits for no lookup. The connection attempt itself
+    // waits until `delay` (a rate limit's) has passed. `timeout` covers it all.
     void start(const std::string& host, uint16_t port, std::chrono::milliseconds timeout,
-               std::shared_ptr<LookupSlots> slots, Done done);
+               std::shared_ptr<LookupSlots> slots, Done done,
+               std::chrono::steady_clock::duration delay = std::chrono::steady_clock::duration::zero());
     void cancel();
 
 private:
+    void do_connect();
     void on_resolve(LookupResult result);
     void on_connect(const asio::error_code& ec);
     void finish(std::optional<proto::ErrorInfo> error);
@@ -53,6 +56,7 @@ private:
     uint16_t port_ = 0;
     std::chrono::milliseconds timeout_{0};
     std::chrono::steady_clock::time_point deadline_;
+    std::chrono::steady_clock::time_point connect_at_;
     std::vector<asio::ip::tcp::endpoint> endpoints_;
     Done done_;
     bool timed_out_ = false;
