@@ -6,6 +6,8 @@
 
 #include <asio.hpp>
 
+#include <malloc.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -49,6 +51,9 @@ private:
 
     std::function<bool()> busy_;
     asio::steady_timer timer_;
+#if defined(__GLIBC__)
+    struct mallinfo2 after_last_trim_ {};
+#endif
 };
 
 }  // namespace sockgate::gateway

@@ -266,7 +266,7 @@ int main(int argc, char** argv) {
                       std::to_string(report.after.sessions) + " sessions, " + std::to_string(report.after.sockets) + " sockets"});
     checks.push_back({"fds back within 10% of baseline", report.after.open_fds <= fd_bound,
                       std::to_string(report.after.open_fds) + " (baseline " + std::to_string(baseline.open_fds) + ")"});
-    checks.push_back({"RSS back within 50% of warm baseline", report.after.rss_bytes <= rss_bound,
+    checks.push_back({"RSS back within " + std::to_string(int(config.max_rss_growth * 100 + 0.5)) + "% of warm baseline", report.after.rss_bytes <= rss_bound,
                       mib_text(report.after.rss_bytes) + " (baseline " + mib_text(baseline.rss_bytes) + ")"});
 
     print_report(report, tally);
