@@ -28,6 +28,23 @@ TEST_F(GatewayTest, ConnectEchoesTenMebibytesIntact) {
     EXPECT_EQ(metric(m, "sockgate_bytes_relayed_total{direction=\"to_client\"}"), 10 << 20);
 }
 
+// The native client's WebSocket had two reads in flight after a pause and a
+// resume with nothing received in between, and garbled the next burst
+// (support/websocketpp/one_read_at_a_time.hpp).
+TEST_F(GatewayTest, ClientPausedAndResumedWhileIdleReadsTheNextBurstWhole) {
+    auto c = client();
+    auto s = connect_to_native_peer(*c);
+    ASSERT_NE(s.sock, 0u);
+    c->pause_reading();
+    c->resume_reading();
+    const std::string data = pattern_bytes(256 * 1024, 11);  // one window: it arrives in one burst
+    ASSERT_TRUE(write_all(s.peer, data));
+    auto got = c->read_exactly(s.sock, data.size(), 10s);
+    ASSERT_TRUE(got) << got.describe();
+    EXPECT_EQ(fnv1a(*got), fnv1a(data));
+    EXPECT_TRUE(c->session_open());
+}
+
 TEST_F(GatewayTest, ConnectReportsBothEndpoints) {
     TcpEchoServer echo;
     auto c = client();

@@ -11,12 +11,25 @@
 #include <websocketpp/config/asio_no_tls_client.hpp>
 
 #include "protocol/errors.hpp"
+#include "support/websocketpp/one_read_at_a_time.hpp"
+
+namespace sockgate::client {
+
+// websocketpp's client configuration with one read in flight at a time:
+// pause_reading() and resume_reading() would otherwise corrupt the stream.
+struct NativeWsConfig : websocketpp::config::asio_client {
+    typedef sockgate::ws::OneReadConnectionBase connection_base;
+};
+
+}  // namespace sockgate::client
+
+SOCKGATE_WEBSOCKETPP_ONE_READ_AT_A_TIME(sockgate::client::NativeWsConfig)
 
 namespace sockgate::client {
 
 namespace {
 
-using WsClient = websocketpp::client<websocketpp::config::asio_client>;
+using WsClient = websocketpp::client<NativeWsConfig>;
 using ConnectionPtr = WsClient::connection_ptr;
 using MessagePtr = WsClient::message_ptr;
 using websocketpp::connection_hdl;
