@@ -68,7 +68,8 @@ void HttpFileWriter<Stream>::on_write(const asio::error_code& ec, size_t n) {
 template <typename Stream>
 void HttpFileWriter<Stream>::do_wait_for_progress() {
     deadline_.expires_at(last_progress_ + send_timeout_);
-    deadline_.async_wait([self = this->shared_from_this()](const asio::error_code& ec) { self->on_progress_deadline(ec); });
+    deadline_.async_wait(
+        [self = this->shared_from_this()](const asio::error_code& ec) { self->on_progress_deadline(ec); });
 }
 
 template <typename Stream>
