@@ -134,7 +134,8 @@ FrontDoor::FrontDoor(asio::io_context& io, const Options& options, Metrics& metr
       adopt_(std::move(adopt)),
       acceptor_(io),
       retry_timer_(io),
-      counts_(std::make_shared<ConnectionCounts>()) {
+      counts_(std::make_shared<ConnectionCounts>()),
+      tls_(!options.tls_cert.empty()) {
     counts_->metrics = &metrics_;
     open_reserve();
 }
@@ -249,6 +250,17 @@ void FrontDoor::admit(asio::ip::tcp::socket socket) {
 }
 
 void FrontDoor::refuse(asio::ip::tcp::socket socket, const std::string& why, std::function<void()> done) {
+    // Under TLS a plaintext 503 would reach the browser as a broken
+    // handshake, and answering inside TLS would mean a handshake, a
+    // certificate and its CPU for each connection turned away: the very
+    // load being shed. The connection is closed instead; the metric that
+    // sent it here has counted it all the same.
+    if (tls_) {
+        asio::error_code ignored;
+        socket.close(ignored);
+        if (done) done();
+        return;
+    }
     if (refusing_ >= kMaxRefusing && !done) {
         asio::error_code ignored;
         socket.close(ignored);

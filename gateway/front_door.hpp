@@ -2,7 +2,8 @@
 // count of those that are not sessions yet (HTTP requests, WebSocket
 // handshakes), and turns away with a 503 what the gateway cannot serve: too
 // many such connections in all or from one address, or no file descriptors
-// left. Only connections it admits reach websocketpp.
+// left (under TLS it closes them instead). Only connections it admits reach
+// websocketpp.
 #pragma once
 
 #include <asio.hpp>
@@ -70,7 +71,8 @@ private:
     void on_out_of_descriptors();
     void do_accept_later();
     void admit(asio::ip::tcp::socket socket);
-    // Answers 503 with `why` and closes once the client has had it.
+    // Answers 503 with `why` and closes once the client has had it; closes
+    // at once under TLS.
     void refuse(asio::ip::tcp::socket socket, const std::string& why, std::function<void()> done = {});
     void open_reserve();
 
@@ -86,6 +88,8 @@ private:
     int reserve_fd_ = -1;
     size_t refusing_ = 0;
     bool stopped_ = false;
+    // Refusals are closes without a word under TLS (see refuse()).
+    bool tls_ = false;
 };
 
 }  // namespace sockgate::gateway

@@ -12,6 +12,7 @@
 #include "gateway/options.hpp"
 #include "gateway/policy.hpp"
 #include "gateway/server.hpp"
+#include "gateway/tls_context.hpp"
 #include "support/tuning/malloc_tuning.hpp"
 
 using namespace sockgate::gateway;
@@ -38,8 +39,11 @@ void reload(Options& live, Policy& policy, int argc, const char* const argv[]) {
     live.token = fresh.token;
     live.quiet = fresh.quiet;
     std::cerr << "sockgate: reloaded policy, origins and token" << (live.config_file.empty() ? "" : " from ")
-              << live.config_file << "; other options take effect on restart\npolicy:\n"
-              << policy.describe() << std::flush;
+              << live.config_file << "; other options take effect on restart\npolicy:\n";
+    const std::string rules = policy.describe();
+    std::cerr << rules;
+    if (!rules.empty() && rules.back() != '\n') std::cerr << '\n';  // the next log line starts on its own
+    std::cerr << std::flush;
 }
 
 void print_status(const Metrics& m) {
@@ -70,8 +74,10 @@ int run(Options& options, int argc, const char* const argv[]) {
 
     const auto ep = server.local_endpoint();
     const std::string base = url_host(ep.address()) + ":" + std::to_string(ep.port());
-    std::cout << "sockgate " << SOCKGATE_VERSION << " listening on http://" << base << "/ (WebSocket ws://" << base
-              << "/ws)\n";
+    // Tests and scripts read the URL from this line; the plain one keeps its form.
+    const std::string http = server.tls() ? "https" : "http", ws = server.tls() ? "wss" : "ws";
+    std::cout << "sockgate " << SOCKGATE_VERSION << " listening on " << http << "://" << base << "/ (WebSocket " << ws
+              << "://" << base << "/ws)\n";
     if (demo) std::cout << "demo echo services: tcp and udp on " << options.demo_host << ":" << demo->port() << "\n";
     std::cout << "web root: " << options.web_root << "\n";
     const std::string rules = policy.describe();
@@ -84,7 +90,13 @@ int run(Options& options, int argc, const char* const argv[]) {
     std::function<void()> do_other_signal = [&] {
         others.async_wait([&](const asio::error_code& ec, int signo) {
             if (ec) return;
-            if (signo == SIGHUP) reload(options, policy, argc, argv);
+            if (signo == SIGHUP) {
+                reload(options, policy, argc, argv);
+                // Whether or not the rest reloaded: a renewed certificate
+                // must not wait for a fixed config file.
+                if (const std::string tls = server.reload_tls(); !tls.empty())
+                    std::cerr << "sockgate: " << tls << std::endl;
+            }
             if (signo == SIGUSR1) print_status(metrics);
             // SIGUSR2 is caught only so that it cannot kill the gateway.
             do_other_signal();
@@ -140,6 +152,8 @@ int main(int argc, char** argv) {
         std::cerr << "sockgate: " << e.what() << "\n";
         return 2;
     } catch (const std::system_error& e) {
+        std::cerr << "sockgate: cannot start: " << e.what() << "\n";
+        return 1;    } catch (const TlsError& e) {
         std::cerr << "sockgate: cannot start: " << e.what() << "\n";
         return 1;
     }

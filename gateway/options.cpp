@@ -199,6 +199,13 @@ const std::vector<Flag>& flags() {
         {"Serving", "web-root", "DIR", "Directory of static files served at /.",
          [](const O& o) { return o.web_root.empty() ? std::string("web/ next to the sockgate binary") : o.web_root; },
          [](O& o, const Value& v) { o.web_root = as_string(v); }},
+        {"Serving", "tls-cert", "FILE",
+         "Serve https:// and wss:// on the same port with this PEM certificate chain (leaf first); needs "
+         "--tls-key. Reloaded on SIGHUP.",
+         [](const O&) { return std::string("none: plain http:// and ws://"); },
+         [](O& o, const Value& v) { o.tls_cert = as_string(v); }},
+        {"Serving", "tls-key", "FILE", "The PEM private key of --tls-cert.", nullptr,
+         [](O& o, const Value& v) { o.tls_key = as_string(v); }},
         {"Serving", "origin", "ORIGIN",
          "Also accept WebSocket connections from this Origin (repeatable), e.g. http://localhost:3000.",
          [](const O&) { return std::string("only the gateway's own origin"); },
@@ -495,6 +502,9 @@ ParseOutcome parse_options(int argc, const char* const argv[], Options& out) {
     }
 
     check_authentication(result);
+    if (result.tls_cert.empty() != result.tls_key.empty())
+        throw OptionsError(result.tls_cert.empty() ? "--tls-key needs --tls-cert (the certificate it belongs to)"
+                                                   : "--tls-cert needs --tls-key (the certificate's private key)");
     // A window may only grow; --window alone must not need --max-window too.
     result.max_window = std::max(result.max_window, result.window);
     if (result.max_outbound < 2 * uint64_t(result.max_frame))

@@ -15,6 +15,10 @@ struct Options {
     uint16_t listen_port = 8080;
     // Static files served at "/". Empty: the built web/ output next to the binary.
     std::string web_root;
+    // Serve https:// and wss:// instead: a PEM certificate chain (leaf
+    // first) and its PEM private key. Both or neither.
+    std::string tls_cert;
+    std::string tls_key;
 
     // Demo echo peers (TCP and UDP on the same port).
     bool demo = true;

@@ -19,7 +19,7 @@ shift || true
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
-  libasio-dev libwebsocketpp-dev nlohmann-json3-dev libgtest-dev zlib1g-dev python3
+  libasio-dev libwebsocketpp-dev nlohmann-json3-dev libgtest-dev zlib1g-dev python3 libssl-dev openssl
 )
 if ((!native_only)); then
   packages+=(emscripten node-acorn chromium fonts-noto-cjk fonts-noto-color-emoji)

@@ -7,7 +7,7 @@
 #   4. Python socket programs in the playground's Python (under Node, then in
 #      Chromium) against Debian's CPython, and the quick runs of the Python
 #      benchmarks (the Python path; the page with Python in Chromium)
-#   5. the playground in headless Chromium
+#   5. the playground in headless Chromium, over http and then over https
 #   6. the native tests again under AddressSanitizer and UndefinedBehaviorSanitizer
 #   7. each libFuzzer target for about a minute
 set -euo pipefail
@@ -37,6 +37,8 @@ node bench/python/python_bench.mjs --quick
 node bench/python/page_bench.mjs --quick
 echo "== playground in Chromium"
 node --test tests/browser/
+echo "== playground in Chromium again, served over https and wss by the gateway's own TLS"
+SOCKGATE_BROWSER_TLS=1 node --test tests/browser/
 
 scripts/setup.sh --native-only build-asan -DSOCKGATE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 echo "== native tests under AddressSanitizer + UndefinedBehaviorSanitizer"

@@ -17,7 +17,8 @@ LaunchedGateway launch_gateway(const std::string& binary, const std::vector<std:
     LaunchedGateway gateway;
     gateway.pid = child.pid;
     gateway.out_fd = child.out_fd;
-    const std::regex listening(R"(listening on http://127\.0\.0\.1:(\d+)/)");
+    // https:// when the args turn TLS on.
+    const std::regex listening(R"(listening on https?://127\.0\.0\.1:(\d+)/)");
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
     std::smatch m;
     bool open = true;

@@ -25,6 +25,21 @@ describe('playground console', { timeout: 120000 }, () => {
     await gw?.stop();
   });
 
+  it('loads on the gateway\'s scheme as an isolated secure page and opens its WebSocket on the matching one', async () => {
+    const { page, websockets } = tab;
+    const scheme = new URL(gw.base).protocol;  // https: in the run with SOCKGATE_BROWSER_TLS=1
+    const where = await page.evaluate(() => ({
+      protocol: location.protocol, secure: window.isSecureContext, isolated: window.crossOriginIsolated,
+    }));
+    assert.equal(where.protocol, scheme);
+    assert.equal(where.secure, true);
+    // The Python worker needs SharedArrayBuffer, which needs isolation.
+    assert.equal(where.isolated, true);
+    assert.ok(websockets.length > 0, 'the page opened a WebSocket');
+    const wsScheme = scheme === 'https:' ? 'wss:' : 'ws:';
+    for (const url of websockets) assert.equal(new URL(url).protocol, wsScheme, url);
+  });
+
   it('shows the gateway, the session and the policy in the header', async () => {
     const { page } = tab;
     const info = await getJson(gw, 'api/info');

@@ -7,11 +7,15 @@
 //   SOCKGATE_WEB_ROOT     assembled web root  (default <repo>/build/web)
 //   SOCKGATE_ARTIFACTS    screenshots go here (default <repo>/test-artifacts)
 //   SOCKGATE_CHROMIUM     browser binary      (default /usr/bin/chromium)
+//   SOCKGATE_BROWSER_TLS  1: every gateway serves https:// and wss:// with a
+//                         self-signed certificate (one per test file)
 
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import dgram from 'node:dgram';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -24,6 +28,22 @@ export const artifacts = process.env.SOCKGATE_ARTIFACTS || path.join(repo, 'test
 export const chromiumBin = process.env.SOCKGATE_CHROMIUM || '/usr/bin/chromium';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export const tlsMode = process.env.SOCKGATE_BROWSER_TLS === '1';
+
+let tlsFiles = null;
+/** This process's certificate and key, made with Debian's openssl on first use. */
+function testCertificate() {
+  if (tlsFiles) return tlsFiles;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sockgate-browser-tls-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-days', '1', '-subj', '/CN=localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  tlsFiles = { cert, key, pem: readFileSync(cert) };
+  return tlsFiles;
+}
 
 /** Fails early, with a useful message, when the web root is not assembled. */
 export function requireWebRoot({ examples = false } = {}) {
@@ -43,7 +63,8 @@ export function requireWebRoot({ examples = false } = {}) {
  * another one. Resolves {base, port, demo:{host,port}, stop()}.
  */
 export async function startGateway(extra = [], { root = webRoot } = {}) {
-  const args = ['--listen', '127.0.0.1:0', '--demo-port', '0', '--quiet', '--web-root', root, ...extra];
+  const tls = tlsMode ? ['--tls-cert', testCertificate().cert, '--tls-key', testCertificate().key] : [];
+  const args = ['--listen', '127.0.0.1:0', '--demo-port', '0', '--quiet', '--web-root', root, ...tls, ...extra];
   const proc = spawn(gatewayBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -52,22 +73,22 @@ export async function startGateway(extra = [], { root = webRoot } = {}) {
     const timer = setTimeout(() => reject(new Error(`gateway did not start in 10 s: ${out}${err}`)), 10000);
     proc.stdout.on('data', (d) => {
       out += d;
-      const listen = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+      const listen = /listening on (https?):\/\/127\.0\.0\.1:(\d+)\//.exec(out);
       const demo = /demo echo services: tcp and udp on ([^\s:]+):(\d+)/.exec(out);
       if (listen && (demo || extra.includes('--no-demo'))) {
         clearTimeout(timer);
-        resolve({ port: Number(listen[1]), demo: demo ? { host: demo[1], port: Number(demo[2]) } : null });
+        resolve({ scheme: listen[1], port: Number(listen[2]), demo: demo ? { host: demo[1], port: Number(demo[2]) } : null });
       }
     });
     proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`gateway exited with ${code}: ${out}${err}`)); });
   });
-  const { port, demo } = await ready;
+  const { scheme, port, demo } = await ready;
   proc.removeAllListeners('exit');
   const exited = new Promise((r) => proc.on('exit', r));
   return {
     port,
     demo,
-    base: `http://127.0.0.1:${port}/`,
+    base: `${scheme}://127.0.0.1:${port}/`,
     proc,
     output: () => out + err,
     async stop() {
@@ -91,13 +112,17 @@ export async function launchBrowser() {
 /**
  * Opens the playground of gateway gw in a new page, with a guard that
  * records (and blocks) any request leaving the gateway's origin, and a log
- * of page errors. Waits until the console session is connected.
+ * of page errors and of the WebSocket URLs the page opened. Waits until the
+ * console session is connected.
  */
 export async function openPlayground(browser, gw, { viewport = { width: 1440, height: 900 }, connected = true, query = '' } = {}) {
-  const context = await browser.newContext({ viewport, colorScheme: 'light' });
+  // The test's certificate is self-signed; the page is still a secure
+  // context, with the errors only ignored for this context.
+  const context = await browser.newContext({ viewport, colorScheme: 'light', ignoreHTTPSErrors: tlsMode });
   const page = await context.newPage();
   const external = [];
   const errors = [];
+  const websockets = [];
   const origin = `127.0.0.1:${gw.port}`;
   await context.route('**/*', (route) => {
     const url = new URL(route.request().url());
@@ -106,12 +131,13 @@ export async function openPlayground(browser, gw, { viewport = { width: 1440, he
     return route.abort();
   });
   page.on('websocket', (ws) => {
+    websockets.push(ws.url());
     if (new URL(ws.url()).host !== origin) external.push(ws.url());
   });
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${gw.base}${query}`);
   if (connected) await page.waitForSelector('.conn[data-state="connected"]', { timeout: 15000 });
-  return { page, context, external, errors };
+  return { page, context, external, errors, websockets };
 }
 
 /** Types a console command and presses Enter. */
@@ -257,7 +283,27 @@ export async function freePort() {
 
 /** Gets JSON from the gateway. */
 export async function getJson(gw, pathname) {
-  const res = await fetch(new URL(pathname, gw.base));
+  const url = new URL(pathname, gw.base);
+  if (url.protocol === 'https:') return getJsonOverTls(url);
+  const res = await fetch(url);
   if (!res.ok) throw new Error(`GET ${pathname}: ${res.status}`);
   return res.json();
+}
+
+// fetch() cannot be given a CA; https.get trusts the run's certificate
+// alone. Its name is localhost and the URL's host 127.0.0.1, so only the
+// name check is left out.
+function getJsonOverTls(url) {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { ca: testCertificate().pem, checkServerIdentity: () => undefined }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => {
+        if (res.statusCode !== 200) reject(new Error(`GET ${url.pathname}: ${res.statusCode}`));
+        else resolve(JSON.parse(body));
+      });
+    });
+    req.on('error', reject);
+  });
 }

@@ -541,7 +541,8 @@ TEST(Startup, HelpListsEveryFlag) {
     EXPECT_EQ(r.exit_code, 0);
     for (const char* flag : {"--listen", "--web-root", "--no-demo", "--allow", "--bind-allow", "--origin", "--token",
                              "--insecure-no-auth", "--max-sessions", "--max-sockets", "--max-listeners", "--max-frame",
-                             "--window", "--connect-timeout-ms", "--udp-queue", "--http-send-timeout-ms", "--config"})
+                             "--window", "--connect-timeout-ms", "--udp-queue", "--http-send-timeout-ms", "--config",
+                             "--tls-cert", "--tls-key"})
         EXPECT_NE(r.output.find(flag), std::string::npos) << flag;
 }
 

@@ -53,6 +53,7 @@ GatewayProcess::GatewayProcess(std::vector<std::string> args, GatewayLaunch laun
     pid_ = gateway.pid;
     out_fd_ = gateway.out_fd;
     port_ = gateway.port;
+    banner_ = gateway.banner;
     const std::regex demo(R"(demo echo services: tcp and udp on [^\s]+:(\d+))");
     std::smatch m;
     if (std::regex_search(gateway.banner, m, demo)) demo_port_ = uint16_t(std::stoi(m[1]));

@@ -34,6 +34,8 @@ public:
 
     uint16_t port() const { return port_; }
     uint16_t demo_port() const { return demo_port_; }
+    // What it printed up to and including its policy lines.
+    const std::string& banner() const { return banner_; }
     std::string ws_url() const { return "ws://127.0.0.1:" + std::to_string(port_) + "/ws"; }
     std::string http_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
     bool alive();
@@ -54,6 +56,7 @@ private:
     int out_fd_ = -1;
     uint16_t port_ = 0;
     uint16_t demo_port_ = 0;
+    std::string banner_;
     std::string output_;
 };
 

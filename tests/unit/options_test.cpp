@@ -237,6 +237,17 @@ TEST(Options, NonLoopbackListenNeedsTokenOrInsecureFlag) {
     EXPECT_EQ(parsed({"--listen", "0.0.0.0:8080", "--insecure-no-auth"}).listen_host, "0.0.0.0");
 }
 
+// ---- TLS ----
+
+TEST(Options, TlsNeedsBothCertificateAndKey) {
+    expect_error({"--tls-cert", "c.pem"}, "--tls-cert needs --tls-key");
+    expect_error({"--tls-key", "k.pem"}, "--tls-key needs --tls-cert");
+    const Options o = parsed({"--tls-cert", "c.pem", "--tls-key", "k.pem"});
+    EXPECT_EQ(o.tls_cert, "c.pem");
+    EXPECT_EQ(o.tls_key, "k.pem");
+    EXPECT_TRUE(parsed({}).tls_cert.empty()) << "TLS is off unless asked for";
+}
+
 TEST(Options, LoopbackListenNeedsNoToken) {
     for (const char* listen : {"127.0.0.1:1", "127.9.9.9:1", "[::1]:1", "localhost:1", "LOCALHOST:1"})
         EXPECT_NO_THROW(parsed({"--listen", listen})) << listen;
@@ -335,6 +346,13 @@ TEST_F(ConfigFile, WrongValueTypesNameTheKey) {
     expect_error({"--config", write(R"({"allow": {"a": 1}})")}, "must be a list of strings");
     expect_error({"--config", write(R"({"allow": ["tcp:nowhere:*"]})")}, "key 'allow': bad allow rule");
     expect_error({"--config", write(R"({"listen": "0.0.0.0:80"})")}, "--insecure-no-auth");
+}
+
+TEST_F(ConfigFile, TlsFilesComeFromTheConfigFileToo) {
+    const Options o = parsed({"--config", write(R"({"tls_cert": "c.pem", "tls_key": "k.pem"})")});
+    EXPECT_EQ(o.tls_cert, "c.pem");
+    EXPECT_EQ(o.tls_key, "k.pem");
+    expect_error({"--config", write(R"({"tls_key": "k.pem"})")}, "--tls-key needs --tls-cert");
 }
 
 TEST_F(ConfigFile, MalformedFilesAreReported) {

@@ -1,0 +1,602 @@
+// The gateway's websocketpp side as a template over its configuration:
+// GatewayWsConfig for plain TCP, GatewayTlsWsConfig under --tls-cert. Only
+// server_plain.cpp and server_tls.cpp include this, each instantiating one,
+// so websocketpp stays out of every other file and the two compile in
+// parallel.
+#pragma once
+
+#include "gateway/ws_server_config.hpp"  // before websocketpp/server.hpp: it specialises a websocketpp template
+
+#include <websocketpp/server.hpp>
+
+#include <iostream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string_view>
+#include <type_traits>
+
+#include "gateway/front_door.hpp"
+#include "gateway/file_cache.hpp"
+#include "gateway/http_file_writer.hpp"
+#include "gateway/memory_release.hpp"
+#include "gateway/host_lookup.hpp"
+#include "gateway/origin.hpp"
+#include "gateway/server_backend.hpp"
+#include "gateway/session.hpp"
+#include "gateway/static_files.hpp"
+#include "gateway/tls_context.hpp"
+#include "gateway/wire_sink.hpp"
+#include "protocol/messages.hpp"
+
+namespace sockgate::gateway {
+
+namespace server_detail {
+
+using websocketpp::connection_hdl;
+
+// The WebSocket of one connection, handed to its Session.
+template <typename Config>
+class WsSink : public WireSink {
+public:
+    using ConnectionPtr = typename websocketpp::server<Config>::connection_ptr;
+    explicit WsSink(ConnectionPtr con) : con_(std::move(con)) {}
+
+    void send_text(const std::string& text) override {
+        con_->send(text, websocketpp::frame::opcode::text);  // returns an error once closing; nothing to do then
+        queued_total_ += text.size();
+    }
+    // The frame is prepared here, header and all, and goes out as it is.
+    // Given raw bytes, websocketpp copies them into one message and then,
+    // after zero-filling it, into a second one for the wire: two allocations,
+    // a memset and two copies per relayed chunk instead of one of each.
+    void send_binary(const uint8_t* data, size_t size) override {
+        namespace frame = websocketpp::frame;
+        auto msg = con_->get_message(frame::opcode::binary, size);
+        msg->set_header(frame::prepare_header(frame::basic_header(frame::opcode::binary, size, true, false),
+                                              frame::extended_header(size)));
+        msg->append_payload(data, size);
+        msg->set_prepared(true);
+        con_->send(msg);
+        queued_total_ += size;
+    }
+    void close(uint16_t code, const std::string& reason) override {
+        websocketpp::lib::error_code ec;
+        con_->close(code, reason, ec);
+    }
+    size_t buffered_amount() const override { return con_->get_buffered_amount(); }
+    uint64_t queued_total() const override { return queued_total_; }
+
+private:
+    ConnectionPtr con_;
+    uint64_t queued_total_ = 0;
+};
+
+inline std::string target_path(const std::string& resource) { return resource.substr(0, resource.find('?')); }
+
+template <typename ConPtr>
+void add_common_headers(const ConPtr& con) {
+    // Cross-origin isolation lets pages use SharedArrayBuffer (the Python
+    // worker waits on the wasm client through it).
+    con->replace_header("Cross-Origin-Opener-Policy", "same-origin");
+    con->replace_header("Cross-Origin-Embedder-Policy", "require-corp");
+    con->replace_header("Cross-Origin-Resource-Policy", "same-origin");
+    con->replace_header("X-Content-Type-Options", "nosniff");
+    con->replace_header("Cache-Control", "no-cache");
+    // Every HTTP response ends its connection; a client that keeps
+    // connections (Node's default agent) would otherwise send its next
+    // request down the closed one.
+    con->replace_header("Connection", "close");
+}
+
+template <typename ConPtr>
+bool is_head(const ConPtr& con) { return con->get_request().get_method() == "HEAD"; }
+
+// A body websocketpp sends. HEAD gets the headers GET would, Content-Length
+// included, and no body (websocketpp drops Content-Length for an empty one).
+template <typename ConPtr>
+void set_body(const ConPtr& con, std::string_view body) {
+    const bool head = is_head(con);
+    con->set_body(head ? std::string() : std::string(body));
+    con->replace_header("Content-Length", std::to_string(body.size()));
+}
+
+template <typename ConPtr>
+void respond(const ConPtr& con, int status, const std::string& content_type, const std::string& body) {
+    add_common_headers(con);
+    con->set_status(websocketpp::http::status_code::value(status));
+    con->replace_header("Content-Type", content_type);
+    set_body(con, body);
+}
+
+template <typename ConPtr>
+StaticRequest static_request(const ConPtr& con) {
+    return StaticRequest{con->get_resource(), con->get_request_header("Accept-Encoding"),
+                         con->get_request_header("If-None-Match")};
+}
+
+// The status line and headers websocketpp would write for the response set
+// on `con`, for writing them ourselves.
+template <typename ConPtr>
+std::string response_head(const ConPtr& con) {
+    const auto& response = con->get_response();
+    std::string head = "HTTP/1.1 " + std::to_string(int(response.get_status_code())) + " " +
+                       response.get_status_msg() + "\r\n";
+    for (const auto& [name, value] : response.get_headers()) head += name + ": " + value + "\r\n";
+    return head + "\r\n";
+}
+
+// What writing a response ourselves needs from websocketpp 0.8.2
+// (impl/connection_impl.hpp), all in this one place:
+// - defer_http_response() in the HTTP handler cancels the handshake timer
+//   and leaves the connection with no operation pending and nothing to
+//   write until send_http_response(), which is never called, so the raw
+//   socket is ours. Nor does it time out: the writer's send timeout does.
+// - end_deferred_response() then does what websocketpp does after writing a
+//   response of its own (handle_write_http_response): terminate() with
+//   http_connection_ended on success, which marks the connection closed
+//   without calling a fail handler, or with the write error, which calls
+//   one if set. terminate() shuts the socket down both ways at once (the FIN
+//   follows the body already queued) and does nothing when called again;
+//   the socket closes when the last connection_ptr goes, unless closed
+//   here first, which websocketpp no longer minds once terminated.
+template <typename ConPtr>
+void defer_response(const ConPtr& con) { con->defer_http_response(); }
+
+template <typename ConPtr>
+void end_deferred_response(const ConPtr& con, const asio::error_code& ec) {
+    con->terminate(ec ? websocketpp::lib::error_code(ec)
+                      : websocketpp::error::make_error_code(websocketpp::error::http_connection_ended));
+    if (ec == asio::error::timed_out) {
+        // A reset discards what the client never took, instead of the kernel
+        // holding it for a reader that does not read. Closed here because
+        // asio turns the linger off when it closes a socket it destroys.
+        // get_raw_socket() is the TCP socket itself, under TLS too.
+        asio::error_code ignored;
+        con->get_raw_socket().set_option(asio::socket_base::linger(true, 0), ignored);
+        con->get_raw_socket().close(ignored);
+    }
+}
+
+inline std::string new_session_id() {
+    static std::mt19937_64 rng{std::random_device{}()};
+    static const char* hex = "0123456789abcdef";
+    uint64_t v = rng();
+    std::string out(16, '0');
+    for (int i = 15; i >= 0; --i, v >>= 4) out[size_t(i)] = hex[v & 0xf];
+    return out;
+}
+
+// How long a session closed for not reading gets to take its close frame
+// before its connection is dropped.
+constexpr auto kStalledCloseGrace = std::chrono::seconds(1);
+
+template <typename Config>
+struct ServerImpl final : ServerBackend {
+    using WsServer = websocketpp::server<Config>;
+    using ConnectionPtr = typename WsServer::connection_ptr;
+    using MessagePtr = typename WsServer::message_ptr;
+    static constexpr bool kTls = std::is_same_v<Config, GatewayTlsWsConfig>;
+
+    // `certificate` is empty for the plain configuration.
+    ServerImpl(asio::io_context& io_, const Options& options_, const Policy& policy_, Metrics& metrics_,
+               TlsCertificate certificate)
+        : io(io_),
+          options(options_),
+          policy(policy_),
+          metrics(metrics_),
+          lookup(io_, metrics_, options_.lookup_threads),
+          door(io_, options_, metrics_, [this](asio::ip::tcp::socket s, std::shared_ptr<ConnectionSlot> slot) {
+              adopt(std::move(s), std::move(slot));
+          }),
+          outbound_timer(io_),
+          tls(std::move(certificate)) {
+        setup();
+    }
+
+    asio::io_context& io;
+    const Options& options;
+    const Policy& policy;
+    Metrics& metrics;
+    HostLookup lookup;
+    WsServer ws;
+    std::map<connection_hdl, std::shared_ptr<Session>, std::owner_less<connection_hdl>> sessions;
+    bool stopping = false;
+    uint16_t demo_port = 0;
+    std::unique_ptr<asio::steady_timer> ping_timer;
+    FrontDoor door;
+
+    // Sessions whose WebSocket is not read because their browser is not
+    // reading what the gateway sends (see check_outbound).
+    struct Paused {
+        uint64_t drained = 0;                         // bytes the browser had taken when last seen
+        std::chrono::steady_clock::time_point since;  // when it last took any
+        bool closing = false;
+        std::chrono::steady_clock::time_point closing_since{};
+    };
+    using PausedMap = std::map<connection_hdl, Paused, std::owner_less<connection_hdl>>;
+    PausedMap paused;
+    asio::steady_timer outbound_timer;
+    bool outbound_timer_running = false;
+    FileCache file_cache;
+    // A page load uses a handful of connections and never counts as a burst.
+    ReleaseAfterBurst file_responses{io, metrics.http_file_responses, 16};
+    IdleRelease idle_release{io, [this] { return metrics.sessions > 0 || metrics.http_file_responses > 0; }};
+    // The certificate new TLS connections get. A reload replaces it; each
+    // connection holds the context it started with for as long as it lives.
+    TlsCertificate tls;
+
+    void log(const std::string& line) const {
+        if (!options.quiet) std::cerr << "sockgate: " << line << std::endl;
+    }
+
+    void setup() {
+        ws.init_asio(&io);
+        ws.set_reuse_addr(true);
+        ws.set_user_agent(std::string("sockgate/") + SOCKGATE_VERSION);
+        ws.clear_access_channels(websocketpp::log::alevel::all);
+        ws.clear_error_channels(websocketpp::log::elevel::all);
+        ws.set_max_message_size(options.max_frame);
+        ws.set_http_handler([this](connection_hdl h) { on_http(h); });
+        ws.set_validate_handler([this](connection_hdl h) { return on_validate(h); });
+        ws.set_open_handler([this](connection_hdl h) { on_open(h); });
+        ws.set_close_handler([this](connection_hdl h) { on_close(h); });
+        ws.set_message_handler([this](connection_hdl h, MessagePtr m) { on_message(h, std::move(m)); });
+        if constexpr (kTls) {
+            // Called as each connection object is made (in adopt), before
+            // its TLS stream exists; the stream keeps the context alive.
+            ws.set_tls_init_handler([this](connection_hdl) { return tls.context; });
+        }
+        if (options.ping_interval_ms > 0) {
+            ws.set_pong_timeout(options.ping_interval_ms);
+            ws.set_pong_timeout_handler([this](connection_hdl h, std::string) { on_pong_timeout(h); });
+            ping_timer = std::make_unique<asio::steady_timer>(io);
+        }
+    }
+
+    // A connection the front door admitted becomes websocketpp's from here.
+    // This stands in for websocketpp's own accept step (endpoint::start_accept
+    // and handle_accept): make a connection, give it the socket, start it.
+    void adopt(asio::ip::tcp::socket socket, std::shared_ptr<ConnectionSlot> slot) {
+        auto con = ws.get_connection();
+        if (!con) return;  // the socket closes as it goes out of scope
+        slot->set_key(con.get());
+        // The slot lives as long as the connection object: the interrupt
+        // handler, which the gateway does not otherwise use, holds it.
+        con->set_interrupt_handler([slot](connection_hdl) {});
+        // Under TLS the socket goes beneath the TLS stream; start() then
+        // runs the TLS handshake, bounded by the configuration's
+        // timeout_socket_post_init (5 s), before it reads the request.
+        if constexpr (kTls)
+            con->get_next_layer() = std::move(socket);
+        else
+            con->get_raw_socket() = std::move(socket);
+        con->start();
+    }
+
+    ConnectionSlot* slot_of(const ConnectionPtr& con) const { return door.find(con.get()); }
+
+    // A browser that sends requests but never reads the replies would make
+    // the gateway queue them without end. Past --max-outbound queued bytes
+    // its requests are left unread (which also leaves its pongs unread, so
+    // the ping keepalive ends a session that never drains); one that does
+    // not drain for --outbound-stall-ms is closed.
+    void check_outbound(connection_hdl h, const ConnectionPtr& con) {
+        const size_t queued = con->get_buffered_amount();
+        if (queued <= options.max_outbound || paused.count(h)) return;
+        con->pause_reading();
+        paused.emplace(h, Paused{drained(h, queued), std::chrono::steady_clock::now(), false, {}});
+        ++metrics.sessions_paused;
+        if (!outbound_timer_running) do_outbound_check();
+    }
+
+    void do_outbound_check() {
+        outbound_timer_running = true;
+        outbound_timer.expires_after(std::chrono::milliseconds(50));
+        outbound_timer.async_wait([this](const asio::error_code& ec) { on_outbound_check(ec); });
+    }
+
+    void on_outbound_check(const asio::error_code& ec) {
+        outbound_timer_running = false;
+        if (ec) return;
+        const auto now = std::chrono::steady_clock::now();
+        // Dropped after the loop: terminating can run on_close at once,
+        // which takes the session out of `paused`.
+        std::vector<ConnectionPtr> to_drop;
+        for (auto it = paused.begin(); it != paused.end();) {
+            websocketpp::lib::error_code con_ec;
+            auto con = ws.get_con_from_hdl(it->first, con_ec);
+            if (con_ec || !sessions.count(it->first)) {
+                it = erase_paused(it);
+                continue;
+            }
+            Paused& p = it->second;
+            const size_t queued = con->get_buffered_amount();
+            if (queued <= options.max_outbound / 2) {
+                con->resume_reading();
+                it = erase_paused(it);
+                continue;
+            }
+            // Progress is what the browser takes, not a shorter queue: the
+            // session's sockets may go on adding to it as fast as it reads.
+            if (const uint64_t d = drained(it->first, queued); d > p.drained) {
+                p.drained = d;
+                p.since = now;
+            } else if (p.closing && now - p.closing_since >= kStalledCloseGrace) {
+                // The close frame is stuck behind the queue, and websocketpp
+                // times a close handshake only once its frame is written.
+                to_drop.push_back(con);
+            } else if (!p.closing && now - p.since >= std::chrono::milliseconds(options.outbound_stall_ms)) {
+                p.closing = true;
+                p.closing_since = now;
+                ++metrics.sessions_closed_stalled;
+                log("session " + sessions[it->first]->id() + " has " + std::to_string(queued) +
+                    " bytes queued and is not reading them; closing it");
+                // A client that catches up now still learns why it is closed.
+                con->close(websocketpp::close::status::policy_violation, "not reading (queue over --max-outbound)",
+                           con_ec);
+            }
+            ++it;
+        }
+        for (auto& con : to_drop) {
+            websocketpp::lib::error_code ec;
+            con->terminate(ec);
+        }
+        if (!paused.empty()) do_outbound_check();
+    }
+
+    // Bytes of this session's messages that have left the queue.
+    uint64_t drained(connection_hdl h, size_t queued) const {
+        auto it = sessions.find(h);
+        if (it == sessions.end()) return 0;
+        const uint64_t total = it->second->queued_total();
+        return total > queued ? total - queued : 0;
+    }
+
+    typename PausedMap::iterator erase_paused(typename PausedMap::iterator it) {
+        --metrics.sessions_paused;
+        return paused.erase(it);
+    }
+
+    void do_ping_round() {
+        if (options.ping_interval_ms == 0 || stopping) return;
+        ping_timer->expires_after(std::chrono::milliseconds(options.ping_interval_ms));
+        ping_timer->async_wait([this](const asio::error_code& ec) { on_ping_round(ec); });
+    }
+
+    void on_ping_round(const asio::error_code& ec) {
+        if (ec) return;
+        for (auto& [h, session] : sessions) {
+            websocketpp::lib::error_code ping_ec;
+            ws.ping(h, "", ping_ec);
+        }
+        do_ping_round();
+    }
+
+    void on_pong_timeout(connection_hdl h) {
+        auto it = sessions.find(h);
+        if (it == sessions.end()) return;
+        log("session " + it->second->id() + " did not answer a ping; dropping it");
+        // Its TCP connection may be dead, so no closing handshake can finish.
+        websocketpp::lib::error_code ec;
+        ws.get_con_from_hdl(h)->terminate(ec);
+    }
+
+    void on_http(connection_hdl h) {
+        auto con = ws.get_con_from_hdl(h);
+        const std::string method = con->get_request().get_method();
+        const std::string path = target_path(con->get_resource());
+        if (method != "GET" && method != "HEAD") {
+            con->replace_header("Allow", "GET, HEAD");
+            respond(con, 405, "text/plain; charset=utf-8", "method not allowed\n");
+            return;
+        }
+        if (path == "/healthz") {
+            nlohmann::json j{{"status", "ok"},
+                             {"version", SOCKGATE_VERSION},
+                             {"sessions", metrics.sessions},
+                             {"sockets", metrics.sockets()},
+                             {"connecting", metrics.tcp_connecting},
+                             {"connections", metrics.pre_session_connections}};
+            respond(con, 200, "application/json", j.dump() + "\n");
+        } else if (path == "/api/info") {
+            respond(con, 200, "application/json", info().dump() + "\n");
+        } else if (path == "/metrics") {
+            respond(con, 200, "text/plain; version=0.0.4; charset=utf-8", render_prometheus(metrics));
+        } else if (path == "/ws") {
+            con->replace_header("Upgrade", "websocket");
+            respond(con, 426, "text/plain; charset=utf-8",
+                    std::string("/ws is a WebSocket endpoint: connect with subprotocol ") + proto::kSubprotocol + "\n");
+        } else {
+            respond_static(con, serve_static(file_cache, options.web_root, static_request(con)));
+        }
+    }
+
+    void respond_static(ConnectionPtr con, StaticResponse r) {
+        add_common_headers(con);  // Cache-Control: no-cache there makes browsers revalidate with the ETag
+        con->set_status(websocketpp::http::status_code::value(r.status));
+        if (!r.content_type.empty()) con->replace_header("Content-Type", r.content_type);
+        if (!r.content_encoding.empty()) con->replace_header("Content-Encoding", r.content_encoding);
+        if (!r.etag.empty()) con->replace_header("ETag", r.etag);
+        // Caches must keep the br, gzip and plain answers for this URL apart.
+        if (r.vary_accept_encoding) con->replace_header("Vary", "Accept-Encoding");
+        if (r.status == 304) return;  // no body, and no Content-Length that would describe one
+        if (r.status == 200 && !is_head(con)) return send_file(con, std::move(r));
+        set_body(con, r.body);
+    }
+
+    // websocketpp would copy the body into the response and again into the
+    // bytes it writes, for every client; the file's shared bytes go out as
+    // they are instead.
+    void send_file(ConnectionPtr con, StaticResponse r) {
+        con->replace_header("Content-Length", std::to_string(r.body.size()));
+        con->replace_header("Server", ws.get_user_agent());
+        std::string head = response_head(con);
+        defer_response(con);
+        ++metrics.http_file_responses_total;
+        file_responses.started();
+        // The TCP socket for plain HTTP, the TLS stream over it under TLS.
+        using Stream = std::remove_reference_t<decltype(con->get_socket())>;
+        HttpFileWriter<Stream>::start(con->get_socket(), std::move(head), std::move(r.storage),
+                              std::chrono::milliseconds(options.http_send_timeout_ms),
+                              [this, con](const asio::error_code& ec) { on_file_sent(con, ec); });
+    }
+
+    void on_file_sent(const ConnectionPtr& con, const asio::error_code& ec) {
+        if (ec == asio::error::timed_out) ++metrics.http_send_timeouts;
+        file_responses.finished();
+        end_deferred_response(con, ec);
+    }
+
+    // What the page shows a newcomer: what this gateway allows, in rules and
+    // in plain words, its limits, and where the demo services are.
+    nlohmann::json info() const {
+        nlohmann::json allow = nlohmann::json::array(), bind = nlohmann::json::array();
+        for (const auto& r : policy.allow_rules()) allow.push_back(r.text);
+        for (const auto& r : policy.bind_rules()) bind.push_back(r.text);
+        nlohmann::json summary = nlohmann::json::array();
+        std::string line;
+        std::istringstream lines(policy.describe());
+        while (std::getline(lines, line))
+            if (!line.empty()) summary.push_back(line);
+        nlohmann::json demo = nullptr;
+        if (demo_port != 0) demo = {{"host", options.demo_host}, {"port", demo_port}};
+        return {{"version", SOCKGATE_VERSION},
+                {"server", std::string("sockgate/") + SOCKGATE_VERSION},
+                {"protocol", proto::kSubprotocol},
+                {"token_required", !options.token.empty()},
+                {"demo", demo},
+                {"policy", {{"allow", allow}, {"bind_allow", bind}, {"summary", summary}}},
+                {"limits",
+                 {{"sessions", options.max_sessions},
+                  {"sockets", options.max_sockets},
+                  {"listeners", options.max_listeners},
+                  {"max_frame", options.max_frame},
+                  {"window", options.window},
+                  {"max_window", options.max_window},
+                  {"connect_timeout_ms", options.connect_timeout_ms},
+                  {"udp_queue", options.udp_queue}}}};
+    }
+
+    bool refuse(ConnectionPtr con, int status, const std::string& why) {
+        ++metrics.handshakes_refused;
+        respond(con, status, "text/plain; charset=utf-8", why + "\n");
+        log("refused WebSocket from " + con->get_remote_endpoint() + ": " + why);
+        return false;
+    }
+
+    bool on_validate(connection_hdl h) {
+        auto con = ws.get_con_from_hdl(h);
+        if (target_path(con->get_resource()) != "/ws") return refuse(con, 404, "no WebSocket endpoint here; use /ws");
+        const std::string origin = con->get_request_header("Origin");
+        if (!origin_allowed(origin, con->get_request_header("Host"), options.origins))
+            return refuse(con, 403, "origin " + origin + " is not allowed (gateway flag --origin)");
+        const auto& offered = con->get_requested_subprotocols();
+        if (std::find(offered.begin(), offered.end(), proto::kSubprotocol) == offered.end())
+            return refuse(con, 400, std::string("the client must offer WebSocket subprotocol ") + proto::kSubprotocol);
+        if (stopping) return refuse(con, 503, "the gateway is shutting down");
+        // Handshakes already accepted will be sessions too: a burst of
+        // upgrades must not get past the limit before any of them opens.
+        if (sessions.size() + door.handshakes() >= options.max_sessions)
+            return refuse(con, 503, "session limit reached (" + std::to_string(options.max_sessions) +
+                                        ", gateway flag --max-sessions)");
+        con->select_subprotocol(proto::kSubprotocol);
+        if (auto* slot = slot_of(con)) slot->set_stage(ConnectionSlot::Stage::handshake);
+        return true;
+    }
+
+    void on_open(connection_hdl h) {
+        auto con = ws.get_con_from_hdl(h);
+        auto session = std::make_shared<Session>(io, options, policy, metrics, lookup,
+                                                 std::make_unique<WsSink<Config>>(con), new_session_id());
+        if (auto* slot = slot_of(con)) slot->set_stage(ConnectionSlot::Stage::session);
+        sessions.emplace(h, session);
+        ++metrics.sessions;
+        ++metrics.sessions_total;
+        session->start();
+        log("session " + session->id() + " opened from " + con->get_remote_endpoint());
+    }
+
+    void on_close(connection_hdl h) {
+        auto it = sessions.find(h);
+        if (it == sessions.end()) return;
+        auto session = it->second;
+        sessions.erase(it);
+        if (auto p = paused.find(h); p != paused.end()) erase_paused(p);
+        --metrics.sessions;
+        const size_t sockets = session->socket_count();
+        session->terminate();
+        auto con = ws.get_con_from_hdl(h);
+        log("session " + session->id() + " closed (code " + std::to_string(con->get_remote_close_code()) + ", " +
+            std::to_string(sockets) + " sockets closed)");
+    }
+
+    void on_message(connection_hdl h, MessagePtr msg) {
+        auto it = sessions.find(h);
+        if (it == sessions.end()) return;
+        auto session = it->second;  // the handler may close the session
+        try {
+            if (msg->get_opcode() == websocketpp::frame::opcode::text) {
+                session->on_text(msg->get_payload());
+            } else {
+                session->on_binary(std::move(msg->get_raw_payload()));
+            }
+        } catch (const std::exception& e) {
+            // A bug or resource exhaustion in one session must not take the
+            // gateway and every other session down with it.
+            log("session " + session->id() + " failed: " + e.what());
+            websocketpp::lib::error_code ec;
+            ws.close(h, websocketpp::close::status::internal_endpoint_error, "internal error", ec);
+        }
+        websocketpp::lib::error_code ec;
+        if (auto con = ws.get_con_from_hdl(h, ec); !ec) check_outbound(h, con);
+    }
+
+    // ---- ServerBackend ----
+
+    void listen(const asio::ip::tcp::endpoint& endpoint) override { door.listen(endpoint); }
+
+    void start() override {
+        door.start();
+        do_ping_round();
+        idle_release.start();
+    }
+
+    asio::ip::tcp::endpoint local_endpoint() const override { return door.local_endpoint(); }
+
+    void set_demo_port(uint16_t port) override { demo_port = port; }
+
+    size_t stop() override {
+        stopping = true;
+        if (ping_timer) ping_timer->cancel();
+        outbound_timer.cancel();
+        idle_release.stop();
+        door.stop();
+        websocketpp::lib::error_code ec;
+        for (auto& [h, s] : sessions) {
+            s->terminate();
+            ws.close(h, websocketpp::close::status::going_away, "gateway shutting down", ec);
+        }
+        return sessions.size();
+    }
+
+    void terminate_sessions() override {
+        for (auto& [h, s] : sessions) s->terminate();
+    }
+
+    std::string reload_tls() override {
+        if constexpr (!kTls) return "";
+        try {
+            tls = load_tls_certificate(options.tls_cert, options.tls_key);
+        } catch (const TlsError& e) {
+            return std::string("TLS reload failed, keeping the running certificate (") + tls.description +
+                   "): " + e.what();
+        }
+        return "reloaded the TLS certificate from " + options.tls_cert + " (" + tls.description +
+               "); open connections keep the one they started with";
+    }
+};
+
+}  // namespace server_detail
+
+}  // namespace sockgate::gateway
