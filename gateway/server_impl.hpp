@@ -9,6 +9,10 @@
 
 #include <websocketpp/server.hpp>
 
+// After server.hpp, before any use of the endpoints: see the header.
+SOCKGATE_WEBSOCKETPP_ONE_READ_AT_A_TIME(sockgate::gateway::GatewayWsConfig)
+SOCKGATE_WEBSOCKETPP_ONE_READ_AT_A_TIME(sockgate::gateway::GatewayTlsWsConfig)
+
 #include <iostream>
 #include <map>
 #include <random>

@@ -8,6 +8,7 @@
 #include <websocketpp/processors/hybi13.hpp>
 
 #include "gateway/unmask.hpp"
+#include "support/websocketpp/one_read_at_a_time.hpp"
 
 namespace sockgate::gateway {
 
@@ -18,12 +19,15 @@ namespace sockgate::gateway {
 // connection object, so it costs 48 KiB more per session, not per socket.
 struct GatewayWsConfig : websocketpp::config::asio {
     static const size_t connection_read_buffer_size = 64 * 1024;
+    // The gateway pauses and resumes reading (--max-outbound).
+    typedef sockgate::ws::OneReadConnectionBase connection_base;
 };
 
 // The same over TLS (--tls-cert/--tls-key): the read buffer holds what the
 // TLS layer has decrypted, so the same reasoning holds.
 struct GatewayTlsWsConfig : websocketpp::config::asio_tls {
     static const size_t connection_read_buffer_size = 64 * 1024;
+    typedef sockgate::ws::OneReadConnectionBase connection_base;
 };
 
 }  // namespace sockgate::gateway

@@ -6,6 +6,7 @@
 
 #include <sys/socket.h>
 
+#include <thread>
 #include <vector>
 
 #include "support/raw_websocket.hpp"
@@ -82,6 +83,57 @@ TEST_F(GatewayTest, SessionThatCatchesUpIsReadAgain) {
         ++next_id;
     }
     EXPECT_EQ(wait_for_metric("sockgate_sessions_paused", 0), 0);
+}
+
+// websocketpp's pause_reading takes effect only after the read already
+// requested, and its resume_reading requests another regardless: a session
+// paused and resumed while its client sent nothing had two reads into one
+// buffer, and the next burst of requests came out garbled (the 30-minute
+// soak lost sessions this way). The burst after the resume must be read
+// whole and answered in order.
+TEST_F(GatewayTest, SessionResumedWhileItsClientWasSilentReadsItsNextBurstWhole) {
+    // A window large enough that what the peer sends cannot all wait in the
+    // kernel's buffers: the rest waits in the gateway's queue.
+    constexpr size_t kData = 16 << 20;
+    start_gateway({"--max-frame", "65600", "--max-outbound", "131200", "--ping-interval-ms", "0", "--window",
+                   std::to_string(kData), "--max-window", std::to_string(kData)});
+    uint16_t peer_port = 0;
+    Fd listener = tcp_listen("127.0.0.1", peer_port);
+    RawWebSocket ws(gw().port(), 4096);
+    ASSERT_TRUE(ws.upgrade());
+    ASSERT_TRUE(ws.send_text(kHello));
+    ASSERT_TRUE(ws.send_text(R"({"op":"connect","id":2,"proto":"tcp","host":"127.0.0.1","port":)" +
+                             std::to_string(peer_port) + "}"));
+    Fd peer = tcp_accept(listener);
+    ASSERT_TRUE(peer);
+    std::thread writer([&] { write_all(peer, std::string(kData, 'd')); });
+    const long long relayed = wait_for_metric("sockgate_bytes_relayed_total{direction=\"to_client\"}", kData, 10s);
+    writer.join();
+    ASSERT_EQ(relayed, (long long)kData) << metrics();
+    // The next request finds the queue over --max-outbound and pauses the
+    // session; then the client sends nothing more.
+    ASSERT_TRUE(ws.send_text(R"({"op":"close","id":3,"sock":4000000})"));
+    ASSERT_EQ(wait_for_metric("sockgate_sessions_paused", 1), 1);
+
+    // The client reads everything and sends nothing: the gateway resumes.
+    size_t texts = 0;
+    while (auto f = ws.read_frame(500ms)) texts += f->opcode == 1;
+    EXPECT_EQ(texts, 3u);  // hello, connect, close
+    ASSERT_EQ(wait_for_metric("sockgate_sessions_paused", 0), 0);
+
+    constexpr int kFirst = 100, kCount = 3000;  // about 150 KB in one write
+    std::vector<std::string> burst;
+    for (int id = kFirst; id < kFirst + kCount; ++id)
+        burst.push_back(R"({"op":"close","id":)" + std::to_string(id) + R"(,"sock":4000000})");
+    ASSERT_TRUE(ws.send_texts(burst));
+    for (int id = kFirst; id < kFirst + kCount; ++id) {
+        auto f = ws.read_frame(10s);
+        ASSERT_TRUE(f) << "no reply to request " << id;
+        ASSERT_EQ(f->opcode, 1) << "frame " << int(f->opcode) << " (close code " << f->close_code()
+                                << ") instead of the reply to request " << id;
+        ASSERT_NE(f->payload.find("\"id\":" + std::to_string(id) + ","), std::string::npos) << f->payload;
+    }
+    EXPECT_EQ(metric(metrics(), "sockgate_protocol_errors_total"), 0);
 }
 
 TEST_F(GatewayTest, BurstOfUpgradesNeverExceedsTheSessionLimit) {

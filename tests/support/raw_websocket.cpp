@@ -55,7 +55,10 @@ int RawWebSocket::read_upgrade_status(std::chrono::milliseconds timeout) {
     return std::stoi(head.substr(9, 3));
 }
 
-bool RawWebSocket::send_text(const std::string& text, std::chrono::milliseconds timeout) {
+namespace {
+
+// One masked text frame, as a client must send it.
+std::string text_frame(const std::string& text) {
     std::string frame;
     frame.push_back(char(0x81));
     const size_t n = text.size();
@@ -72,7 +75,19 @@ bool RawWebSocket::send_text(const std::string& text, std::chrono::milliseconds 
     const uint8_t mask[4] = {0x12, 0x34, 0x56, 0x78};
     frame.append(reinterpret_cast<const char*>(mask), 4);
     for (size_t i = 0; i < n; ++i) frame.push_back(char(uint8_t(text[i]) ^ mask[i % 4]));
-    return write_bytes(frame, timeout);
+    return frame;
+}
+
+}  // namespace
+
+bool RawWebSocket::send_text(const std::string& text, std::chrono::milliseconds timeout) {
+    return write_bytes(text_frame(text), timeout);
+}
+
+bool RawWebSocket::send_texts(const std::vector<std::string>& texts, std::chrono::milliseconds timeout) {
+    std::string frames;
+    for (const auto& t : texts) frames += text_frame(t);
+    return write_bytes(frames, timeout);
 }
 
 bool RawWebSocket::write_bytes(const std::string& bytes, std::chrono::milliseconds timeout) {
