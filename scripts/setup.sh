@@ -23,6 +23,8 @@ packages=(
 )
 if ((!native_only)); then
   packages+=(emscripten node-acorn chromium fonts-noto-cjk fonts-noto-color-emoji)
+  # nginx and openssl: the reverse-proxy test (tests/proxy/) runs the compose deployment's nginx.conf.
+  packages+=(nginx openssl)
   command -v node >/dev/null || packages+=(nodejs)
   command -v npm >/dev/null || packages+=(npm)
 fi

@@ -7,7 +7,8 @@
 #   4. Python socket programs in the playground's Python (under Node, then in
 #      Chromium) against Debian's CPython, and the quick runs of the Python
 #      benchmarks (the Python path; the page with Python in Chromium)
-#   5. the playground in headless Chromium
+#   5. the playground in headless Chromium, and the compose deployment's
+#      nginx.conf in Debian's nginx in front of two gateways
 #   6. the native tests again under AddressSanitizer and UndefinedBehaviorSanitizer
 #   7. each libFuzzer target for about a minute
 set -euo pipefail
@@ -37,6 +38,8 @@ node bench/python/python_bench.mjs --quick
 node bench/python/page_bench.mjs --quick
 echo "== playground in Chromium"
 node --test tests/browser/
+echo "== nginx with docker/nginx.conf, over TLS, in front of two gateways"
+node --test tests/proxy/
 
 scripts/setup.sh --native-only build-asan -DSOCKGATE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 echo "== native tests under AddressSanitizer + UndefinedBehaviorSanitizer"
