@@ -7,8 +7,9 @@
 #   4. Python socket programs in the playground's Python (under Node, then in
 #      Chromium) against Debian's CPython, and the quick runs of the Python
 #      benchmarks (the Python path; the page with Python in Chromium)
-#   5. the playground in headless Chromium, and the compose deployment's
-#      nginx.conf in Debian's nginx in front of two gateways
+#   5. the playground in headless Chromium, the compose deployment's
+#      nginx.conf in Debian's nginx in front of two gateways, and the
+#      container image (docker/test.sh)
 #   6. the native tests again under AddressSanitizer and UndefinedBehaviorSanitizer
 #   7. each libFuzzer target for about a minute
 set -euo pipefail
@@ -40,6 +41,8 @@ echo "== playground in Chromium"
 node --test tests/browser/
 echo "== nginx with docker/nginx.conf, over TLS, in front of two gateways"
 node --test tests/proxy/
+echo "== the container image: docker/Dockerfile built by podman, run from its exported root"
+docker/test.sh
 
 scripts/setup.sh --native-only build-asan -DSOCKGATE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 echo "== native tests under AddressSanitizer + UndefinedBehaviorSanitizer"
