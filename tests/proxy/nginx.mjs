@@ -75,7 +75,9 @@ export async function startNginx({ dir, upstreams, tls, readTimeout }) {
   child.stdout.setEncoding('utf8').on('data', (d) => (output += d));
   child.stderr.setEncoding('utf8').on('data', (d) => (output += d));
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
-  process.once('exit', () => child.kill('SIGKILL'));
+  // SIGTERM, not SIGKILL: nginx's master then ends its workers too, where
+  // a killed master would leave them running.
+  process.once('exit', () => child.kill('SIGTERM'));
 
   const deadline = Date.now() + 10_000;
   for (;;) {
