@@ -5,9 +5,11 @@
 #include <functional>
 #include <iostream>
 #include <optional>
+#include <sstream>
 
 #include "gateway/demo_peers.hpp"
 #include "gateway/fd_limit.hpp"
+#include "gateway/healthcheck.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/options.hpp"
 #include "gateway/policy.hpp"
@@ -141,6 +143,13 @@ int main(int argc, char** argv) {
         switch (parse_options(argc, argv, options)) {
             case ParseOutcome::help: std::cout << help_text(); return 0;
             case ParseOutcome::version: std::cout << "sockgate " << SOCKGATE_VERSION << "\n"; return 0;
+            case ParseOutcome::healthcheck: {
+                const std::string host = healthcheck_host(options.listen_host);
+                std::ostringstream why;
+                if (check_health(host, options.listen_port, std::chrono::seconds(3), why)) return 0;
+                std::cerr << "sockgate: unhealthy: " << why.str() << std::endl;
+                return 1;
+            }
             case ParseOutcome::run: break;
         }
         if (options.web_root.empty()) options.web_root = SOCKGATE_DEFAULT_WEB_ROOT;

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -34,12 +35,13 @@ constexpr uint64_t kMaxMaxFrame = uint64_t(1) << 30;  // 1 GiB: beyond that a ty
 // Flow-control credit is a u32 on the wire; 2^31 keeps sums of two windows in range.
 constexpr uint64_t kMaxWindow = uint64_t(1) << 31;
 
-// ---- one value, from the command line or from the config file ----
+// ---- one value, from the command line, the environment or the config file ----
 
 struct Value {
-    std::string where;                  // "--max-sockets" or "config key 'max_sockets'"
-    const std::string* text = nullptr;  // set for command-line values
+    std::string where;                  // "--max-sockets", "SOCKGATE_MAX_SOCKETS" or "config key 'max_sockets'"
+    const std::string* text = nullptr;  // set for command-line and environment values
     const json* j = nullptr;            // set for config-file values
+    bool environment = false;           // text came from an environment variable
 };
 
 [[noreturn]] void bad(const Value& v, const std::string& what) { throw OptionsError(v.where + ": " + what); }
@@ -51,8 +53,21 @@ std::string as_string(const Value& v) {
     return s;
 }
 
-// A switch is true by being on the command line; in a config file it is a JSON bool.
+std::string lowercase(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return s;
+}
+
+// A switch is true by being on the command line; in a config file it is a
+// JSON bool; in the environment it is spelled out, since a variable that is
+// set cannot also be absent (SOCKGATE_QUIET=false must not mean quiet).
 bool as_switch(const Value& v) {
+    if (v.environment) {
+        const std::string t = lowercase(*v.text);
+        if (t == "1" || t == "true" || t == "yes" || t == "on") return true;
+        if (t == "0" || t == "false" || t == "no" || t == "off") return false;
+        bad(v, "'" + *v.text + "' is not true or false (or 1 or 0)");
+    }
     if (v.text) return true;
     if (!v.j->is_boolean()) bad(v, "must be true or false");
     return v.j->get<bool>();
@@ -79,8 +94,23 @@ uint64_t as_number(const Value& v, uint64_t lo, uint64_t hi) {
 }
 
 // A repeatable flag gives one item per occurrence; a config file gives a list
-// (or, for convenience, one string).
+// (or, for convenience, one string); an environment variable gives items
+// separated by spaces or commas, which no rule or origin contains.
 std::vector<std::string> as_list(const Value& v) {
+    if (v.environment) {
+        std::vector<std::string> items;
+        std::string item;
+        for (char c : *v.text + " ") {
+            if (c != ',' && !std::isspace(static_cast<unsigned char>(c))) {
+                item += c;
+            } else if (!item.empty()) {
+                items.push_back(item);
+                item.clear();
+            }
+        }
+        if (items.empty()) bad(v, "must hold at least one item (separate items with spaces or commas)");
+        return items;
+    }
     if (v.text || v.j->is_string()) return {as_string(v)};
     if (!v.j->is_array()) bad(v, "must be a list of strings");
     std::vector<std::string> items;
@@ -338,6 +368,10 @@ const std::vector<Flag>& flags() {
          Scope::command_line_only},
         {"Other", "version", nullptr, "Print the version and exit.", nullptr, nullptr, nullptr,
          Scope::command_line_only},
+        {"Other", "healthcheck", nullptr,
+         "Ask the gateway at --listen for /healthz and exit 0 if it is healthy, 1 if not (for container "
+         "health checks, where there is no curl).",
+         nullptr, nullptr, nullptr, Scope::command_line_only},
     };
     return table;
 }
@@ -435,19 +469,42 @@ void apply_config(const json& config, const std::string& file, Options& out) {
     }
 }
 
+// ---- environment ----
+
+// Flags that only make sense on a command line (--help) have no variable;
+// --config has one, SOCKGATE_CONFIG, read before the others.
+bool has_environment_variable(const Flag& f) {
+    return f.scope != Scope::command_line_only || f.name == std::string("config");
+}
+
+// Applies every SOCKGATE_<NAME> that is set, over what the config file set.
+void apply_environment(const Environment& env, Options& out) {
+    std::set<const Flag*> seen;
+    for (const auto& flag : flags()) {
+        if (!has_environment_variable(flag) || !flag.apply) continue;
+        const std::string name = environment_name(flag.name);
+        const char* value = env(name);
+        if (!value) continue;
+        const std::string text = value;
+        // SOCKGATE_DEMO and SOCKGATE_NO_DEMO set the same thing.
+        const std::string option = flag.name == std::string("demo") ? "no-demo" : flag.name;
+        if (!seen.insert(find_flag(option)).second)
+            throw OptionsError(name + ": sets an option that another SOCKGATE_ variable already set");
+        // A list from the environment replaces the config file's.
+        if (flag.list) (out.*(flag.list)).clear();
+        flag.apply(out, Value{"environment variable " + name, &text, nullptr, true});
+        out.given.insert(option);
+    }
+}
+
 // ---- whole-options checks ----
 
 void check_authentication(const Options& o) {
     if (is_loopback_host(o.listen_host) || !o.token.empty() || o.insecure_no_auth) return;
     throw OptionsError("--listen " + host_port_text(o.listen_host, o.listen_port) +
                        " is reachable from other machines, and anyone who reaches it could open sockets "
-                       "from this host. Give --token T to require a token, or --insecure-no-auth to "
-                       "accept that risk.");
-}
-
-std::string lowercase(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return s;
+                       "from this host. Give --token T (SOCKGATE_TOKEN) to require a token, or "
+                       "--insecure-no-auth (SOCKGATE_INSECURE_NO_AUTH=true) to accept that risk.");
 }
 
 }  // namespace
@@ -471,12 +528,28 @@ void apply_config_text(const std::string& text, const std::string& file, Options
 
 std::string version_text() { return std::string("sockgate ") + SOCKGATE_VERSION; }
 
+std::string environment_name(const std::string& flag_name) {
+    std::string name = "SOCKGATE_";
+    for (unsigned char c : flag_name) name += c == '-' ? '_' : char(std::toupper(c));
+    return name;
+}
+
+Environment process_environment() {
+    return [](const std::string& name) -> const char* { return std::getenv(name.c_str()); };
+}
+
 ParseOutcome parse_options(int argc, const char* const argv[], Options& out) {
+    return parse_options(argc, argv, out, process_environment());
+}
+
+ParseOutcome parse_options(int argc, const char* const argv[], Options& out, const Environment& env) {
     const auto items = tokenize(argc, argv);
     // --help and --version win even over a broken config file.
+    bool healthcheck = false;
     for (const auto& item : items) {
         if (item.flag->name == std::string("help")) return ParseOutcome::help;
         if (item.flag->name == std::string("version")) return ParseOutcome::version;
+        if (item.flag->name == std::string("healthcheck")) healthcheck = true;
     }
 
     Options result = out;  // `out` changes only when everything parsed
@@ -486,11 +559,19 @@ ParseOutcome parse_options(int argc, const char* const argv[], Options& out) {
         if (config) throw OptionsError("--config given more than once");
         config = &item;
     }
+    // The file is the base the environment and the command line adjust.
+    const std::string config_variable = environment_name("config");
+    const char* config_from_env = env(config_variable);
     if (config) {
         if (config->value.empty()) throw OptionsError("--config: needs a file name");
         apply_config(read_config(config->value), config->value, result);
         result.config_file = config->value;
+    } else if (config_from_env) {
+        if (!*config_from_env) throw OptionsError(config_variable + ": needs a file name");
+        apply_config(read_config(config_from_env), config_from_env, result);
+        result.config_file = config_from_env;
     }
+    apply_environment(env, result);
 
     // A repeatable flag on the command line replaces the config file's list.
     std::set<const Flag*> replaced;
@@ -501,7 +582,8 @@ ParseOutcome parse_options(int argc, const char* const argv[], Options& out) {
         result.given.insert(item.flag->name);
     }
 
-    check_authentication(result);
+    // A health check opens nothing to anyone; it only needs to know where to ask.
+    if (!healthcheck) check_authentication(result);
     if (result.tls_cert.empty() != result.tls_key.empty())
         throw OptionsError(result.tls_cert.empty() ? "--tls-key needs --tls-cert (the certificate it belongs to)"
                                                    : "--tls-cert needs --tls-key (the certificate's private key)");
@@ -512,7 +594,7 @@ ParseOutcome parse_options(int argc, const char* const argv[], Options& out) {
                            " is below twice --max-frame (" + std::to_string(2 * uint64_t(result.max_frame)) +
                            "): a single reply could then stall the session");
     out = std::move(result);
-    return ParseOutcome::run;
+    return healthcheck ? ParseOutcome::healthcheck : ParseOutcome::run;
 }
 
 namespace {
@@ -569,9 +651,16 @@ std::string help_text() {
     }
     out << "\nA --config file is a JSON object keyed by the option names without the\n"
            "leading dashes ('-' or '_' inside names); switches take true or false, and\n"
-           "repeatable options a list. Flags on the command line override the file. E.g.\n"
+           "repeatable options a list. E.g.\n"
            "  {\"listen\": \"127.0.0.1:8080\", \"allow\": [\"tcp:127.0.0.0/8:*\"],\n"
-           "   \"max_sockets\": 10, \"demo\": false}\n";
+           "   \"max_sockets\": 10, \"demo\": false}\n"
+           "\nEvery option is also an environment variable: SOCKGATE_ and its name in\n"
+           "upper case with '_' for '-', e.g. SOCKGATE_TOKEN, SOCKGATE_MAX_SOCKETS=10,\n"
+           "SOCKGATE_CONFIG=FILE. Switches take true or false (or 1 or 0), repeatable\n"
+           "options items separated by spaces or commas, e.g.\n"
+           "  SOCKGATE_ALLOW=\"tcp:127.0.0.0/8:* udp:127.0.0.1/32:5000-5100\"\n"
+           "The command line wins over the environment, the environment over the\n"
+           "--config file, and the file over the defaults.\n";
     return out.str();
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <set>
 #include <string>
@@ -88,10 +89,24 @@ struct OptionsError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-enum class ParseOutcome { run, help, version };
+// healthcheck: --healthcheck was given; `out` says which gateway to ask.
+enum class ParseOutcome { run, help, version, healthcheck };
 
-// Parses argv (and the --config file it names; flags override the file).
-// Throws OptionsError on bad input.
+// Looks up an environment variable by name; nullptr when it is not set.
+using Environment = std::function<const char*(const std::string& name)>;
+// The process's own environment (getenv).
+Environment process_environment();
+
+// Every option can also come from the environment as SOCKGATE_<NAME>, the
+// flag's name in upper case with '_' for '-' (SOCKGATE_MAX_SOCKETS), and
+// SOCKGATE_CONFIG names a config file. Precedence, highest first: the
+// command line, the environment, the --config file, the defaults.
+std::string environment_name(const std::string& flag_name);
+
+// Parses argv, the SOCKGATE_* variables of `env` and the config file named
+// by either. Throws OptionsError on bad input.
+ParseOutcome parse_options(int argc, const char* const argv[], Options& out, const Environment& env);
+// The same with the process environment.
 ParseOutcome parse_options(int argc, const char* const argv[], Options& out);
 // Applies the text of a --config file (a JSON object) to `out` as
 // parse_options does before the flags; `file` names it in messages. Throws

@@ -7,7 +7,9 @@
 #   4. Python socket programs in the playground's Python (under Node, then in
 #      Chromium) against Debian's CPython, and the quick runs of the Python
 #      benchmarks (the Python path; the page with Python in Chromium)
-#   5. the playground in headless Chromium, over http and then over https
+#   5. the playground in headless Chromium, over http and then over https;
+#      the compose deployment's nginx.conf in Debian's nginx in front of two
+#      gateways; and the container image (docker/test.sh)
 #   6. the native tests again under AddressSanitizer and UndefinedBehaviorSanitizer
 #   7. each libFuzzer target for about a minute
 set -euo pipefail
@@ -39,10 +41,16 @@ echo "== playground in Chromium"
 node --test tests/browser/
 echo "== playground in Chromium again, served over https and wss by the gateway's own TLS"
 SOCKGATE_BROWSER_TLS=1 node --test tests/browser/
+echo "== nginx with docker/nginx.conf, over TLS, in front of two gateways"
+node --test tests/proxy/
+echo "== the container image: docker/Dockerfile built by podman, run from its exported root"
+docker/test.sh
 
 scripts/setup.sh --native-only build-asan -DSOCKGATE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 echo "== native tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+# Without the browser suites' SOCKGATE_* exports, which the gateway would
+# read as options (SOCKGATE_WEB_ROOT is its --web-root): as in the first run.
+env -u SOCKGATE_WEB_ROOT ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE bench
 echo "== fuzzing every decoder of untrusted bytes (libFuzzer + ASan/UBSan, 60 s per target)"
 scripts/fuzz.sh

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -14,13 +15,36 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Runs parse_options on {"sockgate", args...}.
-ParseOutcome parse(std::initializer_list<std::string> args, Options& out) {
+using Env = std::map<std::string, std::string>;
+
+// Runs parse_options on {"sockgate", args...} with exactly the environment
+// `env` (none by default: the test process's own must not leak in).
+ParseOutcome parse(std::initializer_list<std::string> args, Options& out, const Env& env = {}) {
     std::vector<std::string> storage{"sockgate"};
     storage.insert(storage.end(), args.begin(), args.end());
     std::vector<const char*> argv;
     for (const auto& s : storage) argv.push_back(s.c_str());
-    return parse_options(int(argv.size()), argv.data(), out);
+    return parse_options(int(argv.size()), argv.data(), out, [&env](const std::string& name) -> const char* {
+        const auto it = env.find(name);
+        return it == env.end() ? nullptr : it->second.c_str();
+    });
+}
+
+Options parsed_env(const Env& env, std::initializer_list<std::string> args = {}) {
+    Options o;
+    EXPECT_EQ(parse(args, o, env), ParseOutcome::run);
+    return o;
+}
+
+void expect_env_error(const Env& env, const std::string& needle) {
+    Options o;
+    try {
+        parse({}, o, env);
+        ADD_FAILURE() << "no OptionsError; expected one mentioning '" << needle << "'";
+    } catch (const OptionsError& e) {
+        EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
+            << "message lacks '" << needle << "': " << e.what();
+    }
 }
 
 Options parsed(std::initializer_list<std::string> args) {
@@ -371,6 +395,131 @@ TEST_F(ConfigFile, GivenTwiceIsAnError) {
 TEST_F(ConfigFile, TokenInFileSatisfiesTheAuthenticationRule) {
     const std::string file = write(R"({"listen": "0.0.0.0:8080", "token": "t"})");
     EXPECT_EQ(parsed({"--config", file}).token, "t");
+}
+
+// ---- environment ----
+
+TEST(Environment, NamesAreTheFlagInUpperSnakeCase) {
+    EXPECT_EQ(environment_name("token"), "SOCKGATE_TOKEN");
+    EXPECT_EQ(environment_name("max-connections-per-address"), "SOCKGATE_MAX_CONNECTIONS_PER_ADDRESS");
+}
+
+// Every flag of the help text has its variable, derived from the same table:
+// a flag added later gets one without anyone writing it down.
+TEST(Environment, EveryFlagInTheHelpCanBeSetFromTheEnvironment) {
+    std::istringstream lines(help_text());
+    std::string line;
+    int checked = 0;
+    while (std::getline(lines, line)) {
+        if (line.rfind("  --", 0) != 0) continue;
+        const std::string flag = line.substr(4, line.find_first_of(" \n", 4) - 4);
+        if (flag == "help" || flag == "version" || flag == "healthcheck" || flag == "config") continue;
+        // A value name follows the flag after one space; a switch has none.
+        const size_t end = 4 + flag.size();
+        const bool is_switch = line.size() == end || (line[end] == ' ' && line.size() > end + 1 && line[end + 1] == ' ');
+        // A value every option of its kind rejects: the error must name the variable.
+        Options o;
+        const std::string name = environment_name(flag);
+        const std::string value = is_switch ? "maybe" : "";
+        try {
+            parse({}, o, {{name, value}});
+            ADD_FAILURE() << name << "='" << value << "' was accepted";
+        } catch (const OptionsError& e) {
+            EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+        }
+        ++checked;
+    }
+    EXPECT_GE(checked, 25);
+}
+
+TEST(Environment, SetsValuesSwitchesAndLists) {
+    const Options o = parsed_env({{"SOCKGATE_LISTEN", "0.0.0.0:9000"},
+                                  {"SOCKGATE_TOKEN", "s3cret"},
+                                  {"SOCKGATE_MAX_SOCKETS", "7"},
+                                  {"SOCKGATE_QUIET", "true"},
+                                  {"SOCKGATE_NO_DEMO", "1"},
+                                  {"SOCKGATE_ALLOW", "tcp:127.0.0.0/8:* ,udp:[::1]/128:5000-5100\n"},
+                                  {"SOCKGATE_ORIGIN", "https://a.example https://b.example"}});
+    EXPECT_EQ(o.listen_host, "0.0.0.0");
+    EXPECT_EQ(o.listen_port, 9000);
+    EXPECT_EQ(o.token, "s3cret");
+    EXPECT_EQ(o.max_sockets, 7u);
+    EXPECT_TRUE(o.quiet);
+    EXPECT_FALSE(o.demo);
+    EXPECT_EQ(o.allow, (std::vector<std::string>{"tcp:127.0.0.0/8:*", "udp:::1/128:5000-5100"}));
+    EXPECT_EQ(o.origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
+    EXPECT_TRUE(o.given.count("max-sockets")) << "a chosen limit must count as given";
+}
+
+TEST(Environment, SwitchesCanBeTurnedOffExplicitly) {
+    EXPECT_FALSE(parsed_env({{"SOCKGATE_QUIET", "false"}}).quiet);
+    EXPECT_FALSE(parsed_env({{"SOCKGATE_QUIET", "0"}}).quiet);
+    EXPECT_TRUE(parsed_env({{"SOCKGATE_DEMO", "yes"}}).demo);
+    EXPECT_FALSE(parsed_env({{"SOCKGATE_DEMO", "off"}}).demo);
+}
+
+TEST(Environment, MalformedValuesAreErrorsNamingTheVariable) {
+    expect_env_error({{"SOCKGATE_MAX_SOCKETS", "lots"}}, "environment variable SOCKGATE_MAX_SOCKETS: 'lots'");
+    expect_env_error({{"SOCKGATE_PING_INTERVAL_MS", "-1"}}, "SOCKGATE_PING_INTERVAL_MS");
+    expect_env_error({{"SOCKGATE_QUIET", "maybe"}}, "SOCKGATE_QUIET: 'maybe' is not true or false");
+    expect_env_error({{"SOCKGATE_ALLOW", "tcp:nowhere:*"}}, "SOCKGATE_ALLOW");
+    expect_env_error({{"SOCKGATE_ALLOW", " , "}}, "SOCKGATE_ALLOW: must hold at least one item");
+    expect_env_error({{"SOCKGATE_TOKEN", ""}}, "SOCKGATE_TOKEN: must not be empty");
+    expect_env_error({{"SOCKGATE_DEMO", "true"}, {"SOCKGATE_NO_DEMO", "true"}}, "already set");
+    expect_env_error({{"SOCKGATE_CONFIG", "/nonexistent/sockgate.json"}}, "cannot open");
+}
+
+TEST(Environment, VariablesWithoutAnOptionAreIgnored) {
+    // Test harnesses use SOCKGATE_GATEWAY_BIN and the like; they are not options.
+    const Options o = parsed_env({{"SOCKGATE_GATEWAY_BIN", "/bin/true"}, {"SOCKGATE_HELP", "1"}});
+    EXPECT_EQ(o.listen_port, Options().listen_port);
+}
+
+TEST(Environment, OffLoopbackWithoutTokenRefusesToStartAndSaysHowToFixIt) {
+    expect_env_error({{"SOCKGATE_LISTEN", "0.0.0.0:8080"}}, "Give --token T (SOCKGATE_TOKEN)");
+    expect_env_error({{"SOCKGATE_LISTEN", "0.0.0.0:8080"}}, "SOCKGATE_INSECURE_NO_AUTH=true");
+    EXPECT_TRUE(parsed_env({{"SOCKGATE_LISTEN", "0.0.0.0:8080"}, {"SOCKGATE_INSECURE_NO_AUTH", "true"}})
+                    .insecure_no_auth);
+    expect_env_error({{"SOCKGATE_LISTEN", "0.0.0.0:8080"}, {"SOCKGATE_INSECURE_NO_AUTH", "false"}}, "--token");
+}
+
+TEST(Environment, HealthcheckNeedsNoTokenAndKeepsTheListenAddress) {
+    Options o;
+    EXPECT_EQ(parse({"--healthcheck"}, o, {{"SOCKGATE_LISTEN", "0.0.0.0:8081"}}), ParseOutcome::healthcheck);
+    EXPECT_EQ(o.listen_host, "0.0.0.0");
+    EXPECT_EQ(o.listen_port, 8081);
+}
+
+class EnvironmentPrecedence : public ConfigFile {};
+
+// Command line over environment over config file over defaults.
+TEST_F(EnvironmentPrecedence, CommandLineThenEnvironmentThenFileThenDefaults) {
+    const std::string file = write(R"({"max_sockets": 10, "max_listeners": 3, "udp_queue": 5,
+                                       "allow": ["tcp:127.0.0.1/32:1"]})");
+    const Options o = parsed_env({{"SOCKGATE_MAX_SOCKETS", "20"},
+                                  {"SOCKGATE_MAX_LISTENERS", "4"},
+                                  {"SOCKGATE_ALLOW", "tcp:127.0.0.2/32:2"}},
+                                 {"--config", file, "--max-sockets", "30"});
+    EXPECT_EQ(o.max_sockets, 30u);    // command line
+    EXPECT_EQ(o.max_listeners, 4u);   // environment over the file
+    EXPECT_EQ(o.udp_queue, 5u);       // the file over the default
+    EXPECT_EQ(o.max_backlog, Options().max_backlog);
+    // A list from the environment replaces the file's rather than adding to it.
+    EXPECT_EQ(o.allow, std::vector<std::string>{"tcp:127.0.0.2/32:2"});
+    // And the command line's replaces the environment's.
+    EXPECT_EQ(parsed_env({{"SOCKGATE_ALLOW", "tcp:127.0.0.2/32:2"}}, {"--allow", "tcp:127.0.0.3/32:3"}).allow,
+              std::vector<std::string>{"tcp:127.0.0.3/32:3"});
+}
+
+TEST_F(EnvironmentPrecedence, ConfigFileCanBeNamedByTheEnvironment) {
+    const std::string file = write(R"({"max_sockets": 11})");
+    const Options o = parsed_env({{"SOCKGATE_CONFIG", file}});
+    EXPECT_EQ(o.max_sockets, 11u);
+    EXPECT_EQ(o.config_file, file);
+    // --config on the command line wins over SOCKGATE_CONFIG.
+    const std::string other = (dir_ / "other.json").string();
+    std::ofstream(other) << R"({"max_sockets": 12})";
+    EXPECT_EQ(parsed_env({{"SOCKGATE_CONFIG", file}}, {"--config", other}).max_sockets, 12u);
 }
 
 // ---- help and version ----
