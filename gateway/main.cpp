@@ -162,7 +162,8 @@ int main(int argc, char** argv) {
         return 2;
     } catch (const std::system_error& e) {
         std::cerr << "sockgate: cannot start: " << e.what() << "\n";
-        return 1;    } catch (const TlsError& e) {
+        return 1;
+    } catch (const TlsError& e) {
         std::cerr << "sockgate: cannot start: " << e.what() << "\n";
         return 1;
     }
