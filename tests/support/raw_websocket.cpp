@@ -55,13 +55,10 @@ int RawWebSocket::read_upgrade_status(std::chrono::milliseconds timeout) {
     return std::stoi(head.substr(9, 3));
 }
 
-namespace {
-
-// One masked text frame, as a client must send it.
-std::string text_frame(const std::string& text) {
+std::string masked_frame(uint8_t opcode, const std::string& payload) {
     std::string frame;
-    frame.push_back(char(0x81));
-    const size_t n = text.size();
+    frame.push_back(char(0x80 | opcode));
+    const size_t n = payload.size();
     if (n < 126) {
         frame.push_back(char(0x80 | n));
     } else if (n < 65536) {
@@ -74,19 +71,17 @@ std::string text_frame(const std::string& text) {
     }
     const uint8_t mask[4] = {0x12, 0x34, 0x56, 0x78};
     frame.append(reinterpret_cast<const char*>(mask), 4);
-    for (size_t i = 0; i < n; ++i) frame.push_back(char(uint8_t(text[i]) ^ mask[i % 4]));
+    for (size_t i = 0; i < n; ++i) frame.push_back(char(uint8_t(payload[i]) ^ mask[i % 4]));
     return frame;
 }
 
-}  // namespace
-
 bool RawWebSocket::send_text(const std::string& text, std::chrono::milliseconds timeout) {
-    return write_bytes(text_frame(text), timeout);
+    return write_bytes(masked_frame(1, text), timeout);
 }
 
 bool RawWebSocket::send_texts(const std::vector<std::string>& texts, std::chrono::milliseconds timeout) {
     std::string frames;
-    for (const auto& t : texts) frames += text_frame(t);
+    for (const auto& t : texts) frames += masked_frame(1, t);
     return write_bytes(frames, timeout);
 }
 

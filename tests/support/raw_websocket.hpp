@@ -20,6 +20,10 @@ struct WsFrame {
     uint16_t close_code() const;
 };
 
+// One final frame as a client must send it: masked (with a fixed key; the
+// gateway only has to unmask it). Opcode 1 text, 2 binary.
+std::string masked_frame(uint8_t opcode, const std::string& payload);
+
 class RawWebSocket {
 public:
     // Opens a TCP connection to the gateway on 127.0.0.1:port. A receive

@@ -180,23 +180,7 @@ int TlsClient::upgrade(std::chrono::milliseconds timeout) {
 }
 
 bool TlsClient::send_frame(uint8_t opcode, const std::string& payload) {
-    std::string frame;
-    frame.push_back(char(0x80 | opcode));
-    const size_t n = payload.size();
-    if (n < 126) {
-        frame.push_back(char(0x80 | n));
-    } else if (n < 65536) {
-        frame.push_back(char(0x80 | 126));
-        frame.push_back(char(n >> 8));
-        frame.push_back(char(n & 0xff));
-    } else {
-        frame.push_back(char(0x80 | 127));
-        for (int shift = 56; shift >= 0; shift -= 8) frame.push_back(char((uint64_t(n) >> shift) & 0xff));
-    }
-    const uint8_t mask[4] = {0x9a, 0x3c, 0x51, 0xe7};
-    frame.append(reinterpret_cast<const char*>(mask), 4);
-    for (size_t i = 0; i < n; ++i) frame.push_back(char(uint8_t(payload[i]) ^ mask[i % 4]));
-    return write(frame);
+    return write(masked_frame(opcode, payload));
 }
 
 std::optional<WsFrame> TlsClient::read_frame(std::chrono::milliseconds timeout) {
