@@ -14,6 +14,14 @@ struct ConnectionCounts {
     Metrics* metrics = nullptr;
     size_t handshakes = 0;
     std::map<std::string, uint32_t> pre_session_by_address;
+    std::map<std::string, uint32_t> by_address;  // every stage, for the distinct-clients gauge
+
+    void add(std::map<std::string, uint32_t>& counts, const std::string& address) { ++counts[address]; }
+    void remove(std::map<std::string, uint32_t>& counts, const std::string& address) {
+        auto it = counts.find(address);
+        if (it != counts.end() && --it->second == 0) counts.erase(it);
+    }
+    void update_gauge() { metrics->client_addresses = by_address.size(); }
     std::unordered_map<const void*, ConnectionSlot*> by_key;
 };
 
@@ -94,17 +102,37 @@ constexpr size_t kMaxRefusing = 64;
 
 // ---- slots ----
 
-ConnectionSlot::ConnectionSlot(std::shared_ptr<ConnectionCounts> counts, std::string address)
-    : counts_(std::move(counts)), address_(std::move(address)) {
+ConnectionSlot::ConnectionSlot(std::shared_ptr<ConnectionCounts> counts, std::string peer, bool via_proxy)
+    : counts_(std::move(counts)), peer_(std::move(peer)), address_(peer_), via_proxy_(via_proxy) {
     ++counts_->metrics->connections;
     ++counts_->metrics->pre_session_connections;
-    ++counts_->pre_session_by_address[address_];
+    counts_->add(counts_->pre_session_by_address, address_);
+    counts_->add(counts_->by_address, address_);
+    counts_->update_gauge();
 }
 
 ConnectionSlot::~ConnectionSlot() {
     if (key_) counts_->by_key.erase(key_);
     --counts_->metrics->connections;
     set_stage(Stage::session);  // drops it from the pre-session counts, if still there
+    counts_->remove(counts_->by_address, address_);
+    counts_->update_gauge();
+}
+
+std::string ConnectionSlot::description() const {
+    return address_ == peer_ ? address_ : address_ + " via proxy " + peer_;
+}
+
+void ConnectionSlot::set_address(const std::string& address) {
+    if (address == address_) return;
+    if (stage_ != Stage::session) {
+        counts_->remove(counts_->pre_session_by_address, address_);
+        counts_->add(counts_->pre_session_by_address, address);
+    }
+    counts_->remove(counts_->by_address, address_);
+    counts_->add(counts_->by_address, address);
+    counts_->update_gauge();
+    address_ = address;
 }
 
 void ConnectionSlot::set_stage(Stage stage) {
@@ -113,8 +141,7 @@ void ConnectionSlot::set_stage(Stage stage) {
     if (stage == Stage::handshake) ++counts_->handshakes;
     if (stage == Stage::session) {
         --counts_->metrics->pre_session_connections;
-        auto it = counts_->pre_session_by_address.find(address_);
-        if (it != counts_->pre_session_by_address.end() && --it->second == 0) counts_->pre_session_by_address.erase(it);
+        counts_->remove(counts_->pre_session_by_address, address_);
     }
     stage_ = stage;
 }
@@ -130,6 +157,7 @@ void ConnectionSlot::set_key(const void* key) {
 FrontDoor::FrontDoor(asio::io_context& io, const Options& options, Metrics& metrics, Adopt adopt)
     : io_(io),
       options_(options),
+      trusted_(options.trust_proxy),
       metrics_(metrics),
       adopt_(std::move(adopt)),
       acceptor_(io),
@@ -224,18 +252,18 @@ void FrontDoor::on_out_of_descriptors() {
 
 void FrontDoor::admit(asio::ip::tcp::socket socket) {
     const std::string address = client_address(socket);
+    // A proxy's connections are many clients': each is held to the cap
+    // once its headers say whose it is (identify).
+    const bool via_proxy = trusted_.trusts(address);
     if (metrics_.pre_session_connections >= options_.max_http_connections) {
         ++metrics_.connections_refused_busy;
         return refuse(std::move(socket), "the gateway is busy: " + std::to_string(options_.max_http_connections) +
                                              " connections are waiting to be served (gateway flag "
                                              "--max-http-connections); try again shortly");
     }
-    auto it = counts_->pre_session_by_address.find(address);
-    if (it != counts_->pre_session_by_address.end() && it->second >= options_.max_connections_per_address) {
+    if (auto why = too_many_from(address); !via_proxy && !why.empty()) {
         ++metrics_.connections_refused_busy;
-        return refuse(std::move(socket), "too many connections from " + address + " at once (" +
-                                             std::to_string(options_.max_connections_per_address) +
-                                             ", gateway flag --max-connections-per-address)");
+        return refuse(std::move(socket), why);
     }
     if (metrics_.fds_in_use() + kFdReserve / 2 >= metrics_.fd_limit) {
         ++metrics_.connections_refused_fds;
@@ -246,7 +274,44 @@ void FrontDoor::admit(asio::ip::tcp::socket socket) {
     // for the client's delayed ACK of the first, up to 40 ms.
     asio::error_code ignored;
     socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-    adopt_(std::move(socket), std::make_shared<ConnectionSlot>(counts_, address));
+    adopt_(std::move(socket), std::make_shared<ConnectionSlot>(counts_, address, via_proxy));
+}
+
+std::string FrontDoor::too_many_from(const std::string& address) const {
+    auto it = counts_->pre_session_by_address.find(address);
+    if (it == counts_->pre_session_by_address.end() || it->second < options_.max_connections_per_address) return "";
+    return "too many connections from " + address + " at once (" +
+           std::to_string(options_.max_connections_per_address) + ", gateway flag --max-connections-per-address)";
+}
+
+Identification FrontDoor::identify(ConnectionSlot& slot, const std::string& x_forwarded_for,
+                                   const std::string& x_real_ip) {
+    Identification out;
+    if (slot.identified_) return out;
+    slot.identified_ = true;
+    const bool has_headers = !x_forwarded_for.empty() || !x_real_ip.empty();
+    if (!slot.via_proxy()) {
+        // Anyone can send these headers; only a trusted proxy's are believed.
+        if (has_headers) ++metrics_.forwarded_untrusted;
+        return out;
+    }
+    if (!has_headers) return out;  // the proxy's own request (a health check, say)
+    const ClientAddress client = client_behind_proxy(trusted_, slot.peer(), x_forwarded_for, x_real_ip);
+    if (!client.problem.empty()) {
+        ++metrics_.forwarded_invalid;
+        out.problem = client.problem;
+    }
+    if (!client.forwarded) return out;
+    ++metrics_.forwarded_used;
+    // The proxy's connection is counted under the proxy until now, and its
+    // client may already hold the cap.
+    if (auto why = too_many_from(client.address); !why.empty()) {
+        ++metrics_.connections_refused_busy;
+        out.refusal = why;
+        return out;
+    }
+    slot.set_address(client.address);
+    return out;
 }
 
 void FrontDoor::refuse(asio::ip::tcp::socket socket, const std::string& why, std::function<void()> done) {

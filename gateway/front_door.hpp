@@ -14,6 +14,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "gateway/client_address.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/options.hpp"
 
@@ -27,12 +28,20 @@ class ConnectionSlot {
 public:
     enum class Stage { http, handshake, session };
 
-    ConnectionSlot(std::shared_ptr<ConnectionCounts> counts, std::string address);
+    // `peer` is the TCP peer's address; `via_proxy` when it is a trusted
+    // proxy, whose headers will name the client.
+    ConnectionSlot(std::shared_ptr<ConnectionCounts> counts, std::string peer, bool via_proxy);
     ~ConnectionSlot();
     ConnectionSlot(const ConnectionSlot&) = delete;
     ConnectionSlot& operator=(const ConnectionSlot&) = delete;
 
+    // The client: the TCP peer, or behind a trusted proxy the address its
+    // headers gave, once FrontDoor::identify has read them.
     const std::string& address() const { return address_; }
+    const std::string& peer() const { return peer_; }
+    bool via_proxy() const { return via_proxy_; }
+    // For logs: "203.0.113.7 via proxy 127.0.0.1", or just the address.
+    std::string description() const;
     Stage stage() const { return stage_; }
     // http -> handshake once the upgrade is accepted, -> session once open.
     void set_stage(Stage stage);
@@ -40,10 +49,23 @@ public:
     void set_key(const void* key);
 
 private:
+    friend class FrontDoor;
+    // Counts the connection under `address` from now on.
+    void set_address(const std::string& address);
+
     std::shared_ptr<ConnectionCounts> counts_;
+    std::string peer_;
     std::string address_;
+    bool via_proxy_ = false;
+    bool identified_ = false;
     Stage stage_ = Stage::http;
     const void* key_ = nullptr;
+};
+
+// What FrontDoor::identify found in a request's headers.
+struct Identification {
+    std::string refusal;  // why the connection must get a 503; empty to serve it
+    std::string problem;  // a trusted proxy's header that could not be used, for the log; empty if none
 };
 
 class FrontDoor {
@@ -61,6 +83,12 @@ public:
     void stop();
     asio::ip::tcp::endpoint local_endpoint() const;
 
+    // Once a request's headers are read: behind a trusted proxy, the client
+    // named by X-Forwarded-For or X-Real-IP becomes the slot's address and
+    // is held to the per-address cap the proxy itself is exempt from.
+    // From other peers the headers are ignored (and counted).
+    Identification identify(ConnectionSlot& slot, const std::string& x_forwarded_for, const std::string& x_real_ip);
+
     // WebSocket handshakes accepted but not yet open: they will be sessions.
     size_t handshakes() const;
     ConnectionSlot* find(const void* key) const;
@@ -75,9 +103,11 @@ private:
     // at once under TLS.
     void refuse(asio::ip::tcp::socket socket, const std::string& why, std::function<void()> done = {});
     void open_reserve();
+    std::string too_many_from(const std::string& address) const;
 
     asio::io_context& io_;
     const Options& options_;
+    const TrustedProxies trusted_;
     Metrics& metrics_;
     Adopt adopt_;
     asio::ip::tcp::acceptor acceptor_;

@@ -50,6 +50,16 @@ std::string render_prometheus(const Metrics& m) {
              "Browser connections by stage: sessions, or HTTP requests and handshakes in progress.");
     w.sample("sockgate_connections", "stage", "session", m.connections - m.pre_session_connections);
     w.sample("sockgate_connections", "stage", "pre_session", m.pre_session_connections);
+    w.family("sockgate_client_addresses", "gauge",
+             "Distinct client addresses with a browser connection open; behind a --trust-proxy proxy, the "
+             "addresses its headers name.");
+    w.sample("sockgate_client_addresses", m.client_addresses);
+    w.family("sockgate_forwarded_headers_total", "counter",
+             "Requests carrying X-Forwarded-For or X-Real-IP, by outcome: used (from a --trust-proxy peer), "
+             "untrusted (from any other peer, ignored), invalid (from a trusted peer, not an address).");
+    w.sample("sockgate_forwarded_headers_total", "outcome", "used", m.forwarded_used);
+    w.sample("sockgate_forwarded_headers_total", "outcome", "untrusted", m.forwarded_untrusted);
+    w.sample("sockgate_forwarded_headers_total", "outcome", "invalid", m.forwarded_invalid);
     w.family("sockgate_connections_refused_total", "counter",
              "Connections answered 503 before HTTP or WebSocket, by reason.");
     w.sample("sockgate_connections_refused_total", "reason", "busy", m.connections_refused_busy);

@@ -18,6 +18,7 @@ struct Metrics {
     uint64_t pre_session_connections = 0;  // of those, HTTP requests and handshakes in progress
     uint64_t sessions_paused = 0;          // sessions not read because their browser is not reading
     uint64_t refusing = 0;                 // connections being answered 503
+    uint64_t client_addresses = 0;         // distinct client addresses among `connections`
 
     // Set at start-up: the descriptor limit, and what was open before any
     // connection, so fds_in_use() can tell how close the limit is without a
@@ -53,6 +54,11 @@ struct Metrics {
     uint64_t http_file_responses_total = 0;
     uint64_t http_send_timeouts = 0;  // HTTP responses dropped because the client stopped reading
     uint64_t lookups_timed_out = 0;
+    // X-Forwarded-For / X-Real-IP: believed from a --trust-proxy peer,
+    // ignored from any other, unusable from a trusted one.
+    uint64_t forwarded_used = 0;
+    uint64_t forwarded_untrusted = 0;
+    uint64_t forwarded_invalid = 0;
 
     uint64_t sockets() const { return tcp_streams + tcp_listeners + udp_sockets; }
     uint64_t fds_in_use() const { return fd_base + connections + refusing + sockets() + tcp_connecting; }

@@ -198,6 +198,14 @@ std::string checked_bind_rule(const Value& v, const std::string& rule) {
     }
 }
 
+std::string checked_trusted_proxy(const Value& v, const std::string& cidr) {
+    try {
+        return parse_cidr_rule(cidr, "trust-proxy").to_string();
+    } catch (const PolicyError& e) {
+        bad(v, e.what());
+    }
+}
+
 // ---- the flag table ----
 
 enum class Scope { both, command_line_only, config_only };
@@ -243,6 +251,15 @@ const std::vector<Flag>& flags() {
              for (auto& origin : as_list(v)) o.origins.push_back(origin);
          },
          &O::origins},
+        {"Serving", "trust-proxy", "CIDR",
+         "Connections from these addresses are a reverse proxy's (repeatable): the client's address is "
+         "taken from their X-Forwarded-For or X-Real-IP header for logs, per-address limits and metrics. "
+         "From anyone else those headers are ignored.",
+         [](const O&) { return std::string("none: the client is the TCP peer"); },
+         [](O& o, const Value& v) {
+             for (auto& cidr : as_list(v)) o.trust_proxy.push_back(checked_trusted_proxy(v, cidr));
+         },
+         &O::trust_proxy},
         {"Serving", "token", "T", "Require this token in the client's hello message.",
          [](const O&) { return std::string("none"); }, [](O& o, const Value& v) { o.token = as_string(v); }},
         {"Serving", "insecure-no-auth", nullptr,

@@ -30,6 +30,7 @@ struct Options {
     std::vector<std::string> allow;       // PROTO:CIDR:PORTS
     std::vector<std::string> bind_allow;  // CIDR:PORTS
     std::vector<std::string> origins;     // extra allowed Origin values
+    std::vector<std::string> trust_proxy; // CIDRs of reverse proxies whose X-Forwarded-For is believed
     std::string token;                    // empty: no token required
     bool insecure_no_auth = false;
 

@@ -224,6 +224,11 @@ BindRule parse_bind_rule(const std::string& text) {
     return rule;
 }
 
+Cidr parse_cidr_rule(const std::string& text, const std::string& kind) {
+    reject_control_characters(text, kind);
+    return parse_cidr(text, kind, text);
+}
+
 Policy::Policy(const std::vector<std::string>& allow, const std::vector<std::string>& bind_allow) {
     static const std::vector<std::string> kDefaultAllow = {"any:127.0.0.0/8:*", "any:::1/128:*"};
     static const std::vector<std::string> kDefaultBind = {"127.0.0.0/8:1024-65535", "::1/128:1024-65535"};

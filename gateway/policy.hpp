@@ -47,6 +47,9 @@ struct PolicyError : std::runtime_error {
 // Throw PolicyError with a message that names the bad part.
 AllowRule parse_allow_rule(const std::string& text);  // PROTO:CIDR:PORTS
 BindRule parse_bind_rule(const std::string& text);    // CIDR:PORTS
+// A bare CIDR ("10.0.0.0/8", "::1", "[fd00::]/8"); `kind` names the flag in
+// the message, as in "bad trust-proxy rule '...': ...".
+Cidr parse_cidr_rule(const std::string& text, const std::string& kind);
 
 struct Decision {
     bool allowed = false;

@@ -280,6 +280,25 @@ struct ServerImpl final : ServerBackend {
 
     ConnectionSlot* slot_of(const ConnectionPtr& con) const { return door.find(con.get()); }
 
+    // Who a connection is from, for logs.
+    std::string client_of(const ConnectionPtr& con) const {
+        if (auto* slot = slot_of(con)) return slot->description();
+        return con->get_remote_endpoint();
+    }
+
+    // Behind a trusted proxy, the client its headers name, held to the
+    // per-address cap; "" to go on, else why the request gets a 503.
+    std::string identify(const ConnectionPtr& con) {
+        auto* slot = slot_of(con);
+        if (!slot) return "";
+        const Identification id =
+            door.identify(*slot, con->get_request_header("X-Forwarded-For"), con->get_request_header("X-Real-IP"));
+        if (!id.problem.empty())
+            log("proxy " + slot->peer() + " sent a client address the gateway cannot use (" + id.problem +
+                "); counting the connection as " + slot->description());
+        return id.refusal;
+    }
+
     // A browser that sends requests but never reads the replies would make
     // the gateway queue them without end. Past --max-outbound queued bytes
     // its requests are left unread (which also leaves its pongs unread, so
@@ -388,6 +407,12 @@ struct ServerImpl final : ServerBackend {
 
     void on_http(connection_hdl h) {
         auto con = ws.get_con_from_hdl(h);
+        if (const std::string why = identify(con); !why.empty()) {
+            con->replace_header("Retry-After", "5");
+            respond(con, 503, "text/plain; charset=utf-8", why + "\n");
+            log("refused HTTP request from " + client_of(con) + ": " + why);
+            return;
+        }
         const std::string method = con->get_request().get_method();
         const std::string path = target_path(con->get_resource());
         if (method != "GET" && method != "HEAD") {
@@ -485,12 +510,13 @@ struct ServerImpl final : ServerBackend {
     bool refuse(ConnectionPtr con, int status, const std::string& why) {
         ++metrics.handshakes_refused;
         respond(con, status, "text/plain; charset=utf-8", why + "\n");
-        log("refused WebSocket from " + con->get_remote_endpoint() + ": " + why);
+        log("refused WebSocket from " + client_of(con) + ": " + why);
         return false;
     }
 
     bool on_validate(connection_hdl h) {
         auto con = ws.get_con_from_hdl(h);
+        if (const std::string why = identify(con); !why.empty()) return refuse(con, 503, why);
         if (target_path(con->get_resource()) != "/ws") return refuse(con, 404, "no WebSocket endpoint here; use /ws");
         const std::string origin = con->get_request_header("Origin");
         if (!origin_allowed(origin, con->get_request_header("Host"), options.origins))
@@ -518,7 +544,7 @@ struct ServerImpl final : ServerBackend {
         ++metrics.sessions;
         ++metrics.sessions_total;
         session->start();
-        log("session " + session->id() + " opened from " + con->get_remote_endpoint());
+        log("session " + session->id() + " opened from " + client_of(con));
     }
 
     void on_close(connection_hdl h) {

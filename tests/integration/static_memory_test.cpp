@@ -5,9 +5,6 @@
 // tested alone at the end.
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +21,8 @@
 
 #include "gateway/file_cache.hpp"
 #include "support/gateway_process.hpp"
+#include "support/non_reader.hpp"
+#include "support/test_dir.hpp"
 
 using namespace sockgate::testing;
 using namespace std::chrono_literals;
@@ -53,51 +52,16 @@ std::string read_file(const std::filesystem::path& p) {
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// A client that asks for `target` and then reads nothing. Its receive window
-// is kept small, so what the kernel will not queue for it waits in the gateway.
-class NonReader {
-public:
-    NonReader(uint16_t port, const std::string& target, const std::string& extra_headers = "") {
-        fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        const int small = 4096;
-        setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(port);
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return;
-        const std::string req = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers + "\r\n";
-        sent_ = send(fd_, req.data(), req.size(), MSG_NOSIGNAL) == ssize_t(req.size());
-    }
-    // A WebSocket session instead, opened and kept.
-    explicit NonReader(uint16_t port) : NonReader(port, "/ws", "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                                                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                                                             "Sec-WebSocket-Version: 13\r\n"
-                                                             "Sec-WebSocket-Protocol: sockgate.v1\r\n") {}
-    ~NonReader() { close(fd_); }
-    NonReader(const NonReader&) = delete;
-    NonReader& operator=(const NonReader&) = delete;
-    bool sent() const { return sent_; }
-
-private:
-    int fd_ = -1;
-    bool sent_ = false;
-};
-
 class StaticMemory : public ::testing::Test {
 protected:
     void SetUp() override {
-        root_ = std::filesystem::temp_directory_path() /
-                ("sockgate-web-mem-" + std::to_string(::getpid()) + "-" +
-                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        std::filesystem::remove_all(root_);
-        std::filesystem::create_directories(root_);
-        std::ofstream(root_ / "big.js", std::ios::binary) << random_bytes(kBigFile, 1);
-        std::ofstream(root_ / "huge.wasm", std::ios::binary) << random_bytes(kHugeFile, 2);
+        root_ = std::make_unique<TestDir>("web-mem");
+        root_->write("big.js", random_bytes(kBigFile, 1));
+        root_->write("huge.wasm", random_bytes(kHugeFile, 2));
         // The burst is far above the default connection caps on purpose: this
         // measures what each served download costs, not the caps.
         gw_ = std::make_unique<GatewayProcess>(std::vector<std::string>{
-            "--web-root", root_.string(), "--max-http-connections", "2000", "--max-connections-per-address", "2000"});
+            "--web-root", root_->path().string(), "--max-http-connections", "2000", "--max-connections-per-address", "2000"});
     }
     void TearDown() override {
         if (gw_) {
@@ -105,7 +69,6 @@ protected:
             EXPECT_EQ(gw_->stop(), 0) << "the gateway did not stop cleanly";
         }
         gw_.reset();
-        std::filesystem::remove_all(root_);
     }
     long long read_metric(const std::string& name) const { return metric(gw_->get("/metrics").body, name); }
     long long rss() const { return read_metric("process_resident_memory_bytes"); }
@@ -119,14 +82,14 @@ protected:
         return now;
     }
 
-    std::filesystem::path root_;
+    std::unique_ptr<TestDir> root_;
     std::unique_ptr<GatewayProcess> gw_;
 };
 
 }  // namespace
 
 TEST_F(StaticMemory, LargeFileArrivesByteForByte) {
-    const std::string expected = read_file(root_ / "huge.wasm");
+    const std::string expected = read_file(*root_ / "huge.wasm");
     ASSERT_EQ(expected.size(), kHugeFile);
     for (int i = 0; i < 2; ++i) {  // the first read fills the cache, the second is served from it
         const auto r = gw_->get("/huge.wasm");
@@ -142,7 +105,7 @@ TEST_F(StaticMemory, LargeFileArrivesByteForByte) {
     for (size_t i = 0; i < bodies.size(); ++i)
         readers.emplace_back([&, i] { bodies[i] = gw_->get(i % 2 ? "/huge.wasm" : "/big.js").body; });
     for (auto& t : readers) t.join();
-    const std::string big = read_file(root_ / "big.js");
+    const std::string big = read_file(*root_ / "big.js");
     for (size_t i = 0; i < bodies.size(); ++i) EXPECT_TRUE(bodies[i] == (i % 2 ? expected : big)) << i;
 }
 
@@ -207,10 +170,9 @@ TEST_F(StaticMemory, BurstOfNonReadingClientsSharesOneCopyAndMemoryComesBack) {
 TEST_F(StaticMemory, ChangedFileIsServedFresh) {
     ASSERT_EQ(gw_->get("/big.js").body.size(), kBigFile);  // now cached
     const std::string replaced = random_bytes(kBigFile, 3);  // same size
-    std::ofstream(root_ / "big.js", std::ios::binary | std::ios::trunc) << replaced;
+    root_->write("big.js", replaced);
     EXPECT_TRUE(gw_->get("/big.js").body == replaced) << "rewritten in place";
-    std::ofstream(root_ / "next.js", std::ios::binary) << "next";
-    std::filesystem::rename(root_ / "next.js", root_ / "big.js");
+    std::filesystem::rename(root_->write("next.js", "next"), *root_ / "big.js");
     EXPECT_EQ(gw_->get("/big.js").body, "next") << "replaced by a rename";
 }
 
@@ -220,19 +182,8 @@ using sockgate::gateway::FileCache;
 
 class FileCacheTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() /
-               ("sockgate-cache-" + std::to_string(::getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        std::filesystem::remove_all(dir_);
-        std::filesystem::create_directories(dir_);
-    }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
-    std::string put(const std::string& name, const std::string& bytes) {
-        std::ofstream(dir_ / name, std::ios::binary | std::ios::trunc) << bytes;
-        return (dir_ / name).string();
-    }
-    std::filesystem::path dir_;
+    std::string put(const std::string& name, const std::string& bytes) { return dir_.write(name, bytes); }
+    TestDir dir_{"cache"};
 };
 
 }  // namespace
@@ -286,7 +237,7 @@ TEST_F(FileCacheTest, FileOverTheBudgetIsSharedOnlyWhileHeld) {
 TEST_F(FileCacheTest, MissingOrUnreadableGivesNothing) {
     FileCache cache;
     EXPECT_FALSE(cache.get((dir_ / "none").string()));
-    EXPECT_FALSE(cache.get(dir_.string())) << "a directory";
+    EXPECT_FALSE(cache.get(dir_.path().string())) << "a directory";
     const auto path = put("gone", "x");
     ASSERT_TRUE(cache.get(path));
     std::filesystem::remove(path);

@@ -18,6 +18,7 @@
 #include "protocol/frame.hpp"
 #include "support/gateway_process.hpp"
 #include "support/native_peers.hpp"
+#include "support/test_dir.hpp"
 #include "support/tls_client.hpp"
 
 using namespace sockgate::testing;
@@ -30,12 +31,7 @@ namespace {
 class TlsTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() /
-               ("sockgate-tls-" + std::to_string(::getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        std::filesystem::remove_all(dir_);
-        std::filesystem::create_directories(dir_ / "web");
-        std::ofstream(dir_ / "web" / "index.html") << "<!doctype html><title>sockgate tls test</title>";
+        dir_.write("web/index.html", "<!doctype html><title>sockgate tls test</title>");
         cert_ = {path("cert.pem"), path("key.pem")};
         ASSERT_TRUE(make_test_certificate(cert_)) << "openssl could not make a certificate";
     }
@@ -44,7 +40,6 @@ protected:
             EXPECT_TRUE(gw_->alive()) << "the gateway died during the test";
             EXPECT_EQ(gw_->stop(), 0) << "the gateway did not stop cleanly";
         }
-        std::filesystem::remove_all(dir_);
     }
 
     std::string path(const std::string& name) const { return (dir_ / name).string(); }
@@ -64,7 +59,7 @@ protected:
 
     long long https_metric(const std::string& name) { return metric(https_get("/metrics").body, name); }
 
-    std::filesystem::path dir_;
+    TestDir dir_{"tls"};
     TestCertificate cert_;
     std::unique_ptr<GatewayProcess> gw_;
 };

@@ -30,17 +30,18 @@ let quietNginx;
 let echo;
 
 // The browser's WebSocket, trusting the test's certificate and sending the
-// Origin of the page nginx serves, as a browser on that page would.
-function browserLikeWebSocket(origin) {
+// Origin of the page nginx serves, as a browser on that page would;
+// `localAddress` makes it another machine to nginx (127.0.0.2, ...).
+function browserLikeWebSocket(origin, localAddress) {
   return class extends WebSocket {
     constructor(url, protocols) {
-      super(url, protocols, { ca: tls.pem, origin });
+      super(url, protocols, { ca: tls.pem, origin, localAddress });
     }
   };
 }
 
-function openSession(front) {
-  globalThis.WebSocket = browserLikeWebSocket(`https://127.0.0.1:${front.port}`);
+function openSession(front, { from } = {}) {
+  globalThis.WebSocket = browserLikeWebSocket(`https://127.0.0.1:${front.port}`, from);
   return sockgate.openSession({ url: `wss://127.0.0.1:${front.port}/ws`, token: TOKEN, moduleFactory });
 }
 
@@ -67,8 +68,9 @@ describe('nginx with docker/nginx.conf in front of two gateways', () => {
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'sockgate-proxy-'));
     tls = makeCertificate(dir);
-    const args = ['--token', TOKEN, '--ping-interval-ms', String(PING_MS)];
-    gateways = await Promise.all([startGateway(args), startGateway(args)]);
+    // nginx connects from 127.0.0.1; its X-Forwarded-For names the browser.
+    const args = ['--token', TOKEN, '--ping-interval-ms', String(PING_MS), '--trust-proxy', '127.0.0.1/32'];
+    gateways = await Promise.all([startGateway(args, { quiet: false }), startGateway(args, { quiet: false })]);
     quiet = await startGateway(['--token', TOKEN, '--ping-interval-ms', '0']);
     echo = await tcpServer((s) => s.pipe(s));
     // Each nginx gets its own prefix: config, pid file and logs.
@@ -108,6 +110,23 @@ describe('nginx with docker/nginx.conf in front of two gateways', () => {
       const opened = after.map((n, i) => n - before[i]);
       assert.equal(opened[0] + opened[1], 4, `sessions opened per gateway: ${opened}`);
       assert.ok(opened.every((n) => n >= 1), `one gateway got none of the sessions: ${opened}`);
+    } finally {
+      await Promise.all(sessions.map((s) => s.closeSession()));
+    }
+  });
+
+  test("the gateways log and count each browser's own address, not nginx's", async () => {
+    const usedBefore = await Promise.all(gateways.map((g) => metric(g, 'sockgate_forwarded_headers_total{outcome="used"}')));
+    const froms = ['127.0.0.2', '127.0.0.3'];
+    const sessions = [];
+    try {
+      for (const from of froms) sessions.push(await openSession(nginx, { from }));
+      for (const from of froms) {
+        const line = `opened from ${from} via proxy 127.0.0.1`;
+        await until(() => gateways.some((g) => g.output().includes(line)), `a gateway logging "${line}"`, 5000);
+      }
+      const usedAfter = await Promise.all(gateways.map((g) => metric(g, 'sockgate_forwarded_headers_total{outcome="used"}')));
+      assert.ok(usedAfter[0] + usedAfter[1] - usedBefore[0] - usedBefore[1] >= 2, 'X-Forwarded-For was not used');
     } finally {
       await Promise.all(sessions.map((s) => s.closeSession()));
     }

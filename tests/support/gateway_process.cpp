@@ -91,15 +91,23 @@ std::string GatewayProcess::read_output(const std::string& needle, std::chrono::
     return upto;
 }
 
-HttpResponse GatewayProcess::get(const std::string& target, const std::vector<std::string>& extra_headers) const {
+HttpResponse GatewayProcess::get(const std::string& target, const std::vector<std::string>& extra_headers,
+                                 const std::string& from) const {
     std::string req = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) + "\r\n";
     for (const auto& h : extra_headers) req += h + "\r\n";
     req += "Connection: close\r\n\r\n";
-    return request(req);
+    return request(req, from);
 }
 
-HttpResponse GatewayProcess::request(const std::string& raw) const {
+HttpResponse GatewayProcess::request(const std::string& raw, const std::string& from) const {
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (inet_pton(AF_INET, from.c_str(), &local.sin_addr) != 1 ||
+        bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+        close(fd);
+        throw std::runtime_error("cannot send from " + from);
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port_);

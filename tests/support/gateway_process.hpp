@@ -47,9 +47,12 @@ public:
     // its needle. Needs merge_stderr for log lines.
     std::string read_output(const std::string& needle, std::chrono::milliseconds timeout);
 
-    HttpResponse get(const std::string& target, const std::vector<std::string>& extra_headers = {}) const;
+    // `from` is the loopback address the request comes from: another
+    // 127.x.y.z is another client to the gateway.
+    HttpResponse get(const std::string& target, const std::vector<std::string>& extra_headers = {},
+                     const std::string& from = "127.0.0.1") const;
     // A raw request, for handshake tests; returns the response head and body.
-    HttpResponse request(const std::string& raw) const;
+    HttpResponse request(const std::string& raw, const std::string& from = "127.0.0.1") const;
 
 private:
     pid_t pid_ = -1;

@@ -194,6 +194,18 @@ TEST(Options, RepeatableFlagsAppend) {
     EXPECT_EQ(o.bind_allow, (std::vector<std::string>{"127.0.0.1/32:*", "::1/128:*"}));
 }
 
+TEST(Options, TrustProxyTakesCidrsInCanonicalForm) {
+    const Options o = parsed({"--trust-proxy", "10.0.0.0/8", "--trust-proxy", "[fd00::]/8", "--trust-proxy",
+                              "127.0.0.1"});
+    EXPECT_EQ(o.trust_proxy, (std::vector<std::string>{"10.0.0.0/8", "fd00::/8", "127.0.0.1/32"}));
+    EXPECT_TRUE(parsed({}).trust_proxy.empty()) << "no proxy is trusted unless named";
+    expect_error({"--trust-proxy", "10.0.0.0/33"}, "--trust-proxy: bad trust-proxy rule '10.0.0.0/33'");
+    expect_error({"--trust-proxy", "proxy.example"}, "not a numeric IPv4 or IPv6 address");
+    const Options env = parsed_env({{"SOCKGATE_TRUST_PROXY", "172.16.0.0/12, ::1"}});
+    EXPECT_EQ(env.trust_proxy, (std::vector<std::string>{"172.16.0.0/12", "::1/128"}));
+    expect_env_error({{"SOCKGATE_TRUST_PROXY", "10.0.0.0/8:80"}}, "SOCKGATE_TRUST_PROXY");
+}
+
 TEST(Options, BadRuleSyntaxIsReportedAtParseTime) {
     expect_error({"--allow", "tcp:127.0.0.1"}, "--allow: bad allow rule");
     expect_error({"--allow", "icmp:127.0.0.1:*"}, "unknown protocol 'icmp'");

@@ -68,8 +68,9 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
 
 // Starts build/gateway/sockgate on a free loopback port with its demo echo
 // services on another, plus `extraArgs`. Resolves once it has said where.
-export function startGateway(extraArgs = []) {
-  const args = ['--listen', '127.0.0.1:0', '--demo-port', '0', '--quiet', ...extraArgs];
+// With `quiet: false` it logs each session, readable with output().
+export function startGateway(extraArgs = [], { quiet = true } = {}) {
+  const args = ['--listen', '127.0.0.1:0', '--demo-port', '0', ...(quiet ? ['--quiet'] : []), ...extraArgs];
   const child = spawn(gatewayBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   liveGateways.add(child);
   let output = '';
