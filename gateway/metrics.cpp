@@ -71,6 +71,10 @@ std::string render_prometheus(const Metrics& m) {
     w.family("sockgate_sessions_paused", "gauge",
              "Sessions whose requests are not read because their browser is not reading replies.");
     w.sample("sockgate_sessions_paused", m.sessions_paused);
+    w.family("sockgate_inbox_pauses_total", "counter",
+             "Times a session's WebSocket was left unread because the requests it had sent were still "
+             "waiting to be handled.");
+    w.sample("sockgate_inbox_pauses_total", m.inbox_pauses);
     w.family("sockgate_throttled_total", "counter",
              "Times a session waited for its rate limit: TCP streams for --rate-bytes, by direction, and "
              "connects for --rate-connects.");

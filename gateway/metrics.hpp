@@ -54,6 +54,7 @@ struct Metrics {
     uint64_t http_file_responses_total = 0;
     uint64_t http_send_timeouts = 0;  // HTTP responses dropped because the client stopped reading
     uint64_t lookups_timed_out = 0;
+    uint64_t inbox_pauses = 0;  // times a session's reads stopped because its inbox was full
     // X-Forwarded-For / X-Real-IP: believed from a --trust-proxy peer,
     // ignored from any other, unusable from a trusted one.
     uint64_t forwarded_used = 0;

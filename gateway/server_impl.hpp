@@ -13,6 +13,7 @@
 SOCKGATE_WEBSOCKETPP_ONE_READ_AT_A_TIME(sockgate::gateway::GatewayWsConfig)
 SOCKGATE_WEBSOCKETPP_ONE_READ_AT_A_TIME(sockgate::gateway::GatewayTlsWsConfig)
 
+#include <deque>
 #include <iostream>
 #include <map>
 #include <random>
@@ -175,6 +176,15 @@ inline std::string new_session_id() {
 // before its connection is dropped.
 constexpr auto kStalledCloseGrace = std::chrono::seconds(1);
 
+// Messages one session may have handled between two turns of the event
+// loop. One read can hold a thousand small requests, and handling them all
+// at once would hold up every other session's traffic for as long; past
+// this many, the rest wait in the session's inbox for a later turn.
+constexpr unsigned kMessagesPerTurn = 64;
+// Bytes waiting in one inbox past which the session's WebSocket is no
+// longer read until its inbox is empty again.
+constexpr size_t kInboxPauseBytes = 128 * 1024;
+
 template <typename Config>
 struct ServerImpl final : ServerBackend {
     using WsServer = websocketpp::server<Config>;
@@ -205,6 +215,17 @@ struct ServerImpl final : ServerBackend {
     HostLookup lookup;
     WsServer ws;
     std::map<connection_hdl, std::shared_ptr<Session>, std::owner_less<connection_hdl>> sessions;
+    // Each session's messages not yet handled, and its share of the turn
+    // (see kMessagesPerTurn).
+    struct Inbox {
+        std::deque<MessagePtr> queue;
+        size_t bytes = 0;
+        unsigned budget = kMessagesPerTurn;
+        bool turn_posted = false;
+        bool full = false;             // over kInboxPauseBytes: not read until empty
+        bool reading_paused = false;   // as websocketpp was last told
+    };
+    std::map<connection_hdl, Inbox, std::owner_less<connection_hdl>> inboxes;
     bool stopping = false;
     uint16_t demo_port = 0;
     std::unique_ptr<asio::steady_timer> ping_timer;
@@ -307,8 +328,8 @@ struct ServerImpl final : ServerBackend {
     void check_outbound(connection_hdl h, const ConnectionPtr& con) {
         const size_t queued = con->get_buffered_amount();
         if (queued <= options.max_outbound || paused.count(h)) return;
-        con->pause_reading();
         paused.emplace(h, Paused{drained(h, queued), std::chrono::steady_clock::now(), false, {}});
+        set_reading(h, con);
         ++metrics.sessions_paused;
         if (!outbound_timer_running) do_outbound_check();
     }
@@ -336,8 +357,9 @@ struct ServerImpl final : ServerBackend {
             Paused& p = it->second;
             const size_t queued = con->get_buffered_amount();
             if (queued <= options.max_outbound / 2) {
-                con->resume_reading();
+                const connection_hdl h = it->first;
                 it = erase_paused(it);
+                set_reading(h, con);
                 continue;
             }
             // Progress is what the browser takes, not a shorter queue: the
@@ -379,6 +401,20 @@ struct ServerImpl final : ServerBackend {
     typename PausedMap::iterator erase_paused(typename PausedMap::iterator it) {
         --metrics.sessions_paused;
         return paused.erase(it);
+    }
+
+    // A session's WebSocket is read unless its replies are not being taken
+    // (paused) or its inbox is full; websocketpp is told only of changes.
+    void set_reading(connection_hdl h, const ConnectionPtr& con) {
+        auto in = inboxes.find(h);
+        if (in == inboxes.end()) return;
+        const bool pause = paused.count(h) > 0 || in->second.full;
+        if (pause == in->second.reading_paused) return;
+        in->second.reading_paused = pause;
+        if (pause)
+            con->pause_reading();
+        else
+            con->resume_reading();
     }
 
     void do_ping_round() {
@@ -541,6 +577,7 @@ struct ServerImpl final : ServerBackend {
                                                  std::make_unique<WsSink<Config>>(con), new_session_id());
         if (auto* slot = slot_of(con)) slot->set_stage(ConnectionSlot::Stage::session);
         sessions.emplace(h, session);
+        inboxes.emplace(h, Inbox{});
         ++metrics.sessions;
         ++metrics.sessions_total;
         session->start();
@@ -552,6 +589,7 @@ struct ServerImpl final : ServerBackend {
         if (it == sessions.end()) return;
         auto session = it->second;
         sessions.erase(it);
+        inboxes.erase(h);  // what it held is for a session that is gone
         if (auto p = paused.find(h); p != paused.end()) erase_paused(p);
         --metrics.sessions;
         const size_t sockets = session->socket_count();
@@ -562,6 +600,57 @@ struct ServerImpl final : ServerBackend {
     }
 
     void on_message(connection_hdl h, MessagePtr msg) {
+        auto in = inboxes.find(h);
+        if (in == inboxes.end()) return;
+        Inbox& inbox = in->second;
+        // Messages are handled in order: while some wait, so does this one.
+        if (inbox.queue.empty() && inbox.budget > 0) {
+            if (--inbox.budget == 0) post_turn(h, inbox);
+            return handle(h, std::move(msg));
+        }
+        inbox.bytes += msg->get_payload().size();
+        inbox.queue.push_back(std::move(msg));
+        post_turn(h, inbox);
+        if (!inbox.full && inbox.bytes >= kInboxPauseBytes) {
+            inbox.full = true;
+            ++metrics.inbox_pauses;
+            websocketpp::lib::error_code ec;
+            if (auto con = ws.get_con_from_hdl(h, ec); !ec) set_reading(h, con);
+        }
+    }
+
+    // A later turn of the event loop, after whatever else is ready, renews
+    // the session's budget and handles what waits in its inbox.
+    void post_turn(connection_hdl h, Inbox& inbox) {
+        if (inbox.turn_posted) return;
+        inbox.turn_posted = true;
+        asio::post(io, [this, h] { on_turn(h); });
+    }
+
+    void on_turn(connection_hdl h) {
+        auto in = inboxes.find(h);
+        if (in == inboxes.end()) return;  // the session closed meanwhile
+        in->second.turn_posted = false;
+        in->second.budget = kMessagesPerTurn;
+        while (in->second.budget > 0 && !in->second.queue.empty()) {
+            MessagePtr msg = std::move(in->second.queue.front());
+            in->second.queue.pop_front();
+            in->second.bytes -= msg->get_payload().size();
+            --in->second.budget;
+            handle(h, std::move(msg));
+            in = inboxes.find(h);  // handling may close the session
+            if (in == inboxes.end()) return;
+        }
+        Inbox& inbox = in->second;
+        if (!inbox.queue.empty() || inbox.budget == 0) post_turn(h, inbox);
+        if (inbox.full && inbox.queue.empty()) {
+            inbox.full = false;
+            websocketpp::lib::error_code ec;
+            if (auto con = ws.get_con_from_hdl(h, ec); !ec) set_reading(h, con);
+        }
+    }
+
+    void handle(connection_hdl h, MessagePtr msg) {
         auto it = sessions.find(h);
         if (it == sessions.end()) return;
         auto session = it->second;  // the handler may close the session

@@ -140,6 +140,33 @@ TEST_F(GatewayTest, SessionResumedWhileItsClientWasSilentReadsItsNextBurstWhole)
     EXPECT_EQ(metric(metrics(), "sockgate_protocol_errors_total"), 0);
 }
 
+// A session that sends requests faster than the gateway handles them has
+// them wait in its inbox, a turn's worth at a time, and its reading stops
+// while the inbox is full; none is lost or answered out of order.
+TEST_F(GatewayTest, FloodOfSmallRequestsIsAnsweredInFullAndInOrder) {
+    start_gateway({"--ping-interval-ms", "0"});
+    RawWebSocket ws(gw().port());
+    ASSERT_TRUE(ws.upgrade());
+    ASSERT_TRUE(ws.send_text(kHello));
+    ASSERT_TRUE(ws.read_frame());
+    constexpr int kFirst = 2, kCount = 20000;  // about 900 KB, in one write
+    std::vector<std::string> flood;
+    for (int id = kFirst; id < kFirst + kCount; ++id)
+        flood.push_back(R"({"op":"close","id":)" + std::to_string(id) + R"(,"sock":4000000})");
+    ASSERT_TRUE(ws.send_texts(flood, 30s));
+    for (int id = kFirst; id < kFirst + kCount; ++id) {
+        auto f = ws.read_frame(10s);
+        ASSERT_TRUE(f) << "no reply to request " << id;
+        ASSERT_EQ(f->opcode, 1) << "frame " << int(f->opcode) << " (close code " << f->close_code()
+                                << ") instead of the reply to request " << id;
+        ASSERT_NE(f->payload.find("\"id\":" + std::to_string(id) + ","), std::string::npos) << f->payload;
+    }
+    // The reads, a whole 64 KiB buffer of requests each, outrun the
+    // handling, so the inbox fills before the flood is through.
+    EXPECT_GE(metric(metrics(), "sockgate_inbox_pauses_total"), 1);
+    EXPECT_EQ(metric(metrics(), "sockgate_protocol_errors_total"), 0);
+}
+
 TEST_F(GatewayTest, BurstOfUpgradesNeverExceedsTheSessionLimit) {
     constexpr int kLimit = 8;
     constexpr int kBurst = 100;
