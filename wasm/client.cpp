@@ -323,7 +323,8 @@ void Client::on_event(const proto::Envelope& env) {
         if (env.op == proto::op::accept) on_accept_event(env);
         else if (env.op == proto::op::eof) on_eof_event(env);
         else if (env.op == proto::op::closed) on_closed_event(env);
-        else bad_input("EPROTO", "unknown event '" + env.op + "'");
+        // Any other is an event of a later protocol version, which a client
+        // must ignore (PROTOCOL.md 3.4); the wire tap has still seen it.
     } catch (const proto::ProtocolError& e) {
         // Only read_message throws, before any state changed.
         bad_input("EBADMSG", e.what());
