@@ -13,6 +13,7 @@
 #include "gateway/policy.hpp"
 #include "gateway/token_bucket.hpp"
 #include "protocol/errors.hpp"
+#include "protocol/socket_kind.hpp"
 
 namespace sockgate::gateway {
 
@@ -42,7 +43,6 @@ public:
     virtual Metrics& metrics() = 0;
 };
 
-enum class ChannelKind { tcp_stream, tcp_listener, udp };
 
 class Channel {
 public:
@@ -52,7 +52,7 @@ public:
     Channel& operator=(const Channel&) = delete;
 
     uint32_t id() const { return id_; }
-    virtual ChannelKind kind() const = 0;
+    virtual proto::SocketKind kind() const = 0;
     // The client asked to close: flush what is queued (best effort), then close.
     virtual void close_gracefully() = 0;
     // The session is going away: close now, report nothing.

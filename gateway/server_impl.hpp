@@ -32,6 +32,7 @@ SOCKGATE_WEBSOCKETPP_ONE_READ_AT_A_TIME(sockgate::gateway::GatewayTlsWsConfig)
 #include "gateway/static_files.hpp"
 #include "gateway/tls_context.hpp"
 #include "gateway/wire_sink.hpp"
+#include "protocol/close_codes.hpp"
 #include "protocol/messages.hpp"
 
 namespace sockgate::gateway {
@@ -378,7 +379,7 @@ struct ServerImpl final : ServerBackend {
                 log("session " + sessions[it->first]->id() + " has " + std::to_string(queued) +
                     " bytes queued and is not reading them; closing it");
                 // A client that catches up now still learns why it is closed.
-                con->close(websocketpp::close::status::policy_violation, "not reading (queue over --max-outbound)",
+                con->close(proto::close_code::policy_violation, "not reading (queue over --max-outbound)",
                            con_ec);
             }
             ++it;
@@ -665,7 +666,7 @@ struct ServerImpl final : ServerBackend {
             // gateway and every other session down with it.
             log("session " + session->id() + " failed: " + e.what());
             websocketpp::lib::error_code ec;
-            ws.close(h, websocketpp::close::status::internal_endpoint_error, "internal error", ec);
+            ws.close(h, proto::close_code::internal_error, "internal error", ec);
         }
         websocketpp::lib::error_code ec;
         if (auto con = ws.get_con_from_hdl(h, ec); !ec) check_outbound(h, con);
@@ -694,7 +695,7 @@ struct ServerImpl final : ServerBackend {
         websocketpp::lib::error_code ec;
         for (auto& [h, s] : sessions) {
             s->terminate();
-            ws.close(h, websocketpp::close::status::going_away, "gateway shutting down", ec);
+            ws.close(h, proto::close_code::going_away, "gateway shutting down", ec);
         }
         return sessions.size();
     }

@@ -8,18 +8,17 @@
 #include "gateway/tcp_listener.hpp"
 #include "gateway/tcp_stream.hpp"
 #include "gateway/udp_socket.hpp"
+#include "protocol/close_codes.hpp"
 
 namespace sockgate::gateway {
 
 using nlohmann::json;
 using proto::ErrorInfo;
 using proto::ProtocolError;
+using proto::SocketKind;
+namespace close_code = proto::close_code;
 
 namespace {
-
-// WebSocket close codes (RFC 6455).
-constexpr uint16_t kClosePolicyViolation = 1008;
-constexpr uint16_t kCloseProtocolError = 1002;
 
 // A connect may ask for a longer timeout than the default, up to this.
 constexpr uint32_t kMaxConnectTimeoutMs = 5 * 60 * 1000;
@@ -37,14 +36,6 @@ ErrorInfo frame_error_info(proto::FrameError e) {
     return {code, proto::to_string(e)};
 }
 
-const char* kind_name(ChannelKind k) {
-    switch (k) {
-        case ChannelKind::tcp_stream: return "a TCP stream";
-        case ChannelKind::tcp_listener: return "a TCP listener";
-        case ChannelKind::udp: return "a UDP socket";
-    }
-    return "a socket";
-}
 
 }  // namespace
 
@@ -76,7 +67,7 @@ void Session::start() {
 void Session::on_hello_deadline(const asio::error_code& ec) {
     if (ec || hello_done_ || terminated_) return;
     ++metrics_.sessions_closed_no_hello;
-    protocol_violation(kClosePolicyViolation, {"ETIMEDOUT", "no hello within " +
+    protocol_violation(close_code::policy_violation, {"ETIMEDOUT", "no hello within " +
                                                                 std::to_string(options_.hello_timeout_ms) +
                                                                 " ms (gateway flag --hello-timeout-ms)"});
 }
@@ -150,11 +141,11 @@ void Session::on_first_message(const std::string& text) {
     try {
         env = proto::parse_envelope(text);
     } catch (const ProtocolError& e) {
-        protocol_violation(kClosePolicyViolation, {e.code(), "hello must come first: " + std::string(e.what())});
+        protocol_violation(close_code::policy_violation, {e.code(), "hello must come first: " + std::string(e.what())});
         return;
     }
     if (env.op != proto::op::hello || !env.id) {
-        protocol_violation(kClosePolicyViolation,
+        protocol_violation(close_code::policy_violation,
                            {"EINVAL", "hello (with an integer id) must come first, got '" + env.op + "'"});
         return;
     }
@@ -168,7 +159,7 @@ void Session::handle_hello(const proto::Envelope& env) {
     } catch (const ProtocolError& e) {
         ++metrics_.protocol_errors;
         reply_error(env, e.info());
-        sink_->close(kClosePolicyViolation, "invalid hello");
+        sink_->close(close_code::policy_violation, "invalid hello");
         return;
     }
     if (req.version != proto::kProtocolVersion) {
@@ -176,13 +167,13 @@ void Session::handle_hello(const proto::Envelope& env) {
         reply_error(env, {"EPROTONOSUPPORT", "protocol version " + std::to_string(req.version) +
                                                  " is not supported; this gateway speaks version " +
                                                  std::to_string(proto::kProtocolVersion)});
-        sink_->close(kCloseProtocolError, "unsupported protocol version");
+        sink_->close(close_code::protocol_error, "unsupported protocol version");
         return;
     }
     if (!options_.token.empty() && !constant_time_equal(req.token.value_or(""), options_.token)) {
         ++metrics_.denied_by_policy;
         reply_error(env, {"EACCES", req.token ? "wrong token" : "this gateway requires a token in hello"});
-        sink_->close(kClosePolicyViolation, "authentication failed");
+        sink_->close(close_code::policy_violation, "authentication failed");
         return;
     }
     hello_done_ = true;
@@ -359,9 +350,9 @@ void Session::handle_bind(const proto::Envelope& env) {
 std::shared_ptr<TcpStream> Session::stream(uint32_t sock, const char* op) {
     auto it = channels_.find(sock);
     if (it == channels_.end()) throw ProtocolError("EBADF", std::string(op) + ": no socket " + std::to_string(sock));
-    if (it->second->kind() != ChannelKind::tcp_stream)
+    if (it->second->kind() != SocketKind::tcp_stream)
         throw ProtocolError("ENOTCONN", std::string(op) + ": socket " + std::to_string(sock) + " is " +
-                                            kind_name(it->second->kind()) + ", not a connected TCP stream");
+                                            proto::describe(it->second->kind()) + ", not a connected TCP stream");
     return std::static_pointer_cast<TcpStream>(it->second);
 }
 
@@ -407,7 +398,7 @@ void Session::handle_resolve(const proto::Envelope& env) {
 void Session::on_binary(std::string&& payload) {
     if (terminated_) return;
     if (!hello_done_) {
-        protocol_violation(kClosePolicyViolation, {"EINVAL", "hello must come first, got a binary frame"});
+        protocol_violation(close_code::policy_violation, {"EINVAL", "hello must come first, got a binary frame"});
         return;
     }
     const proto::DecodeResult r = proto::decode_frame(payload);
@@ -427,15 +418,15 @@ void Session::on_binary(std::string&& payload) {
     Channel& channel = *it->second;
     switch (r.frame.kind) {
         case proto::FrameKind::data:
-            if (channel.kind() != ChannelKind::tcp_stream) break;
+            if (channel.kind() != SocketKind::tcp_stream) break;
             static_cast<TcpStream&>(channel).on_client_data(std::move(payload));
             return;
         case proto::FrameKind::window:
-            if (channel.kind() != ChannelKind::tcp_stream) break;
+            if (channel.kind() != SocketKind::tcp_stream) break;
             static_cast<TcpStream&>(channel).on_client_window(r.frame.increment);
             return;
         case proto::FrameKind::datagram:
-            if (channel.kind() != ChannelKind::udp) break;
+            if (channel.kind() != SocketKind::udp) break;
             static_cast<UdpSocket&>(channel).on_client_datagram(r.frame);
             return;
     }
@@ -443,9 +434,9 @@ void Session::on_binary(std::string&& payload) {
     const char* frame_name = r.frame.kind == proto::FrameKind::data       ? "DATA"
                              : r.frame.kind == proto::FrameKind::window   ? "WINDOW"
                                                                           : "DATAGRAM";
-    const char* code = channel.kind() == ChannelKind::tcp_listener ? "ENOTCONN" : "EPROTO";
+    const char* code = channel.kind() == SocketKind::tcp_listener ? "ENOTCONN" : "EPROTO";
     send_error_event({code, std::string(frame_name) + " frame for socket " + std::to_string(r.frame.sock) +
-                                ", which is " + kind_name(channel.kind())},
+                                ", which is " + proto::describe(channel.kind())},
                      std::nullopt, sock);
 }
 
@@ -453,9 +444,9 @@ void Session::on_binary(std::string&& payload) {
 
 void Session::add_channel(std::shared_ptr<Channel> channel) {
     switch (channel->kind()) {
-        case ChannelKind::tcp_stream: ++metrics_.tcp_streams; break;
-        case ChannelKind::tcp_listener: ++metrics_.tcp_listeners; ++listeners_; break;
-        case ChannelKind::udp: ++metrics_.udp_sockets; break;
+        case SocketKind::tcp_stream: ++metrics_.tcp_streams; break;
+        case SocketKind::tcp_listener: ++metrics_.tcp_listeners; ++listeners_; break;
+        case SocketKind::udp: ++metrics_.udp_sockets; break;
     }
     channels_.emplace(channel->id(), std::move(channel));
 }
@@ -466,9 +457,9 @@ std::shared_ptr<Channel> Session::remove_channel(uint32_t sock) {
     auto channel = std::move(it->second);
     channels_.erase(it);
     switch (channel->kind()) {
-        case ChannelKind::tcp_stream: --metrics_.tcp_streams; break;
-        case ChannelKind::tcp_listener: --metrics_.tcp_listeners; --listeners_; break;
-        case ChannelKind::udp: --metrics_.udp_sockets; break;
+        case SocketKind::tcp_stream: --metrics_.tcp_streams; break;
+        case SocketKind::tcp_listener: --metrics_.tcp_listeners; --listeners_; break;
+        case SocketKind::udp: --metrics_.udp_sockets; break;
     }
     return channel;
 }

@@ -11,7 +11,7 @@ class TcpListener : public Channel, public std::enable_shared_from_this<TcpListe
 public:
     TcpListener(SessionLink& link, uint32_t id, asio::ip::tcp::acceptor acceptor);
 
-    ChannelKind kind() const override { return ChannelKind::tcp_listener; }
+    proto::SocketKind kind() const override { return proto::SocketKind::tcp_listener; }
     void start();
     void close_gracefully() override { abort(); }
     void abort() override;

@@ -13,7 +13,7 @@ class TcpStream : public Channel, public std::enable_shared_from_this<TcpStream>
 public:
     TcpStream(SessionLink& link, uint32_t id, asio::ip::tcp::socket socket);
 
-    ChannelKind kind() const override { return ChannelKind::tcp_stream; }
+    proto::SocketKind kind() const override { return proto::SocketKind::tcp_stream; }
     void start();
 
     // A whole DATA frame from the client; the payload starts at byte 5.

@@ -15,7 +15,7 @@ class UdpSocket : public Channel, public std::enable_shared_from_this<UdpSocket>
 public:
     UdpSocket(SessionLink& link, uint32_t id, asio::ip::udp::socket socket);
 
-    ChannelKind kind() const override { return ChannelKind::udp; }
+    proto::SocketKind kind() const override { return proto::SocketKind::udp; }
     void start();
     // A DATAGRAM frame from the client: policy check, then queue for sending.
     void on_client_datagram(const proto::Frame& frame);

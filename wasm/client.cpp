@@ -466,8 +466,8 @@ Status Client::check_writable(uint32_t sock, SocketKind kind) const {
     if (!s || s->info.state != SocketState::open)
         return error("EBADF", "no open socket " + std::to_string(sock));
     if (s->info.kind != kind)
-        return error("EOPNOTSUPP", "socket " + std::to_string(sock) + " is " + to_string(s->info.kind) +
-                                       ", not " + to_string(kind));
+        return error("EOPNOTSUPP", "socket " + std::to_string(sock) + " is " + proto::describe(s->info.kind) +
+                                       ", not " + proto::describe(kind));
     if (kind == SocketKind::tcp_stream && s->info.shutdown_sent)
         return error("EPIPE", "socket " + std::to_string(sock) + " was shut down for writing");
     return Done{};

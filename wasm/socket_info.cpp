@@ -2,15 +2,6 @@
 
 namespace sockgate::client {
 
-const char* to_string(SocketKind kind) {
-    switch (kind) {
-        case SocketKind::tcp_stream: return "tcp";
-        case SocketKind::tcp_listener: return "tcp-listener";
-        case SocketKind::udp: return "udp";
-    }
-    return "unknown";
-}
-
 const char* to_string(SocketState state) {
     switch (state) {
         case SocketState::open: return "open";

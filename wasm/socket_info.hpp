@@ -6,14 +6,11 @@
 
 #include "protocol/address.hpp"
 #include "protocol/errors.hpp"
+#include "protocol/socket_kind.hpp"
 
 namespace sockgate::client {
 
-enum class SocketKind {
-    tcp_stream,    // from connect, or from an accept event
-    tcp_listener,  // from listen
-    udp,           // from bind
-};
+using proto::SocketKind;
 
 enum class SocketState {
     open,
@@ -21,7 +18,6 @@ enum class SocketState {
     closed,   // closed by us, by the gateway (closed event), or with the session
 };
 
-const char* to_string(SocketKind kind);
 const char* to_string(SocketState state);
 
 struct SocketInfo {

@@ -16,22 +16,12 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/close_codes.hpp"
+
 namespace sockgate::client {
 
-// WebSocket close codes (RFC 6455 section 7.4) that this code names.
-namespace close_code {
-inline constexpr uint16_t normal = 1000;
-inline constexpr uint16_t going_away = 1001;
-inline constexpr uint16_t protocol_error = 1002;
-inline constexpr uint16_t unsupported_data = 1003;
-// Never sent on the wire: reported locally when the connection ended without
-// a close frame, or could not be opened at all (refused, handshake failed).
-inline constexpr uint16_t abnormal = 1006;
-inline constexpr uint16_t invalid_payload = 1007;
-inline constexpr uint16_t policy_violation = 1008;
-inline constexpr uint16_t message_too_big = 1009;
-inline constexpr uint16_t internal_error = 1011;
-}  // namespace close_code
+// The close codes, as protocol/close_codes.hpp names them for both sides.
+namespace close_code = proto::close_code;
 
 // What a transport reports. Each transport calls on_open at most once, then
 // on_text/on_binary any number of times, then on_close exactly once (also

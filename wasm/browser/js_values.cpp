@@ -19,15 +19,6 @@ val uint8_array_class() {
     return cls;
 }
 
-const char* kind_name(SocketKind kind) {
-    switch (kind) {
-        case SocketKind::tcp_stream: return "tcp";
-        case SocketKind::tcp_listener: return "listener";
-        case SocketKind::udp: return "udp";
-    }
-    return "unknown";
-}
-
 }  // namespace
 
 val endpoint(const proto::Endpoint& e) {
@@ -106,7 +97,7 @@ val json(const nlohmann::json& j) {
 val socket_row(const SocketInfo& s) {
     val v = val::object();
     v.set("id", s.id);
-    v.set("kind", kind_name(s.kind));
+    v.set("kind", proto::to_string(s.kind));
     v.set("state", to_string(s.state));
     v.set("local", endpoint(s.local));
     v.set("remote", s.remote ? endpoint(*s.remote) : val::null());
