@@ -13,7 +13,7 @@ constexpr auto kMinReleaseInterval = std::chrono::seconds(2);
 constexpr auto kSettleTime = std::chrono::seconds(1);
 // How often an idle gateway looks, and how much free memory is worth giving
 // back. An idle gateway has nothing better to do, so the bar is low: the
-// soak holds it to 10% of a heap of about 20 MiB.
+// soak holds its memory after a run to 10% of its baseline (docs/SOAK.md).
 constexpr auto kIdleCheckInterval = std::chrono::seconds(2);
 constexpr size_t kIdleReleaseThreshold = 256 << 10;
 

@@ -13,8 +13,8 @@ constexpr size_t kReceiveBufferSize = 260 * 1024;
 // Sockets wait until the kernel has data for them, then read it here and
 // hand it to the WebSocket (which copies it) before their handler returns;
 // nothing refers to the buffer between handlers. A buffer per socket kept a
-// 64 KiB read pending on every idle socket: most of the gateway's memory at
-// 10,000 sockets (docs/PERFORMANCE.md). One per thread keeps handlers on
+// 64 KiB read pending on every idle socket, which at ten thousand sockets
+// was most of the gateway's memory (docs/PERFORMANCE.md has the figures). One per thread keeps handlers on
 // different threads apart should the gateway ever run more than one.
 uint8_t* receive_buffer();
 

@@ -52,18 +52,10 @@ public:
         con_->send(text, websocketpp::frame::opcode::text);  // returns an error once closing; nothing to do then
         queued_total_ += text.size();
     }
-    // The frame is prepared here, header and all, and goes out as it is.
-    // Given raw bytes, websocketpp copies them into one message and then,
-    // after zero-filling it, into a second one for the wire: two allocations,
-    // a memset and two copies per relayed chunk instead of one of each.
+    // Prepared here, header and all, so websocketpp sends it without the
+    // copies it would make of raw bytes (support/websocketpp/internals.hpp).
     void send_binary(const uint8_t* data, size_t size) override {
-        namespace frame = websocketpp::frame;
-        auto msg = con_->get_message(frame::opcode::binary, size);
-        msg->set_header(frame::prepare_header(frame::basic_header(frame::opcode::binary, size, true, false),
-                                              frame::extended_header(size)));
-        msg->append_payload(data, size);
-        msg->set_prepared(true);
-        con_->send(msg);
+        sockgate::ws::send_prepared_binary(con_, data, size);
         queued_total_ += size;
     }
     void close(uint16_t code, const std::string& reason) override {
@@ -130,38 +122,6 @@ std::string response_head(const ConPtr& con) {
                        response.get_status_msg() + "\r\n";
     for (const auto& [name, value] : response.get_headers()) head += name + ": " + value + "\r\n";
     return head + "\r\n";
-}
-
-// What writing a response ourselves needs from websocketpp 0.8.2
-// (impl/connection_impl.hpp), all in this one place:
-// - defer_http_response() in the HTTP handler cancels the handshake timer
-//   and leaves the connection with no operation pending and nothing to
-//   write until send_http_response(), which is never called, so the raw
-//   socket is ours. Nor does it time out: the writer's send timeout does.
-// - end_deferred_response() then does what websocketpp does after writing a
-//   response of its own (handle_write_http_response): terminate() with
-//   http_connection_ended on success, which marks the connection closed
-//   without calling a fail handler, or with the write error, which calls
-//   one if set. terminate() shuts the socket down both ways at once (the FIN
-//   follows the body already queued) and does nothing when called again;
-//   the socket closes when the last connection_ptr goes, unless closed
-//   here first, which websocketpp no longer minds once terminated.
-template <typename ConPtr>
-void defer_response(const ConPtr& con) { con->defer_http_response(); }
-
-template <typename ConPtr>
-void end_deferred_response(const ConPtr& con, const asio::error_code& ec) {
-    con->terminate(ec ? websocketpp::lib::error_code(ec)
-                      : websocketpp::error::make_error_code(websocketpp::error::http_connection_ended));
-    if (ec == asio::error::timed_out) {
-        // A reset discards what the client never took, instead of the kernel
-        // holding it for a reader that does not read. Closed here because
-        // asio turns the linger off when it closes a socket it destroys.
-        // get_raw_socket() is the TCP socket itself, under TLS too.
-        asio::error_code ignored;
-        con->get_raw_socket().set_option(asio::socket_base::linger(true, 0), ignored);
-        con->get_raw_socket().close(ignored);
-    }
 }
 
 inline std::string new_session_id() {
@@ -498,7 +458,7 @@ struct ServerImpl final : ServerBackend {
         con->replace_header("Content-Length", std::to_string(r.body.size()));
         con->replace_header("Server", ws.get_user_agent());
         std::string head = response_head(con);
-        defer_response(con);
+        sockgate::ws::defer_response(con);
         ++metrics.http_file_responses_total;
         file_responses.started();
         // The TCP socket for plain HTTP, the TLS stream over it under TLS.
@@ -511,7 +471,7 @@ struct ServerImpl final : ServerBackend {
     void on_file_sent(const ConnectionPtr& con, const asio::error_code& ec) {
         if (ec == asio::error::timed_out) ++metrics.http_send_timeouts;
         file_responses.finished();
-        end_deferred_response(con, ec);
+        sockgate::ws::end_deferred_response(con, ec);
     }
 
     // What the page shows a newcomer: what this gateway allows, in rules and

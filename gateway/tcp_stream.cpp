@@ -12,9 +12,8 @@ namespace sockgate::gateway {
 namespace {
 
 // Largest single read from a peer, and so the largest DATA frame we send:
-// each frame costs a WebSocket message, so fewer, larger ones save CPU (256
-// rather than 64 KiB cut the gateway's CPU per relayed GiB by a fifth,
-// docs/PERFORMANCE.md). Reads share one buffer, so the size costs no memory
+// each frame costs a WebSocket message, so fewer, larger ones save CPU
+// (docs/PERFORMANCE.md has what 256 rather than 64 KiB saved). Reads share one buffer, so the size costs no memory
 // per socket; it is still small against the window, so one frame holds the
 // session's other sockets back by little.
 constexpr uint32_t kMaxReadChunk = 256 * 1024;
@@ -218,7 +217,7 @@ void TcpStream::on_write(const asio::error_code& ec, size_t n) {
 }
 
 // Small writes are granted in batches: in request/response traffic a WINDOW
-// frame per request was half of the WebSocket messages the gateway sent.
+// frame per request would be as many messages as the replies themselves.
 // What is held back stays below an eighth of the window, so the client
 // always keeps most of its credit and never waits for the rest.
 void TcpStream::grant_client_credit(size_t n) {

@@ -11,7 +11,7 @@
 #include <websocketpp/config/asio_no_tls_client.hpp>
 
 #include "protocol/errors.hpp"
-#include "support/websocketpp/one_read_at_a_time.hpp"
+#include "support/websocketpp/internals.hpp"
 
 namespace sockgate::client {
 
