@@ -13,6 +13,7 @@
 #include "gateway/policy.hpp"
 #include "gateway/token_bucket.hpp"
 #include "protocol/errors.hpp"
+#include "protocol/frame.hpp"
 #include "protocol/socket_kind.hpp"
 
 namespace sockgate::gateway {
@@ -53,6 +54,15 @@ public:
 
     uint32_t id() const { return id_; }
     virtual proto::SocketKind kind() const = 0;
+    // A binary frame from the client for this socket: `frame` decoded from
+    // `message`, the whole WebSocket message, which the channel may take.
+    // False when frames of that kind are not for this kind of socket (the
+    // session then answers with an error).
+    virtual bool on_client_frame(const proto::Frame& frame, std::string& message) {
+        (void)frame;
+        (void)message;
+        return false;
+    }
     // The client asked to close: flush what is queued (best effort), then close.
     virtual void close_gracefully() = 0;
     // The session is going away: close now, report nothing.

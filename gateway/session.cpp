@@ -416,20 +416,7 @@ void Session::on_binary(std::string&& payload) {
         return;
     }
     Channel& channel = *it->second;
-    switch (r.frame.kind) {
-        case proto::FrameKind::data:
-            if (channel.kind() != SocketKind::tcp_stream) break;
-            static_cast<TcpStream&>(channel).on_client_data(std::move(payload));
-            return;
-        case proto::FrameKind::window:
-            if (channel.kind() != SocketKind::tcp_stream) break;
-            static_cast<TcpStream&>(channel).on_client_window(r.frame.increment);
-            return;
-        case proto::FrameKind::datagram:
-            if (channel.kind() != SocketKind::udp) break;
-            static_cast<UdpSocket&>(channel).on_client_datagram(r.frame);
-            return;
-    }
+    if (channel.on_client_frame(r.frame, payload)) return;
     ++metrics_.protocol_errors;
     const char* frame_name = r.frame.kind == proto::FrameKind::data       ? "DATA"
                              : r.frame.kind == proto::FrameKind::window   ? "WINDOW"

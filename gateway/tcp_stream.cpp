@@ -146,6 +146,15 @@ void TcpStream::on_client_window(uint32_t increment) {
     do_read();
 }
 
+bool TcpStream::on_client_frame(const proto::Frame& frame, std::string& message) {
+    switch (frame.kind) {
+        case proto::FrameKind::data: on_client_data(std::move(message)); return true;
+        case proto::FrameKind::window: on_client_window(frame.increment); return true;
+        case proto::FrameKind::datagram: return false;
+    }
+    return false;
+}
+
 void TcpStream::on_client_data(std::string frame) {
     const size_t n = frame.size() - proto::kFrameHeaderSize;
     if (shutdown_pending_ || send_shut_) {

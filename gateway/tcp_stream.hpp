@@ -16,10 +16,8 @@ public:
     proto::SocketKind kind() const override { return proto::SocketKind::tcp_stream; }
     void start();
 
-    // A whole DATA frame from the client; the payload starts at byte 5.
-    // Taken by value so the message buffer can be queued without a copy.
-    void on_client_data(std::string frame);
-    void on_client_window(uint32_t increment);
+    // DATA and WINDOW frames.
+    bool on_client_frame(const proto::Frame& frame, std::string& message) override;
     // Half-close: FIN once everything queued is written.
     void shutdown_send();
     void close_gracefully() override;
@@ -29,6 +27,11 @@ public:
     asio::ip::tcp::endpoint remote_endpoint() const;
 
 private:
+    // A whole DATA frame from the client; the payload starts at byte 5.
+    // Taken by value so the message buffer can be queued without a copy.
+    void on_client_data(std::string frame);
+    void on_client_window(uint32_t increment);
+
     void do_read();
     // True when the session's byte budget for one direction is spent: a
     // timer then runs that direction's step again once it is not.

@@ -100,6 +100,12 @@ void UdpSocket::fail(const proto::ErrorInfo& error) {
     if (link) link->channel_failed(id(), error);
 }
 
+bool UdpSocket::on_client_frame(const proto::Frame& frame, std::string&) {
+    if (frame.kind != proto::FrameKind::datagram) return false;
+    on_client_datagram(frame);
+    return true;
+}
+
 void UdpSocket::on_client_datagram(const proto::Frame& frame) {
     if (closing_ || closed_) return;
     const Decision d = link_->policy().check_destination(Proto::udp, frame.peer_addr, frame.peer_port);

@@ -17,13 +17,16 @@ public:
 
     proto::SocketKind kind() const override { return proto::SocketKind::udp; }
     void start();
-    // A DATAGRAM frame from the client: policy check, then queue for sending.
-    void on_client_datagram(const proto::Frame& frame);
+    // DATAGRAM frames.
+    bool on_client_frame(const proto::Frame& frame, std::string& message) override;
     void close_gracefully() override;
     void abort() override;
     asio::ip::udp::endpoint local_endpoint() const;
 
 private:
+    // A DATAGRAM frame from the client: policy check, then queue for sending.
+    void on_client_datagram(const proto::Frame& frame);
+
     struct Outgoing {
         asio::ip::udp::endpoint to;
         std::string payload;
