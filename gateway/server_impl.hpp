@@ -22,14 +22,12 @@ SOCKGATE_WEBSOCKETPP_ONE_READ_AT_A_TIME(sockgate::gateway::GatewayTlsWsConfig)
 #include <type_traits>
 
 #include "gateway/front_door.hpp"
-#include "gateway/file_cache.hpp"
-#include "gateway/http_file_writer.hpp"
+#include "gateway/http_routes.hpp"
 #include "gateway/memory_release.hpp"
 #include "gateway/host_lookup.hpp"
 #include "gateway/origin.hpp"
 #include "gateway/server_backend.hpp"
 #include "gateway/session.hpp"
-#include "gateway/static_files.hpp"
 #include "gateway/tls_context.hpp"
 #include "gateway/wire_sink.hpp"
 #include "protocol/close_codes.hpp"
@@ -69,60 +67,6 @@ private:
     ConnectionPtr con_;
     uint64_t queued_total_ = 0;
 };
-
-inline std::string target_path(const std::string& resource) { return resource.substr(0, resource.find('?')); }
-
-template <typename ConPtr>
-void add_common_headers(const ConPtr& con) {
-    // Cross-origin isolation lets pages use SharedArrayBuffer (the Python
-    // worker waits on the wasm client through it).
-    con->replace_header("Cross-Origin-Opener-Policy", "same-origin");
-    con->replace_header("Cross-Origin-Embedder-Policy", "require-corp");
-    con->replace_header("Cross-Origin-Resource-Policy", "same-origin");
-    con->replace_header("X-Content-Type-Options", "nosniff");
-    con->replace_header("Cache-Control", "no-cache");
-    // Every HTTP response ends its connection; a client that keeps
-    // connections (Node's default agent) would otherwise send its next
-    // request down the closed one.
-    con->replace_header("Connection", "close");
-}
-
-template <typename ConPtr>
-bool is_head(const ConPtr& con) { return con->get_request().get_method() == "HEAD"; }
-
-// A body websocketpp sends. HEAD gets the headers GET would, Content-Length
-// included, and no body (websocketpp drops Content-Length for an empty one).
-template <typename ConPtr>
-void set_body(const ConPtr& con, std::string_view body) {
-    const bool head = is_head(con);
-    con->set_body(head ? std::string() : std::string(body));
-    con->replace_header("Content-Length", std::to_string(body.size()));
-}
-
-template <typename ConPtr>
-void respond(const ConPtr& con, int status, const std::string& content_type, const std::string& body) {
-    add_common_headers(con);
-    con->set_status(websocketpp::http::status_code::value(status));
-    con->replace_header("Content-Type", content_type);
-    set_body(con, body);
-}
-
-template <typename ConPtr>
-StaticRequest static_request(const ConPtr& con) {
-    return StaticRequest{con->get_resource(), con->get_request_header("Accept-Encoding"),
-                         con->get_request_header("If-None-Match")};
-}
-
-// The status line and headers websocketpp would write for the response set
-// on `con`, for writing them ourselves.
-template <typename ConPtr>
-std::string response_head(const ConPtr& con) {
-    const auto& response = con->get_response();
-    std::string head = "HTTP/1.1 " + std::to_string(int(response.get_status_code())) + " " +
-                       response.get_status_msg() + "\r\n";
-    for (const auto& [name, value] : response.get_headers()) head += name + ": " + value + "\r\n";
-    return head + "\r\n";
-}
 
 inline std::string new_session_id() {
     static std::mt19937_64 rng{std::random_device{}()};
@@ -188,7 +132,6 @@ struct ServerImpl final : ServerBackend {
     };
     std::map<connection_hdl, Inbox, std::owner_less<connection_hdl>> inboxes;
     bool stopping = false;
-    uint16_t demo_port = 0;
     std::unique_ptr<asio::steady_timer> ping_timer;
     FrontDoor door;
 
@@ -204,9 +147,7 @@ struct ServerImpl final : ServerBackend {
     PausedMap paused;
     asio::steady_timer outbound_timer;
     bool outbound_timer_running = false;
-    FileCache file_cache;
-    // A page load uses a handful of connections and never counts as a burst.
-    ReleaseAfterBurst file_responses{io, metrics.http_file_responses, 16};
+    HttpRoutes<ConnectionPtr> http{io, options, policy, metrics};
     IdleRelease idle_release{io, [this] { return metrics.sessions > 0 || metrics.http_file_responses > 0; }};
     // The certificate new TLS connections get. A reload replaces it; each
     // connection holds the context it started with for as long as it lives.
@@ -410,98 +351,7 @@ struct ServerImpl final : ServerBackend {
             log("refused HTTP request from " + client_of(con) + ": " + why);
             return;
         }
-        const std::string method = con->get_request().get_method();
-        const std::string path = target_path(con->get_resource());
-        if (method != "GET" && method != "HEAD") {
-            con->replace_header("Allow", "GET, HEAD");
-            respond(con, 405, "text/plain; charset=utf-8", "method not allowed\n");
-            return;
-        }
-        if (path == "/healthz") {
-            nlohmann::json j{{"status", "ok"},
-                             {"version", SOCKGATE_VERSION},
-                             {"sessions", metrics.sessions},
-                             {"sockets", metrics.sockets()},
-                             {"connecting", metrics.tcp_connecting},
-                             {"connections", metrics.pre_session_connections}};
-            respond(con, 200, "application/json", j.dump() + "\n");
-        } else if (path == "/api/info") {
-            respond(con, 200, "application/json", info().dump() + "\n");
-        } else if (path == "/metrics") {
-            respond(con, 200, "text/plain; version=0.0.4; charset=utf-8", render_prometheus(metrics));
-        } else if (path == "/ws") {
-            con->replace_header("Upgrade", "websocket");
-            respond(con, 426, "text/plain; charset=utf-8",
-                    std::string("/ws is a WebSocket endpoint: connect with subprotocol ") + proto::kSubprotocol + "\n");
-        } else {
-            respond_static(con, serve_static(file_cache, options.web_root, static_request(con)));
-        }
-    }
-
-    void respond_static(ConnectionPtr con, StaticResponse r) {
-        add_common_headers(con);  // Cache-Control: no-cache there makes browsers revalidate with the ETag
-        con->set_status(websocketpp::http::status_code::value(r.status));
-        if (!r.content_type.empty()) con->replace_header("Content-Type", r.content_type);
-        if (!r.content_encoding.empty()) con->replace_header("Content-Encoding", r.content_encoding);
-        if (!r.etag.empty()) con->replace_header("ETag", r.etag);
-        // Caches must keep the br, gzip and plain answers for this URL apart.
-        if (r.vary_accept_encoding) con->replace_header("Vary", "Accept-Encoding");
-        if (r.status == 304) return;  // no body, and no Content-Length that would describe one
-        if (r.status == 200 && !is_head(con)) return send_file(con, std::move(r));
-        set_body(con, r.body);
-    }
-
-    // websocketpp would copy the body into the response and again into the
-    // bytes it writes, for every client; the file's shared bytes go out as
-    // they are instead.
-    void send_file(ConnectionPtr con, StaticResponse r) {
-        con->replace_header("Content-Length", std::to_string(r.body.size()));
-        con->replace_header("Server", ws.get_user_agent());
-        std::string head = response_head(con);
-        sockgate::ws::defer_response(con);
-        ++metrics.http_file_responses_total;
-        file_responses.started();
-        // The TCP socket for plain HTTP, the TLS stream over it under TLS.
-        using Stream = std::remove_reference_t<decltype(con->get_socket())>;
-        HttpFileWriter<Stream>::start(con->get_socket(), std::move(head), std::move(r.storage),
-                              std::chrono::milliseconds(options.http_send_timeout_ms),
-                              [this, con](const asio::error_code& ec) { on_file_sent(con, ec); });
-    }
-
-    void on_file_sent(const ConnectionPtr& con, const asio::error_code& ec) {
-        if (ec == asio::error::timed_out) ++metrics.http_send_timeouts;
-        file_responses.finished();
-        sockgate::ws::end_deferred_response(con, ec);
-    }
-
-    // What the page shows a newcomer: what this gateway allows, in rules and
-    // in plain words, its limits, and where the demo services are.
-    nlohmann::json info() const {
-        nlohmann::json allow = nlohmann::json::array(), bind = nlohmann::json::array();
-        for (const auto& r : policy.allow_rules()) allow.push_back(r.text);
-        for (const auto& r : policy.bind_rules()) bind.push_back(r.text);
-        nlohmann::json summary = nlohmann::json::array();
-        std::string line;
-        std::istringstream lines(policy.describe());
-        while (std::getline(lines, line))
-            if (!line.empty()) summary.push_back(line);
-        nlohmann::json demo = nullptr;
-        if (demo_port != 0) demo = {{"host", options.demo_host}, {"port", demo_port}};
-        return {{"version", SOCKGATE_VERSION},
-                {"server", std::string("sockgate/") + SOCKGATE_VERSION},
-                {"protocol", proto::kSubprotocol},
-                {"token_required", !options.token.empty()},
-                {"demo", demo},
-                {"policy", {{"allow", allow}, {"bind_allow", bind}, {"summary", summary}}},
-                {"limits",
-                 {{"sessions", options.max_sessions},
-                  {"sockets", options.max_sockets},
-                  {"listeners", options.max_listeners},
-                  {"max_frame", options.max_frame},
-                  {"window", options.window},
-                  {"max_window", options.max_window},
-                  {"connect_timeout_ms", options.connect_timeout_ms},
-                  {"udp_queue", options.udp_queue}}}};
+        http.serve(con);
     }
 
     bool refuse(ConnectionPtr con, int status, const std::string& why) {
@@ -644,7 +494,7 @@ struct ServerImpl final : ServerBackend {
 
     asio::ip::tcp::endpoint local_endpoint() const override { return door.local_endpoint(); }
 
-    void set_demo_port(uint16_t port) override { demo_port = port; }
+    void set_demo_port(uint16_t port) override { http.set_demo_port(port); }
 
     size_t stop() override {
         stopping = true;
