@@ -306,20 +306,8 @@ void Session::handle_listen(const proto::Envelope& env) {
     if (!d.allowed) throw ProtocolError("EACCES", d.reason);
     check_socket_limit(true);
 
-    const asio::ip::tcp::endpoint ep(addr, req.port);
-    asio::ip::tcp::acceptor acceptor(io_);
-    asio::error_code ec;
-    acceptor.open(ep.protocol(), ec);
-    // Lets a port whose earlier connections sit in TIME_WAIT be listened on
-    // again at once; it does not allow two listeners on one port.
-    if (!ec) acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
-    if (!ec && addr.is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
-    if (!ec) acceptor.bind(ep, ec);
     const uint32_t backlog = std::min(req.backlog.value_or(options_.max_backlog), options_.max_backlog);
-    if (!ec) acceptor.listen(int(std::max<uint32_t>(backlog, 1)), ec);
-    if (ec) throw ProtocolError(error_info(ec).code, "listen on " + addr.to_string() + " port " +
-                                                         std::to_string(req.port) + ": " + ec.message());
-
+    auto acceptor = TcpListener::open(io_, asio::ip::tcp::endpoint(addr, req.port), int(std::max<uint32_t>(backlog, 1)));
     auto listener = std::make_shared<TcpListener>(*this, next_sock(), std::move(acceptor));
     add_channel(listener);
     reply(env, proto::SocketReply{listener->id(), to_wire(listener->local_endpoint()), std::nullopt});
@@ -334,13 +322,7 @@ void Session::handle_bind(const proto::Envelope& env) {
     if (!d.allowed) throw ProtocolError("EACCES", d.reason);
     check_socket_limit(false);
 
-    const asio::ip::udp::endpoint ep(addr, req.port);
-    asio::ip::udp::socket socket(io_);
-    asio::error_code ec;
-    socket.open(ep.protocol(), ec);
-    if (!ec) socket.bind(ep, ec);
-    if (ec) throw ProtocolError(error_info(ec).code, "bind udp " + addr.to_string() + " port " +
-                                                         std::to_string(req.port) + ": " + ec.message());
+    auto socket = UdpSocket::open(io_, asio::ip::udp::endpoint(addr, req.port));
     auto udp = std::make_shared<UdpSocket>(*this, next_sock(), std::move(socket));
     add_channel(udp);
     reply(env, proto::SocketReply{udp->id(), to_wire(udp->local_endpoint()), std::nullopt});

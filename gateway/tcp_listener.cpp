@@ -2,6 +2,22 @@
 
 namespace sockgate::gateway {
 
+asio::ip::tcp::acceptor TcpListener::open(asio::io_context& io, const asio::ip::tcp::endpoint& endpoint, int backlog) {
+    asio::ip::tcp::acceptor acceptor(io);
+    asio::error_code ec;
+    acceptor.open(endpoint.protocol(), ec);
+    // Lets a port whose earlier connections sit in TIME_WAIT be listened on
+    // again at once; it does not allow two listeners on one port.
+    if (!ec) acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+    if (!ec && endpoint.address().is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(backlog, ec);
+    if (ec)
+        throw proto::ProtocolError(error_info(ec).code, "listen on " + endpoint.address().to_string() + " port " +
+                                                            std::to_string(endpoint.port()) + ": " + ec.message());
+    return acceptor;
+}
+
 TcpListener::TcpListener(SessionLink& link, uint32_t id, asio::ip::tcp::acceptor acceptor)
     : Channel(id), link_(&link), acceptor_(std::move(acceptor)), retry_(acceptor_.get_executor()) {}
 

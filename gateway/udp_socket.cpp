@@ -15,6 +15,17 @@ constexpr size_t kBacklogBytesPerSlot = 2048;
 
 }  // namespace
 
+asio::ip::udp::socket UdpSocket::open(asio::io_context& io, const asio::ip::udp::endpoint& endpoint) {
+    asio::ip::udp::socket socket(io);
+    asio::error_code ec;
+    socket.open(endpoint.protocol(), ec);
+    if (!ec) socket.bind(endpoint, ec);
+    if (ec)
+        throw proto::ProtocolError(error_info(ec).code, "bind udp " + endpoint.address().to_string() + " port " +
+                                                            std::to_string(endpoint.port()) + ": " + ec.message());
+    return socket;
+}
+
 UdpSocket::UdpSocket(SessionLink& link, uint32_t id, asio::ip::udp::socket socket)
     : Channel(id),
       link_(&link),

@@ -13,6 +13,11 @@ namespace sockgate::gateway {
 
 class UdpSocket : public Channel, public std::enable_shared_from_this<UdpSocket> {
 public:
+    // A socket bound to `endpoint`, for the constructor; throws
+    // proto::ProtocolError with the errno name and the system's words when
+    // it cannot be had.
+    static asio::ip::udp::socket open(asio::io_context& io, const asio::ip::udp::endpoint& endpoint);
+
     UdpSocket(SessionLink& link, uint32_t id, asio::ip::udp::socket socket);
 
     proto::SocketKind kind() const override { return proto::SocketKind::udp; }
