@@ -11,8 +11,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   requireWebRoot, startGateway, launchBrowser, openPlayground, waitForText, textOf, screenshot, command,
-  tcpExchange, tcpServer, udpSocket, retry, tcpPortFree, udpPortFree, getJson, sleep, freePort,
+  tcpExchange, tcpServer, udpSocket, retry, tcpPortFree, udpPortFree, getJson, freePort,
 } from './helpers.mjs';
+import { waitFor } from '../support/wait.mjs';
 
 async function select(page, name) {
   await page.click(`.ex-tab[data-example="${name}"]`);
@@ -150,8 +151,8 @@ describe('examples in the page', { timeout: 240000 }, () => {
       // UDP may lose a datagram: send again until the answer comes.
       await retry(async () => {
         await client.send('Hello from the native UDP client!', port);
-        await sleep(300);
-        if (!client.messages.length) throw new Error('no answer yet');
+        // Resend if no answer within 300 ms (the datagram may be lost).
+        await waitFor(() => client.messages.length, 'an answer to this datagram', 300);
       }, { timeout: 20000, interval: 50, what: 'answer from the page\'s UDP server' });
       assert.equal(client.messages[0].text, 'Hello from UDP server!');
       assert.equal(client.messages[0].from.port, port);

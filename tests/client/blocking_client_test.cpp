@@ -4,6 +4,7 @@
 #include <numeric>
 #include <thread>
 
+#include "../support/wait.hpp"
 #include "fake_gateway.hpp"
 #include "protocol/frame.hpp"
 #include "wasm/native/blocking_client.hpp"
@@ -14,6 +15,8 @@ namespace {
 using namespace std::chrono_literals;
 using testing::FakeGateway;
 using testing::FakeGatewayOptions;
+using sockgate::testing::stays_true_for;
+using sockgate::testing::wait_until;
 
 std::string pattern(size_t n) {
     std::string s(n, '\0');
@@ -178,10 +181,18 @@ TEST(BlockingClient, PausedReadingHoldsBackIncomingFrames) {
     c.pause_reading();
     const std::string payload(1000, 'u');
     for (int i = 0; i < 200; ++i) ASSERT_TRUE(c.send_to(u->sock, "127.0.0.1", 9, payload));
-    std::this_thread::sleep_for(300ms);
     // At most one read's worth (already requested before the pause) gets in.
+    // The quiet period is long enough for all 200 echoes to arrive on loopback
+    // had pausing failed to hold them back; it fails as soon as they all do.
+    constexpr auto long_enough_for_all_echoes = 300ms;
     int while_paused = 0;
-    while (c.recv_from(u->sock, 1ms)) ++while_paused;
+    EXPECT_TRUE(stays_true_for(
+        [&] {
+            while (c.recv_from(u->sock, 1ms)) ++while_paused;
+            return while_paused < 200;
+        },
+        long_enough_for_all_echoes))
+        << "all datagrams got in while reading was paused";
     EXPECT_LT(while_paused, 200);
     c.resume_reading();
     int after = 0;
@@ -261,12 +272,11 @@ TEST(BlockingClient, SessionRunsWhileTheCallerIsElsewhere) {
     ASSERT_TRUE(source);
 
     // No client calls while waiting: frames still go out, credit still flows.
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (gw.data_bytes() < 5 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(10ms);
+    EXPECT_TRUE(wait_until([&] { return gw.data_bytes() >= 5; }, 10s)) << "the sent frame never reached the gateway";
     EXPECT_EQ(gw.data_bytes(), 5u);
-    std::this_thread::sleep_for(200ms);
-    c.run_until([&] { return c.available(source->sock) == o.source_bytes; }, 10s);
+    // Only observations (taken on the event-loop thread) while waiting.
+    EXPECT_TRUE(wait_until([&] { return c.available(source->sock) == o.source_bytes; }, 10s))
+        << "the source stalled while the caller made no calls";
     EXPECT_EQ(c.available(source->sock), o.source_bytes) << "automatic credit keeps the source going";
 }
 

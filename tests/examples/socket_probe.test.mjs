@@ -7,6 +7,7 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 
 import { describeRun, Program, startGateway } from './harness.mjs';
+import { staysTrue, waitFor } from '../support/wait.mjs';
 
 let gateway;
 before(async () => {
@@ -57,10 +58,14 @@ test('a wasm program that does not read holds back a native sender', async () =>
     // While the program sleeps, what the network accepted from the sender
     // is bounded by the gateway's window and the kernel's buffers, not by
     // the 32 MiB the sender has.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    assert.ok(peer, 'the program did not connect');
-    const accepted = peer.bytesWritten - peer.writableLength;
-    assert.ok(accepted < total / 2, `the sender got ${accepted} bytes out while nobody read`);
+    // The program sleeps 1500 ms before reading; watch the sender for 1000 ms
+    // of that, failing as soon as it gets too much out.
+    const whileTheProgramSleeps = 1000;
+    await waitFor(() => peer, 'the program to connect to the sender');
+    const accepted = () => peer.bytesWritten - peer.writableLength;
+    await staysTrue(() => accepted() < total / 2, whileTheProgramSleeps,
+      'the sender staying below half its data while nobody read');
+    assert.ok(accepted() < total / 2, `the sender got ${accepted()} bytes out while nobody read`);
 
     await reader.waitFor(/^reading$/);
     const r = await reader.result();

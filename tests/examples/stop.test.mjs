@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { describeRun, freePort, portIsFree, Program, startGateway } from './harness.mjs';
+import { waitFor } from '../support/wait.mjs';
 
 let gateway;
 before(async () => {
@@ -13,16 +14,9 @@ after(async () => {
   await gateway?.stop();
 });
 
-// The gateway frees a session's ports as its WebSocket closes; give it a
-// moment rather than racing it.
-async function eventually(check, what, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) assert.fail(what);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+// The gateway frees a session's ports as its WebSocket closes; wait for that
+// rather than racing it.
+const eventually = (check, what, timeoutMs = 5000) => waitFor(check, what, timeoutMs);
 
 test('stopping ends tcp_server blocked in accept and frees its port', async () => {
   const port = await freePort('tcp');

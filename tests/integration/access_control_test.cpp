@@ -7,7 +7,10 @@
 using namespace sockgate::testing;
 using sockgate::client::TransportOptions;
 
-TEST_F(GatewayTest, DeniedDestinationNamesTheRuleToAdd) {
+// Named for this file's area, so `ctest -R AccessControl` selects it.
+class AccessControl : public GatewayTest {};
+
+TEST_F(AccessControl, DeniedDestinationNamesTheRuleToAdd) {
     uint16_t port = 0;
     Fd listener = tcp_listen("127.0.0.2", port);
     start_gateway({"--allow", "tcp:127.0.0.1/32:*"});
@@ -20,7 +23,7 @@ TEST_F(GatewayTest, DeniedDestinationNamesTheRuleToAdd) {
     EXPECT_EQ(metric(metrics(), "sockgate_denied_total"), 1);
 }
 
-TEST_F(GatewayTest, DeniedPortIsRefusedEvenOnAllowedAddress) {
+TEST_F(AccessControl, DeniedPortIsRefusedEvenOnAllowedAddress) {
     TcpEchoServer echo;
     start_gateway({"--allow", "tcp:127.0.0.0/8:1-1000"});
     auto c = client();
@@ -30,7 +33,7 @@ TEST_F(GatewayTest, DeniedPortIsRefusedEvenOnAllowedAddress) {
     EXPECT_EQ(echo.connections(), 0);
 }
 
-TEST_F(GatewayTest, ProtocolSpecificRuleDoesNotAllowTheOther) {
+TEST_F(AccessControl, ProtocolSpecificRuleDoesNotAllowTheOther) {
     TcpEchoServer echo;
     start_gateway({"--allow", "udp:127.0.0.0/8:*"});
     auto c = client();
@@ -43,7 +46,7 @@ TEST_F(GatewayTest, ProtocolSpecificRuleDoesNotAllowTheOther) {
     ASSERT_TRUE(udp_recv(native));
 }
 
-TEST_F(GatewayTest, MappedIpv6AddressCannotBypassIpv4Rules) {
+TEST_F(AccessControl, MappedIpv6AddressCannotBypassIpv4Rules) {
     uint16_t port = 0;
     Fd listener = tcp_listen("127.0.0.2", port);
     start_gateway({"--allow", "any:127.0.0.1/32:*", "--allow", "any:::/0:*"});
@@ -54,7 +57,7 @@ TEST_F(GatewayTest, MappedIpv6AddressCannotBypassIpv4Rules) {
     EXPECT_FALSE(tcp_accept(listener, 300ms));
 }
 
-TEST_F(GatewayTest, DeniedDatagramIsReportedAndNotSent) {
+TEST_F(AccessControl, DeniedDatagramIsReportedAndNotSent) {
     uint16_t native_port = 0;
     Fd native = udp_bind("127.0.0.2", native_port);
     start_gateway({"--allow", "udp:127.0.0.1/32:*"});
@@ -70,7 +73,7 @@ TEST_F(GatewayTest, DeniedDatagramIsReportedAndNotSent) {
     EXPECT_FALSE(udp_recv(native, 300ms));
 }
 
-TEST_F(GatewayTest, ListenOnPrivilegedPortIsDenied) {
+TEST_F(AccessControl, ListenOnPrivilegedPortIsDenied) {
     auto c = client();
     auto l = c->listen(std::string("127.0.0.1"), 80);
     ASSERT_FALSE(l);
@@ -78,7 +81,7 @@ TEST_F(GatewayTest, ListenOnPrivilegedPortIsDenied) {
     EXPECT_NE(l.error().message.find("--bind-allow"), std::string::npos) << l.error().message;
 }
 
-TEST_F(GatewayTest, ListenAndBindOutsideBindRulesAreDenied) {
+TEST_F(AccessControl, ListenAndBindOutsideBindRulesAreDenied) {
     start_gateway({"--bind-allow", "127.0.0.1/32:1024-65535"});
     auto c = client();
     EXPECT_EQ(c->listen(std::string("127.0.0.2"), 0).code(), "EACCES");
@@ -87,14 +90,14 @@ TEST_F(GatewayTest, ListenAndBindOutsideBindRulesAreDenied) {
     EXPECT_TRUE(c->listen(std::string("127.0.0.1"), 0));
 }
 
-TEST_F(GatewayTest, ListenOnPortInUseGivesEaddrinuse) {
+TEST_F(AccessControl, ListenOnPortInUseGivesEaddrinuse) {
     uint16_t port = 0;
     Fd taken = tcp_listen("127.0.0.1", port);
     auto c = client();
     EXPECT_EQ(c->listen(std::string("127.0.0.1"), port).code(), "EADDRINUSE");
 }
 
-TEST_F(GatewayTest, ResolveReturnsOnlyAllowedAddresses) {
+TEST_F(AccessControl, ResolveReturnsOnlyAllowedAddresses) {
     auto c = client();
     auto r = c->resolve("localhost");
     ASSERT_TRUE(r) << r.describe();
@@ -105,20 +108,20 @@ TEST_F(GatewayTest, ResolveReturnsOnlyAllowedAddresses) {
     EXPECT_EQ(numeric->addrs, std::vector<std::string>{"127.0.0.5"});
 }
 
-TEST_F(GatewayTest, ResolveOfDeniedAddressIsEacces) {
+TEST_F(AccessControl, ResolveOfDeniedAddressIsEacces) {
     start_gateway({"--allow", "any:127.0.0.1/32:*"});
     auto c = client();
     EXPECT_EQ(c->resolve("127.0.0.2").code(), "EACCES");
 }
 
-TEST_F(GatewayTest, UnknownNameIsEaiNoname) {
+TEST_F(AccessControl, UnknownNameIsEaiNoname) {
     // .invalid names never exist (RFC 6761); the gateway answers without DNS.
     auto c = client();
     EXPECT_EQ(c->resolve("no-such-host.invalid").code(), "EAI_NONAME");
     EXPECT_EQ(c->connect("no-such-host.invalid", 80).code(), "EAI_NONAME");
 }
 
-TEST_F(GatewayTest, TokenIsRequiredWhenConfigured) {
+TEST_F(AccessControl, TokenIsRequiredWhenConfigured) {
     start_gateway({"--token", "s3cret"});
     {
         BlockingClient c;
@@ -143,7 +146,7 @@ TEST_F(GatewayTest, TokenIsRequiredWhenConfigured) {
     EXPECT_TRUE(good.connect("127.0.0.1", echo.port()));
 }
 
-TEST_F(GatewayTest, ForeignOriginIsRefusedAtHandshake) {
+TEST_F(AccessControl, ForeignOriginIsRefusedAtHandshake) {
     BlockingClient c;
     TransportOptions o;
     o.origin = "http://evil.example";
@@ -153,7 +156,7 @@ TEST_F(GatewayTest, ForeignOriginIsRefusedAtHandshake) {
     EXPECT_EQ(c.transport_status().http_status, 403);
 }
 
-TEST_F(GatewayTest, OwnOriginIsAccepted) {
+TEST_F(AccessControl, OwnOriginIsAccepted) {
     BlockingClient c;
     TransportOptions o;
     o.origin = gw().http_url();

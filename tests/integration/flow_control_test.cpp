@@ -16,7 +16,10 @@ using sockgate::client::ClientOptions;
 using sockgate::client::Direction;
 namespace proto = sockgate::proto;
 
-TEST_F(GatewayTest, ClientWithoutCreditReceivesAtMostWindowThenEverything) {
+// Named for this file's area, so `ctest -R FlowControl` selects it.
+class FlowControl : public GatewayTest {};
+
+TEST_F(FlowControl, ClientWithoutCreditReceivesAtMostWindowThenEverything) {
     constexpr size_t kWindow = 65536;
     start_gateway({"--window", std::to_string(kWindow)});
     ClientOptions manual;
@@ -41,7 +44,7 @@ TEST_F(GatewayTest, ClientWithoutCreditReceivesAtMostWindowThenEverything) {
     EXPECT_EQ(fnv1a(*all), fnv1a(data));
 }
 
-TEST_F(GatewayTest, SlowBrowserSlowsTheRemoteSender) {
+TEST_F(FlowControl, SlowBrowserSlowsTheRemoteSender) {
     constexpr size_t kWindow = 65536;
     start_gateway({"--window", std::to_string(kWindow)});
     ClientOptions manual;
@@ -65,7 +68,7 @@ TEST_F(GatewayTest, SlowBrowserSlowsTheRemoteSender) {
     EXPECT_EQ(c->available(sock), kWindow);
 }
 
-TEST_F(GatewayTest, ClientOverrunningCreditGetsEproto) {
+TEST_F(FlowControl, ClientOverrunningCreditGetsEproto) {
     constexpr size_t kWindow = 65536;
     start_gateway({"--window", std::to_string(kWindow)});
     TcpEchoServer echo;
@@ -80,7 +83,7 @@ TEST_F(GatewayTest, ClientOverrunningCreditGetsEproto) {
     EXPECT_EQ((*closed)->code, "EPROTO");
 }
 
-TEST_F(GatewayTest, GatewayGrantsCreditAsItWritesToThePeer) {
+TEST_F(FlowControl, GatewayGrantsCreditAsItWritesToThePeer) {
     constexpr size_t kWindow = 65536;
     start_gateway({"--window", std::to_string(kWindow)});
     TcpEchoServer echo;
@@ -98,7 +101,7 @@ TEST_F(GatewayTest, GatewayGrantsCreditAsItWritesToThePeer) {
 // Written bytes are granted back in batches of 4 KiB (or an eighth of the
 // window, if less): small requests do not each cost a WINDOW frame, and the
 // client keeps all but the held-back bytes of its credit meanwhile.
-TEST_F(GatewayTest, SmallWritesAreGrantedBackInBatches) {
+TEST_F(FlowControl, SmallWritesAreGrantedBackInBatches) {
     constexpr uint64_t kWindow = 262144;
     constexpr uint64_t kBatch = 4096;
     start_gateway({"--window", std::to_string(kWindow)});
@@ -142,7 +145,7 @@ TEST_F(GatewayTest, SmallWritesAreGrantedBackInBatches) {
 
 // With a small window the batch shrinks to an eighth of it, so the client
 // never runs out of credit waiting for bytes the gateway holds back.
-TEST_F(GatewayTest, SmallWindowGrantsInBatchesOfAnEighth) {
+TEST_F(FlowControl, SmallWindowGrantsInBatchesOfAnEighth) {
     constexpr uint64_t kWindow = 2048;
     start_gateway({"--window", std::to_string(kWindow), "--max-window", std::to_string(kWindow)});
     auto c = client();

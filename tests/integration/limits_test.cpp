@@ -3,7 +3,10 @@
 
 using namespace sockgate::testing;
 
-TEST_F(GatewayTest, SocketLimitGivesEmfileAndFreesOnClose) {
+// Named for this file's area, so `ctest -R Limits` selects it.
+class Limits : public GatewayTest {};
+
+TEST_F(Limits, SocketLimitGivesEmfileAndFreesOnClose) {
     start_gateway({"--max-sockets", "2"});
     auto c = client();
     auto a = c->bind(std::string("127.0.0.1"), 0);
@@ -19,7 +22,7 @@ TEST_F(GatewayTest, SocketLimitGivesEmfileAndFreesOnClose) {
     EXPECT_TRUE(c->bind(std::string("127.0.0.1"), 0));
 }
 
-TEST_F(GatewayTest, ListenerLimitGivesEmfile) {
+TEST_F(Limits, ListenerLimitGivesEmfile) {
     start_gateway({"--max-listeners", "1"});
     auto c = client();
     ASSERT_TRUE(c->listen(std::string("127.0.0.1"), 0));
@@ -28,7 +31,7 @@ TEST_F(GatewayTest, ListenerLimitGivesEmfile) {
     EXPECT_EQ(second.code(), "EMFILE");
 }
 
-TEST_F(GatewayTest, AcceptBeyondSocketLimitIsReportedAndRefused) {
+TEST_F(Limits, AcceptBeyondSocketLimitIsReportedAndRefused) {
     start_gateway({"--max-sockets", "2"});
     auto c = client();
     auto l = c->listen(std::string("127.0.0.1"), 0);
@@ -44,7 +47,7 @@ TEST_F(GatewayTest, AcceptBeyondSocketLimitIsReportedAndRefused) {
     EXPECT_TRUE(wait_peer_closed(second)) << "the refused connection should be closed";
 }
 
-TEST_F(GatewayTest, SessionLimitRefusesHandshakeWith503) {
+TEST_F(Limits, SessionLimitRefusesHandshakeWith503) {
     start_gateway({"--max-sessions", "1"});
     auto first = client();
     BlockingClient second;

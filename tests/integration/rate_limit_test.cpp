@@ -38,7 +38,10 @@ std::map<int64_t, nlohmann::json> replies(const BlockingClient& c, int64_t first
 
 }  // namespace
 
-TEST_F(GatewayTest, ConnectsPastTheRateWaitTheirTurnAndAllSucceed) {
+// Named for this file's area, so `ctest -R RateLimit` selects it.
+class RateLimit : public GatewayTest {};
+
+TEST_F(RateLimit, ConnectsPastTheRateWaitTheirTurnAndAllSucceed) {
     start_gateway({"--rate-connects", "4"});
     uint16_t port = 0;
     Fd listener = tcp_listen("127.0.0.1", port);
@@ -58,7 +61,7 @@ TEST_F(GatewayTest, ConnectsPastTheRateWaitTheirTurnAndAllSucceed) {
     EXPECT_EQ(metric(metrics(), "sockgate_throttled_total{what=\"connects\"}"), kCount - 4);
 }
 
-TEST_F(GatewayTest, ConnectThatCouldNotStartBeforeItsTimeoutIsRefusedWithEagain) {
+TEST_F(RateLimit, ConnectThatCouldNotStartBeforeItsTimeoutIsRefusedWithEagain) {
     start_gateway({"--rate-connects", "1"});
     uint16_t port = 0;
     Fd listener = tcp_listen("127.0.0.1", port);
@@ -77,7 +80,7 @@ TEST_F(GatewayTest, ConnectThatCouldNotStartBeforeItsTimeoutIsRefusedWithEagain)
     EXPECT_EQ(metric(metrics(), "sockgate_limit_errors_total"), 1);
 }
 
-TEST_F(GatewayTest, RateLimitSlowsTcpToTheClientAndKeepsEveryByte) {
+TEST_F(RateLimit, RateLimitSlowsTcpToTheClientAndKeepsEveryByte) {
     start_gateway({"--rate-bytes", std::to_string(kRate)});
     auto c = client();
     auto s = connect_to_native_peer(*c);
@@ -95,7 +98,7 @@ TEST_F(GatewayTest, RateLimitSlowsTcpToTheClientAndKeepsEveryByte) {
     EXPECT_GE(metric(metrics(), "sockgate_throttled_total{what=\"bytes_to_client\"}"), 1);
 }
 
-TEST_F(GatewayTest, RateLimitSlowsTcpFromTheClientAndKeepsEveryByte) {
+TEST_F(RateLimit, RateLimitSlowsTcpFromTheClientAndKeepsEveryByte) {
     start_gateway({"--rate-bytes", std::to_string(kRate)});
     auto c = client();
     auto s = connect_to_native_peer(*c);
@@ -111,7 +114,7 @@ TEST_F(GatewayTest, RateLimitSlowsTcpFromTheClientAndKeepsEveryByte) {
     EXPECT_GE(metric(metrics(), "sockgate_throttled_total{what=\"bytes_from_client\"}"), 1);
 }
 
-TEST_F(GatewayTest, RateLimitDropsUdpPastTheBudgetAndCountsIt) {
+TEST_F(RateLimit, RateLimitDropsUdpPastTheBudgetAndCountsIt) {
     start_gateway({"--rate-bytes", "20000"});
     auto c = client();
     uint16_t peer_port = 0;

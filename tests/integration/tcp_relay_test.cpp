@@ -1,8 +1,10 @@
 // TCP through the gateway: connect, listen/accept, half-close, resets, and
 // what the session's end does to its sockets.
 #include "gateway_fixture.hpp"
+#include "../support/wait.hpp"
 
 #include <arpa/inet.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -12,7 +14,10 @@
 using namespace sockgate::testing;
 using sockgate::client::ClientOptions;
 
-TEST_F(GatewayTest, ConnectEchoesTenMebibytesIntact) {
+// Named for this file's area, so `ctest -R TcpRelay` selects it.
+class TcpRelay : public GatewayTest {};
+
+TEST_F(TcpRelay, ConnectEchoesTenMebibytesIntact) {
     TcpEchoServer echo;
     auto c = client();
     auto s = c->connect("127.0.0.1", echo.port());
@@ -31,7 +36,7 @@ TEST_F(GatewayTest, ConnectEchoesTenMebibytesIntact) {
 // The native client's WebSocket had two reads in flight after a pause and a
 // resume with nothing received in between, and garbled the next burst
 // (support/websocketpp/one_read_at_a_time.hpp).
-TEST_F(GatewayTest, ClientPausedAndResumedWhileIdleReadsTheNextBurstWhole) {
+TEST_F(TcpRelay, ClientPausedAndResumedWhileIdleReadsTheNextBurstWhole) {
     auto c = client();
     auto s = connect_to_native_peer(*c);
     ASSERT_NE(s.sock, 0u);
@@ -45,7 +50,7 @@ TEST_F(GatewayTest, ClientPausedAndResumedWhileIdleReadsTheNextBurstWhole) {
     EXPECT_TRUE(c->session_open());
 }
 
-TEST_F(GatewayTest, ConnectReportsBothEndpoints) {
+TEST_F(TcpRelay, ConnectReportsBothEndpoints) {
     TcpEchoServer echo;
     auto c = client();
     auto s = c->connect("127.0.0.1", echo.port());
@@ -58,7 +63,7 @@ TEST_F(GatewayTest, ConnectReportsBothEndpoints) {
     EXPECT_GE(s->sock, 1u);
 }
 
-TEST_F(GatewayTest, ConnectByNameUsesResolvedAddress) {
+TEST_F(TcpRelay, ConnectByNameUsesResolvedAddress) {
     TcpEchoServer echo;
     auto c = client();
     auto s = c->connect("localhost", echo.port());
@@ -66,7 +71,7 @@ TEST_F(GatewayTest, ConnectByNameUsesResolvedAddress) {
     EXPECT_EQ(s->remote->addr, "127.0.0.1");
 }
 
-TEST_F(GatewayTest, ConnectToClosedPortIsRefused) {
+TEST_F(TcpRelay, ConnectToClosedPortIsRefused) {
     uint16_t port = 0;
     { Fd probe = tcp_listen("127.0.0.1", port); }  // a port that was free a moment ago and is closed now
     auto c = client();
@@ -75,7 +80,7 @@ TEST_F(GatewayTest, ConnectToClosedPortIsRefused) {
     EXPECT_EQ(s.code(), "ECONNREFUSED");
 }
 
-TEST_F(GatewayTest, ConnectThatGetsNoAnswerTimesOut) {
+TEST_F(TcpRelay, ConnectThatGetsNoAnswerTimesOut) {
     // A listener whose accept queue is full drops new SYNs, so a connect to
     // it hangs: the gateway must give up at the requested timeout.
     uint16_t port = 0;
@@ -91,7 +96,15 @@ TEST_F(GatewayTest, ConnectThatGetsNoAnswerTimesOut) {
         ::connect(f.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
         fillers.push_back(std::move(f));
     }
-    std::this_thread::sleep_for(100ms);
+    // The first filler's handshake completes into the one-entry accept queue;
+    // from then on the listener drops SYNs. Wait for that, not for a time.
+    ASSERT_TRUE(wait_until(
+        [&] {
+            pollfd p{fillers.front().get(), POLLOUT, 0};
+            return ::poll(&p, 1, 0) == 1 && (p.revents & POLLOUT);
+        },
+        5s))
+        << "the listener's accept queue never filled";
     auto c = client();
     sockgate::proto::ConnectRequest req;
     req.host = "127.0.0.1";
@@ -105,7 +118,7 @@ TEST_F(GatewayTest, ConnectThatGetsNoAnswerTimesOut) {
     EXPECT_LT(took, 3s);
 }
 
-TEST_F(GatewayTest, ListenAcceptsNativeClientBothDirections) {
+TEST_F(TcpRelay, ListenAcceptsNativeClientBothDirections) {
     auto c = client();
     auto l = c->listen(std::string("127.0.0.1"), 0);
     ASSERT_TRUE(l) << l.describe();
@@ -129,7 +142,7 @@ TEST_F(GatewayTest, ListenAcceptsNativeClientBothDirections) {
     EXPECT_EQ(metric(metrics(), "sockgate_tcp_accepted_total"), 1);
 }
 
-TEST_F(GatewayTest, ListenerAcceptsManyConnections) {
+TEST_F(TcpRelay, ListenerAcceptsManyConnections) {
     auto c = client();
     auto l = c->listen(std::string("127.0.0.1"), 0);
     ASSERT_TRUE(l) << l.describe();
@@ -144,7 +157,7 @@ TEST_F(GatewayTest, ListenerAcceptsManyConnections) {
     EXPECT_EQ(ids.size(), 5u);
 }
 
-TEST_F(GatewayTest, ClosingListenerKeepsAcceptedSockets) {
+TEST_F(TcpRelay, ClosingListenerKeepsAcceptedSockets) {
     auto c = client();
     auto l = c->listen(std::string("127.0.0.1"), 0);
     ASSERT_TRUE(l) << l.describe();
@@ -159,7 +172,7 @@ TEST_F(GatewayTest, ClosingListenerKeepsAcceptedSockets) {
     EXPECT_EQ(*got, "still here");
 }
 
-TEST_F(GatewayTest, ShutdownSendsFinAfterQueuedDataAndKeepsReceiving) {
+TEST_F(TcpRelay, ShutdownSendsFinAfterQueuedDataAndKeepsReceiving) {
     auto c = client();
     auto [sock, peer] = connect_to_native_peer(*c);
     ASSERT_NE(sock, 0u);
@@ -179,7 +192,7 @@ TEST_F(GatewayTest, ShutdownSendsFinAfterQueuedDataAndKeepsReceiving) {
     EXPECT_EQ(*reply, "reply after fin");
 }
 
-TEST_F(GatewayTest, PeerFinArrivesAsEofEvent) {
+TEST_F(TcpRelay, PeerFinArrivesAsEofEvent) {
     auto c = client();
     auto [sock, peer] = connect_to_native_peer(*c);
     ASSERT_NE(sock, 0u);
@@ -194,7 +207,7 @@ TEST_F(GatewayTest, PeerFinArrivesAsEofEvent) {
     EXPECT_EQ(read_exactly(peer, 3), "ack");
 }
 
-TEST_F(GatewayTest, PeerResetClosesSocketWithEconnreset) {
+TEST_F(TcpRelay, PeerResetClosesSocketWithEconnreset) {
     auto c = client();
     auto [sock, peer] = connect_to_native_peer(*c);
     ASSERT_NE(sock, 0u);
@@ -208,7 +221,7 @@ TEST_F(GatewayTest, PeerResetClosesSocketWithEconnreset) {
     EXPECT_TRUE(c->connect("127.0.0.1", echo.port()));
 }
 
-TEST_F(GatewayTest, CloseFlushesQueuedDataToPeer) {
+TEST_F(TcpRelay, CloseFlushesQueuedDataToPeer) {
     auto c = client();
     auto [sock, peer] = connect_to_native_peer(*c);
     ASSERT_NE(sock, 0u);
@@ -221,14 +234,14 @@ TEST_F(GatewayTest, CloseFlushesQueuedDataToPeer) {
     EXPECT_EQ(fnv1a(*all), fnv1a(data));
 }
 
-TEST_F(GatewayTest, UnknownSocketOperationsGiveEbadf) {
+TEST_F(TcpRelay, UnknownSocketOperationsGiveEbadf) {
     auto c = client();
     EXPECT_EQ(c->close(999).code(), "EBADF");
     auto r = c->request("shutdown", {{"sock", 999}});
     EXPECT_EQ(r.code(), "EBADF");
 }
 
-TEST_F(GatewayTest, SocketIdsAreNeverReused) {
+TEST_F(TcpRelay, SocketIdsAreNeverReused) {
     TcpEchoServer echo;
     auto c = client();
     std::set<uint32_t> seen;
@@ -240,7 +253,7 @@ TEST_F(GatewayTest, SocketIdsAreNeverReused) {
     }
 }
 
-TEST_F(GatewayTest, SessionCloseFreesListeningPortAtOnce) {
+TEST_F(TcpRelay, SessionCloseFreesListeningPortAtOnce) {
     uint16_t port = 0;
     Fd peer;
     {
@@ -264,7 +277,7 @@ TEST_F(GatewayTest, SessionCloseFreesListeningPortAtOnce) {
     EXPECT_EQ(h.at("sockets"), 1);
 }
 
-TEST_F(GatewayTest, VanishedBrowserClosesItsSockets) {
+TEST_F(TcpRelay, VanishedBrowserClosesItsSockets) {
     // sockgate-cat stands in for a browser tab that is killed: its TCP
     // connection to the gateway ends without a WebSocket close frame.
     uint16_t port = 0;
@@ -280,7 +293,7 @@ TEST_F(GatewayTest, VanishedBrowserClosesItsSockets) {
     EXPECT_EQ(metric(metrics(), "sockgate_sockets{kind=\"tcp\"}"), 0);
 }
 
-TEST_F(GatewayTest, SilentBrowserIsDroppedWhenItMissesPongs) {
+TEST_F(TcpRelay, SilentBrowserIsDroppedWhenItMissesPongs) {
     // A client that completes the handshake, then never reads again: like a
     // laptop that went to sleep with the tab open.
     start_gateway({"--ping-interval-ms", "200"});
@@ -294,15 +307,19 @@ TEST_F(GatewayTest, SilentBrowserIsDroppedWhenItMissesPongs) {
     EXPECT_EQ(wait_for_metric("sockgate_sessions", 0), 0) << "the silent session was never dropped";
 }
 
-TEST_F(GatewayTest, AnsweringBrowserSurvivesPings) {
+TEST_F(TcpRelay, AnsweringBrowserSurvivesPings) {
     start_gateway({"--ping-interval-ms", "100"});
     TcpEchoServer echo;
     auto c = client();
-    std::this_thread::sleep_for(600ms);
+    // Six ping intervals: a client that failed to answer would be dropped well
+    // within them.
+    constexpr auto six_ping_intervals = 600ms;
+    EXPECT_TRUE(stays_true_for([&] { return metric(metrics(), "sockgate_sessions") == 1; }, six_ping_intervals))
+        << "the session of a client that answers pings was dropped";
     EXPECT_TRUE(c->connect("127.0.0.1", echo.port())) << "a client that answers pings must stay connected";
 }
 
-TEST_F(GatewayTest, DemoEchoServiceAnswersTcp) {
+TEST_F(TcpRelay, DemoEchoServiceAnswersTcp) {
     auto c = client();
     auto s = c->connect("127.0.0.1", gw().demo_port());
     ASSERT_TRUE(s) << s.describe();

@@ -6,7 +6,10 @@
 
 using namespace sockgate::testing;
 
-TEST_F(GatewayTest, UdpDatagramsFlowBothWaysWithSourceAddresses) {
+// Named for this file's area, so `ctest -R UdpRelay` selects it.
+class UdpRelay : public GatewayTest {};
+
+TEST_F(UdpRelay, UdpDatagramsFlowBothWaysWithSourceAddresses) {
     auto c = client();
     auto u = c->bind(std::string("127.0.0.1"), 0);
     ASSERT_TRUE(u) << u.describe();
@@ -30,7 +33,7 @@ TEST_F(GatewayTest, UdpDatagramsFlowBothWaysWithSourceAddresses) {
     EXPECT_EQ(back->from.port, native_port);
 }
 
-TEST_F(GatewayTest, UdpCarriesEmptyAndMaximumSizeDatagrams) {
+TEST_F(UdpRelay, UdpCarriesEmptyAndMaximumSizeDatagrams) {
     auto c = client();
     auto u = c->bind(std::string("127.0.0.1"), 0);
     ASSERT_TRUE(u) << u.describe();
@@ -54,7 +57,7 @@ TEST_F(GatewayTest, UdpCarriesEmptyAndMaximumSizeDatagrams) {
     EXPECT_EQ(fnv1a(back->payload), fnv1a(big));
 }
 
-TEST_F(GatewayTest, UdpOverIpv6Loopback) {
+TEST_F(UdpRelay, UdpOverIpv6Loopback) {
     auto c = client();
     auto u = c->bind(std::string("::1"), 0);
     ASSERT_TRUE(u) << u.describe();
@@ -71,7 +74,7 @@ TEST_F(GatewayTest, UdpOverIpv6Loopback) {
     EXPECT_EQ(back->from.addr, "::1");
 }
 
-TEST_F(GatewayTest, DemoEchoServiceAnswersUdp) {
+TEST_F(UdpRelay, DemoEchoServiceAnswersUdp) {
     auto c = client();
     auto u = c->bind(std::nullopt, 0);
     ASSERT_TRUE(u) << u.describe();
@@ -85,7 +88,7 @@ TEST_F(GatewayTest, DemoEchoServiceAnswersUdp) {
     EXPECT_EQ(metric(m, "sockgate_datagrams_relayed_total{direction=\"to_client\"}"), 1);
 }
 
-TEST_F(GatewayTest, UdpFloodTowardsStalledBrowserDropsAndCounts) {
+TEST_F(UdpRelay, UdpFloodTowardsStalledBrowserDropsAndCounts) {
     start_gateway({"--udp-queue", "4"});
     auto c = client();
     auto u = c->bind(std::string("127.0.0.1"), 0);
@@ -124,7 +127,7 @@ TEST_F(GatewayTest, UdpFloodTowardsStalledBrowserDropsAndCounts) {
     EXPECT_EQ(got->payload, "still alive");
 }
 
-TEST_F(GatewayTest, UdpBurstFromTheClientIsNotDropped) {
+TEST_F(UdpRelay, UdpBurstFromTheClientIsNotDropped) {
     // A thousand datagrams sent back to back reach the gateway in a few
     // large WebSocket reads; none may be dropped for want of queue space.
     auto c = client();

@@ -25,7 +25,10 @@ std::vector<std::string> window_flags() {
 
 }  // namespace
 
-TEST_F(GatewayTest, HelloAnnouncesTheMaxWindow) {
+// Named for this file's area, so `ctest -R WindowGrowth` selects it.
+class WindowGrowth : public GatewayTest {};
+
+TEST_F(WindowGrowth, HelloAnnouncesTheMaxWindow) {
     start_gateway(window_flags());
     auto c = client();
     uint32_t window = 0, max_window = 0;
@@ -37,7 +40,7 @@ TEST_F(GatewayTest, HelloAnnouncesTheMaxWindow) {
     EXPECT_EQ(max_window, kMaxWindow);
 }
 
-TEST_F(GatewayTest, UploadWindowGrowsWhenThePeerKeepsUp) {
+TEST_F(WindowGrowth, UploadWindowGrowsWhenThePeerKeepsUp) {
     start_gateway(window_flags());
     auto c = client();
     auto [sock, peer] = connect_to_native_peer(*c);
@@ -56,7 +59,7 @@ TEST_F(GatewayTest, UploadWindowGrowsWhenThePeerKeepsUp) {
     EXPECT_LE(c->socket(sock)->send_credit, kMaxWindow);
 }
 
-TEST_F(GatewayTest, DownloadWindowGrowsWhenTheClientKeepsUp) {
+TEST_F(WindowGrowth, DownloadWindowGrowsWhenTheClientKeepsUp) {
     start_gateway(window_flags());
     auto c = client();
     auto [sock, peer] = connect_to_native_peer(*c);
@@ -72,7 +75,7 @@ TEST_F(GatewayTest, DownloadWindowGrowsWhenTheClientKeepsUp) {
     EXPECT_TRUE(c->bad_input().empty());
 }
 
-TEST_F(GatewayTest, CreditBeyondMaxWindowIsNotUsed) {
+TEST_F(WindowGrowth, CreditBeyondMaxWindowIsNotUsed) {
     start_gateway(window_flags());
     ClientOptions manual;
     manual.manual_credit = true;
