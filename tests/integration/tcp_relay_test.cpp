@@ -35,7 +35,7 @@ TEST_F(TcpRelay, ConnectEchoesTenMebibytesIntact) {
 
 // The native client's WebSocket had two reads in flight after a pause and a
 // resume with nothing received in between, and garbled the next burst
-// (support/websocketpp/one_read_at_a_time.hpp).
+// (support/websocketpp/internals.hpp).
 TEST_F(TcpRelay, ClientPausedAndResumedWhileIdleReadsTheNextBurstWhole) {
     auto c = client();
     auto s = connect_to_native_peer(*c);
