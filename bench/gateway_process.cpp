@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/gateway_process.hpp"
 #include "support/process/child_process.hpp"
 #include "support/process/gateway_launch.hpp"
 
@@ -115,11 +116,7 @@ std::string GatewayProcess::metrics() const {
 }
 
 long long prometheus_value(const std::string& text, const std::string& name_with_labels) {
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind(name_with_labels + " ", 0) == 0) return std::stoll(line.substr(name_with_labels.size() + 1));
-    return -1;
+    return testing::metric(text, name_with_labels);
 }
 
 }  // namespace sockgate::bench
