@@ -14,6 +14,7 @@ import { WebSocket } from 'ws';
 import * as sockgate from '../../web/src/sockgate.js';
 import { moduleFactory, nextEvent, patternBytes, receiveBytes, startGateway, tcpServer, until } from '../wasm/support.mjs';
 import { makeCertificate, startNginx } from './nginx.mjs';
+import { fetchMetric } from '../support/metrics.mjs';
 
 const TOKEN = 'proxy-test-token';
 // nginx drops a /ws tunnel silent for this long; the gateways ping well
@@ -47,10 +48,9 @@ function openSession(front, { from } = {}) {
 
 // The value of one sample in a gateway's /metrics, read from the gateway itself.
 async function metric(gateway, name) {
-  const text = await (await fetch(new URL('/metrics', gateway.httpUrl))).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  assert.ok(line, `no ${name} in /metrics of ${gateway.httpUrl}`);
-  return Number(line.split(' ')[1]);
+  const value = await fetchMetric(gateway.httpUrl, name);
+  assert.notEqual(value, -1, `no ${name} in /metrics of ${gateway.httpUrl}`);
+  return value;
 }
 
 // Sends `bytes` on a fresh TCP socket to the echo peer and checks they come back.
