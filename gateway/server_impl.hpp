@@ -81,11 +81,15 @@ inline std::string new_session_id() {
 // before its connection is dropped.
 constexpr auto kStalledCloseGrace = std::chrono::seconds(1);
 
-// Messages one session may have handled between two turns of the event
-// loop. One read can hold a thousand small requests, and handling them all
-// at once would hold up every other session's traffic for as long; past
-// this many, the rest wait in the session's inbox for a later turn.
-constexpr unsigned kMessagesPerTurn = 64;
+// What one session may have handled between two turns of the event loop:
+// this many messages or this many bytes of them, whichever comes first. One
+// read can hold a thousand small requests, and handling them all at once
+// would hold up every other session's traffic for as long; past the budget,
+// the rest wait in the session's inbox for a later turn. The byte budget
+// gives a session of small requests about what one read of large frames
+// gets.
+constexpr unsigned kMessagesPerTurn = 256;
+constexpr size_t kBytesPerTurn = 64 * 1024;
 // Bytes waiting in one inbox past which the session's WebSocket is no
 // longer read until its inbox is empty again.
 constexpr size_t kInboxPauseBytes = 128 * 1024;
@@ -126,6 +130,7 @@ struct ServerImpl final : ServerBackend {
         std::deque<MessagePtr> queue;
         size_t bytes = 0;
         unsigned budget = kMessagesPerTurn;
+        size_t byte_budget = kBytesPerTurn;
         bool turn_posted = false;
         bool full = false;             // over kInboxPauseBytes: not read until empty
         bool reading_paused = false;   // as websocketpp was last told
@@ -415,8 +420,8 @@ struct ServerImpl final : ServerBackend {
         if (in == inboxes.end()) return;
         Inbox& inbox = in->second;
         // Messages are handled in order: while some wait, so does this one.
-        if (inbox.queue.empty() && inbox.budget > 0) {
-            if (--inbox.budget == 0) post_turn(h, inbox);
+        if (inbox.queue.empty() && inbox.budget > 0 && inbox.byte_budget > 0) {
+            if (spend(inbox, msg->get_payload().size())) post_turn(h, inbox);
             return handle(h, std::move(msg));
         }
         inbox.bytes += msg->get_payload().size();
@@ -438,22 +443,32 @@ struct ServerImpl final : ServerBackend {
         asio::post(io, [this, h] { on_turn(h); });
     }
 
+    // Takes one message of `size` bytes from the budget; true once it is spent.
+    static bool spend(Inbox& inbox, size_t size) {
+        --inbox.budget;
+        inbox.byte_budget -= std::min(size, inbox.byte_budget);
+        return inbox.budget == 0 || inbox.byte_budget == 0;
+    }
+
     void on_turn(connection_hdl h) {
         auto in = inboxes.find(h);
         if (in == inboxes.end()) return;  // the session closed meanwhile
         in->second.turn_posted = false;
         in->second.budget = kMessagesPerTurn;
-        while (in->second.budget > 0 && !in->second.queue.empty()) {
+        in->second.byte_budget = kBytesPerTurn;
+        bool spent = false;
+        while (!spent && !in->second.queue.empty()) {
             MessagePtr msg = std::move(in->second.queue.front());
             in->second.queue.pop_front();
-            in->second.bytes -= msg->get_payload().size();
-            --in->second.budget;
+            const size_t size = msg->get_payload().size();
+            in->second.bytes -= size;
+            spent = spend(in->second, size);
             handle(h, std::move(msg));
             in = inboxes.find(h);  // handling may close the session
             if (in == inboxes.end()) return;
         }
         Inbox& inbox = in->second;
-        if (!inbox.queue.empty() || inbox.budget == 0) post_turn(h, inbox);
+        if (!inbox.queue.empty() || spent) post_turn(h, inbox);
         if (inbox.full && inbox.queue.empty()) {
             inbox.full = false;
             websocketpp::lib::error_code ec;

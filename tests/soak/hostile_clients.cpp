@@ -35,7 +35,7 @@ constexpr int kBurst = 60;  // more than the spare session slots (soak_main.cpp)
 constexpr int kStaticConnections = 20;
 constexpr int kDropperConnects = 20;
 // Longest a non-reading session may go on before the gateway closes it.
-constexpr auto kNonReaderDeadline = 60s;
+constexpr auto kNonReaderDeadline = 90s;
 
 // A TCP connection to the gateway from `source` (a loopback address);
 // a receive buffer other than 0 is set first.
@@ -102,9 +102,12 @@ bool HostileClients::pace(Ms d) {
 
 // Sends requests and never reads the replies: the gateway must stop reading
 // it once --max-outbound is queued, and close it after --outbound-stall-ms.
-// A send that blocks may also mean a gateway busy with the churn, so the
-// verdict is the gateway's own count of sessions it closed for not reading,
-// watched without reading from the connection (which would unstall it).
+// A send that blocks may also mean a gateway busy with the churn, or one
+// that holds this client's requests in its inbox and works through them a
+// turn at a time, behind every other session (the queue of replies reaches
+// --max-outbound only then). So the verdict is the gateway's own count of
+// sessions it closed for not reading, watched without reading from the
+// connection (which would unstall it), for well beyond the stall time.
 void HostileClients::non_reader() {
     while (!stop_) {
         RawWebSocket ws(port_, 4096);
@@ -123,7 +126,7 @@ void HostileClients::non_reader() {
         int id = 2;
         while (!closed && !stop_ && Clock::now() < deadline) {
             if (ws.send_text(R"({"op":"close","id":)" + std::to_string(id++) + R"(,"sock":4000000})", 1000ms)) continue;
-            const auto verdict = Clock::now() + limits_.outbound_stall + 5s;
+            const auto verdict = Clock::now() + limits_.outbound_stall + 30s;
             while (!stop_ && Clock::now() < verdict && !closed) {
                 closed = closed_for_not_reading() > closed_before;
                 if (!closed) std::this_thread::sleep_for(100ms);
