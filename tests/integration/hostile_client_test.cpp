@@ -94,6 +94,29 @@ TEST_F(HostileClient, SessionThatCatchesUpIsReadAgain) {
 // buffer, and the next burst of requests came out garbled (the 30-minute
 // soak lost sessions this way). The burst after the resume must be read
 // whole and answered in order.
+// Requests ids first.. first+count-1, each for a socket that does not
+// exist, so each gets a small error reply.
+static std::vector<std::string> close_requests(int first, int count) {
+    std::vector<std::string> requests;
+    for (int id = first; id < first + count; ++id)
+        requests.push_back(R"({"op":"close","id":)" + std::to_string(id) + R"(,"sock":4000000})");
+    return requests;
+}
+
+// The replies to those requests, read one by one, each in its place.
+static ::testing::AssertionResult replies_in_order(RawWebSocket& ws, int first, int count) {
+    for (int id = first; id < first + count; ++id) {
+        auto f = ws.read_frame(10s);
+        if (!f) return ::testing::AssertionFailure() << "no reply to request " << id;
+        if (f->opcode != 1)
+            return ::testing::AssertionFailure() << "frame " << int(f->opcode) << " (close code " << f->close_code()
+                                                 << ") instead of the reply to request " << id;
+        if (f->payload.find("\"id\":" + std::to_string(id) + ",") == std::string::npos)
+            return ::testing::AssertionFailure() << "reply out of place for request " << id << ": " << f->payload;
+    }
+    return ::testing::AssertionSuccess();
+}
+
 TEST_F(HostileClient, SessionResumedWhileItsClientWasSilentReadsItsNextBurstWhole) {
     // A window large enough that what the peer sends cannot all wait in the
     // kernel's buffers: the rest waits in the gateway's queue.
@@ -129,17 +152,8 @@ TEST_F(HostileClient, SessionResumedWhileItsClientWasSilentReadsItsNextBurstWhol
     ASSERT_EQ(wait_for_metric("sockgate_sessions_paused", 0), 0);
 
     constexpr int kFirst = 100, kCount = 3000;  // about 150 KB in one write
-    std::vector<std::string> burst;
-    for (int id = kFirst; id < kFirst + kCount; ++id)
-        burst.push_back(R"({"op":"close","id":)" + std::to_string(id) + R"(,"sock":4000000})");
-    ASSERT_TRUE(ws.send_texts(burst));
-    for (int id = kFirst; id < kFirst + kCount; ++id) {
-        auto f = ws.read_frame(10s);
-        ASSERT_TRUE(f) << "no reply to request " << id;
-        ASSERT_EQ(f->opcode, 1) << "frame " << int(f->opcode) << " (close code " << f->close_code()
-                                << ") instead of the reply to request " << id;
-        ASSERT_NE(f->payload.find("\"id\":" + std::to_string(id) + ","), std::string::npos) << f->payload;
-    }
+    ASSERT_TRUE(ws.send_texts(close_requests(kFirst, kCount)));
+    ASSERT_TRUE(replies_in_order(ws, kFirst, kCount));
     EXPECT_EQ(metric(metrics(), "sockgate_protocol_errors_total"), 0);
 }
 
@@ -153,17 +167,8 @@ TEST_F(HostileClient, FloodOfSmallRequestsIsAnsweredInFullAndInOrder) {
     ASSERT_TRUE(ws.send_text(kHello));
     ASSERT_TRUE(ws.read_frame());
     constexpr int kFirst = 2, kCount = 20000;  // about 900 KB, in one write
-    std::vector<std::string> flood;
-    for (int id = kFirst; id < kFirst + kCount; ++id)
-        flood.push_back(R"({"op":"close","id":)" + std::to_string(id) + R"(,"sock":4000000})");
-    ASSERT_TRUE(ws.send_texts(flood, 30s));
-    for (int id = kFirst; id < kFirst + kCount; ++id) {
-        auto f = ws.read_frame(10s);
-        ASSERT_TRUE(f) << "no reply to request " << id;
-        ASSERT_EQ(f->opcode, 1) << "frame " << int(f->opcode) << " (close code " << f->close_code()
-                                << ") instead of the reply to request " << id;
-        ASSERT_NE(f->payload.find("\"id\":" + std::to_string(id) + ","), std::string::npos) << f->payload;
-    }
+    ASSERT_TRUE(ws.send_texts(close_requests(kFirst, kCount), 30s));
+    ASSERT_TRUE(replies_in_order(ws, kFirst, kCount));
     // The reads, a whole 64 KiB buffer of requests each, outrun the
     // handling, so the inbox fills before the flood is through.
     EXPECT_GE(metric(metrics(), "sockgate_inbox_pauses_total"), 1);
