@@ -11,7 +11,7 @@
 
 #include "bench/event_loop.hpp"
 #include "bench/path.hpp"
-#include "wasm/client.hpp"
+#include "wasm/core/client.hpp"
 #include "wasm/native/native_transport.hpp"
 
 namespace sockgate::bench {

@@ -7,7 +7,7 @@
 #include "../support/wait.hpp"
 #include "fake_gateway.hpp"
 #include "protocol/frame.hpp"
-#include "wasm/native/blocking_client.hpp"
+#include "support/blocking_client.hpp"
 
 namespace sockgate::client {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "fake_transport.hpp"
 #include "protocol/frame.hpp"
-#include "wasm/client.hpp"
+#include "wasm/core/client.hpp"
 
 namespace sockgate::client {
 namespace {

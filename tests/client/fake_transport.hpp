@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/frame.hpp"
-#include "wasm/transport.hpp"
+#include "wasm/core/transport.hpp"
 
 namespace sockgate::client::testing {
 

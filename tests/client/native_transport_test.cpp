@@ -6,7 +6,7 @@
 #include <asio/ip/tcp.hpp>
 
 #include "test_server.hpp"
-#include "wasm/native/blocking_client.hpp"
+#include "support/blocking_client.hpp"
 #include "wasm/native/native_transport.hpp"
 
 namespace sockgate::client {

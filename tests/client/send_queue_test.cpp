@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "protocol/frame.hpp"
-#include "wasm/send_queue.hpp"
+#include "wasm/core/send_queue.hpp"
 
 namespace sockgate::client {
 namespace {

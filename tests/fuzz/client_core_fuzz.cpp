@@ -1,4 +1,4 @@
-// The client core (wasm/client.cpp, the same code the page runs) fed by a
+// The client core (wasm/core/client.cpp, the same code the page runs) fed by a
 // malicious gateway through its transport seam: arbitrary text and binary
 // messages, interleaved with the calls a program makes, with callbacks that
 // call back into the client.
@@ -20,7 +20,7 @@
 
 #include "protocol/frame.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
-#include "wasm/client.hpp"
+#include "wasm/core/client.hpp"
 
 using namespace sockgate;
 using namespace sockgate::client;

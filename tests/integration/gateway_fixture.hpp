@@ -8,7 +8,7 @@
 
 #include "support/gateway_process.hpp"
 #include "support/native_peers.hpp"
-#include "wasm/native/blocking_client.hpp"
+#include "support/blocking_client.hpp"
 
 namespace sockgate::testing {
 

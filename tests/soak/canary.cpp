@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "soak/payload.hpp"
-#include "wasm/native/blocking_client.hpp"
+#include "support/blocking_client.hpp"
 
 namespace sockgate::soak {
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "support/gateway_process.hpp"
-#include "wasm/native/blocking_client.hpp"
+#include "support/blocking_client.hpp"
 
 namespace {
 

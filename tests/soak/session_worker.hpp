@@ -14,7 +14,7 @@
 #include "soak/peers.hpp"
 #include "soak/soak_config.hpp"
 #include "soak/tally.hpp"
-#include "wasm/native/blocking_client.hpp"
+#include "support/blocking_client.hpp"
 
 namespace sockgate::soak {
 

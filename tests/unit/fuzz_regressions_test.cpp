@@ -8,7 +8,7 @@
 
 #include "gateway/options.hpp"
 #include "tests/client/fake_transport.hpp"
-#include "wasm/client.hpp"
+#include "wasm/core/client.hpp"
 
 namespace sockgate {
 namespace {

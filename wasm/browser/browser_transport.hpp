@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "wasm/transport.hpp"
+#include "wasm/core/transport.hpp"
 
 namespace sockgate::client {
 

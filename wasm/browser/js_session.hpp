@@ -42,7 +42,7 @@
 #include <string>
 
 #include "wasm/browser/browser_transport.hpp"
-#include "wasm/client.hpp"
+#include "wasm/core/client.hpp"
 
 namespace sockgate::client::js {
 

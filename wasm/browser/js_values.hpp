@@ -15,7 +15,7 @@
 #include "protocol/address.hpp"
 #include "protocol/errors.hpp"
 #include "protocol/messages.hpp"
-#include "wasm/socket_info.hpp"
+#include "wasm/core/socket_info.hpp"
 
 namespace sockgate::client::js {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "protocol/messages.hpp"
-#include "wasm/transport.hpp"
+#include "wasm/core/transport.hpp"
 
 namespace asio {
 class io_context;

@@ -10,7 +10,7 @@
 //
 // * One gateway session per program (session.cpp): a WebSocket opened on
 //   the first socket() call, at Module.sockgateUrl or else ws(s)://<page
-//   host>/ws, with the client core (wasm/client.hpp) on top. When it ends,
+//   host>/ws, with the client core (wasm/core/client.hpp) on top. When it ends,
 //   the gateway closes all the program's sockets and frees their ports.
 //   If it ends on its own (gateway gone), the next call that needs the
 //   gateway opens a new one.

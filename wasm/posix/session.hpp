@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "wasm/browser/browser_transport.hpp"
-#include "wasm/client.hpp"
+#include "wasm/core/client.hpp"
 #include "wasm/posix/socket.hpp"
-#include "wasm/tapped_transport.hpp"
+#include "wasm/core/tapped_transport.hpp"
 
 namespace sockgate::posix {
 

@@ -8,7 +8,7 @@
 #include <functional>
 #include <utility>
 
-#include "wasm/transport.hpp"
+#include "wasm/core/transport.hpp"
 
 namespace sockgate::client {
 

@@ -1,4 +1,4 @@
-#include "wasm/socket_info.hpp"
+#include "wasm/core/socket_info.hpp"
 
 namespace sockgate::client {
 

@@ -38,10 +38,10 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/messages.hpp"
-#include "wasm/result.hpp"
-#include "wasm/send_queue.hpp"
-#include "wasm/socket_info.hpp"
-#include "wasm/transport.hpp"
+#include "wasm/core/result.hpp"
+#include "wasm/core/send_queue.hpp"
+#include "wasm/core/socket_info.hpp"
+#include "wasm/core/transport.hpp"
 
 namespace sockgate::client {
 

@@ -1,4 +1,4 @@
-#include "wasm/native/cat_session.hpp"
+#include "tools/sockgate-cat/cat_session.hpp"
 
 #include <unistd.h>
 

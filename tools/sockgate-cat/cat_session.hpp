@@ -9,10 +9,10 @@
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 
-#include "wasm/client.hpp"
-#include "wasm/native/cat_options.hpp"
+#include "wasm/core/client.hpp"
+#include "tools/sockgate-cat/cat_options.hpp"
 #include "wasm/native/native_transport.hpp"
-#include "wasm/native/stdin_pump.hpp"
+#include "tools/sockgate-cat/stdin_pump.hpp"
 
 namespace sockgate::client::cat {
 

@@ -40,7 +40,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "wasm/client.hpp"
+#include "wasm/core/client.hpp"
 #include "wasm/native/native_transport.hpp"
 
 namespace sockgate::client {

@@ -1,4 +1,4 @@
-#include "wasm/native/cat_options.hpp"
+#include "tools/sockgate-cat/cat_options.hpp"
 
 #include <cstdlib>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "wasm/native/stdin_pump.hpp"
+#include "tools/sockgate-cat/stdin_pump.hpp"
 
 #include <unistd.h>
 

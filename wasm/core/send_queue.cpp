@@ -1,4 +1,4 @@
-#include "wasm/send_queue.hpp"
+#include "wasm/core/send_queue.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -5,8 +5,8 @@
 
 #include <asio/io_context.hpp>
 
-#include "wasm/native/cat_options.hpp"
-#include "wasm/native/cat_session.hpp"
+#include "tools/sockgate-cat/cat_options.hpp"
+#include "tools/sockgate-cat/cat_session.hpp"
 #include "support/tuning/malloc_tuning.hpp"
 
 int main(int argc, char* argv[]) {

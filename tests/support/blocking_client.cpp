@@ -1,5 +1,5 @@
-#include "wasm/native/blocking_client.hpp"
-#include "wasm/tapped_transport.hpp"
+#include "support/blocking_client.hpp"
+#include "wasm/core/tapped_transport.hpp"
 
 #include <condition_variable>
 #include <deque>

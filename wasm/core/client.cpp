@@ -1,4 +1,4 @@
-#include "wasm/client.hpp"
+#include "wasm/core/client.hpp"
 
 #include <algorithm>
 #include <limits>
