@@ -27,14 +27,14 @@ bool check_health(const std::string& host, uint16_t port, std::chrono::milliseco
     resolver.async_resolve(host, std::to_string(port), [&](const asio::error_code& ec, auto endpoints) {
         if (ec) return void(failure = ec);
         step = "connect to " + host + ":" + std::to_string(port);
-        asio::async_connect(socket, endpoints, [&](const asio::error_code& ec, const auto&) {
-            if (ec) return void(failure = ec);
+        asio::async_connect(socket, endpoints, [&](const asio::error_code& connect_ec, const auto&) {
+            if (connect_ec) return void(failure = connect_ec);
             step = "send the request";
-            asio::async_write(socket, asio::buffer(request), [&](const asio::error_code& ec, size_t) {
-                if (ec) return void(failure = ec);
+            asio::async_write(socket, asio::buffer(request), [&](const asio::error_code& write_ec, size_t) {
+                if (write_ec) return void(failure = write_ec);
                 step = "read the answer";
-                asio::async_read(socket, asio::dynamic_buffer(response), [&](const asio::error_code& ec, size_t) {
-                    if (ec && ec != asio::error::eof) failure = ec;
+                asio::async_read(socket, asio::dynamic_buffer(response), [&](const asio::error_code& read_ec, size_t) {
+                    if (read_ec && read_ec != asio::error::eof) failure = read_ec;
                     step.clear();
                 });
             });

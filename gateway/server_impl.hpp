@@ -291,8 +291,8 @@ struct ServerImpl final : ServerBackend {
             ++it;
         }
         for (auto& con : to_drop) {
-            websocketpp::lib::error_code ec;
-            con->terminate(ec);
+            websocketpp::lib::error_code terminate_ec;
+            con->terminate(terminate_ec);
         }
         if (!paused.empty()) do_outbound_check();
     }

@@ -67,8 +67,8 @@ private:
 };
 
 struct Harness {
-    explicit Harness(uint8_t flags)
-        : flags(flags), client(transport, ClientOptions{(flags & 0x10) != 0, (flags & 0x20) ? 3u : 0u, true}) {}
+    explicit Harness(uint8_t choice)
+        : flags(choice), client(transport, ClientOptions{(choice & 0x10) != 0, (choice & 0x20) ? 3u : 0u, true}) {}
 
     // A callback for one request, counting how often it runs.
     template <class T>

@@ -53,6 +53,6 @@ TEST_P(MalformedInput, IsAnsweredAndTheSessionGoesOn) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Soak, MalformedInput, ::testing::ValuesIn(bad_inputs()),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         [](const auto& case_info) { return std::string(case_info.param.name); });
 
 }  // namespace

@@ -39,8 +39,8 @@ private:
             }
             if (ec) return;
             asio::async_write(self->socket_, asio::buffer(self->buffer_, n),
-                              [self](asio::error_code ec, size_t) {
-                                  if (!ec) self->read();
+                              [self](asio::error_code write_ec, size_t) {
+                                  if (!write_ec) self->read();
                               });
         });
     }
@@ -74,8 +74,8 @@ private:
     void read_body() {
         asio::async_read(socket_, asio::buffer(body_), [self = shared_from_this()](asio::error_code ec, size_t) {
             if (ec) return;
-            asio::async_write(self->socket_, asio::buffer(self->body_), [self](asio::error_code ec, size_t) {
-                if (!ec) self->await_trigger();
+            asio::async_write(self->socket_, asio::buffer(self->body_), [self](asio::error_code write_ec, size_t) {
+                if (!write_ec) self->await_trigger();
             });
         });
     }
@@ -118,8 +118,8 @@ private:
                 // Out of descriptors: the soak's own limit is too low for the run.
                 tally_.fail("peers accept on port " + std::to_string(port()), ec.message());
                 retry_.expires_after(std::chrono::milliseconds(100));
-                retry_.async_wait([this](asio::error_code ec) {
-                    if (!ec) accept();
+                retry_.async_wait([this](asio::error_code wait_ec) {
+                    if (!wait_ec) accept();
                 });
                 return;
             }
