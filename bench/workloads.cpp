@@ -5,12 +5,14 @@
 
 #include "bench/direct_path.hpp"
 #include "bench/event_loop.hpp"
-#include "bench/gateway_process.hpp"
 #include "bench/machine.hpp"
 #include "bench/relay_path.hpp"
+#include "support/gateway_process.hpp"
 
 namespace sockgate::bench {
 namespace {
+
+using testing::GatewayProcess;
 
 // Bytes a direct stream reads at once: plenty for a bulk transfer, little
 // when ten thousand streams each hold a buffer.
@@ -35,7 +37,17 @@ public:
             "--max-sessions", std::to_string(std::max<size_t>(256, c.fanout_sessions + 8)),
             "--max-sockets", std::to_string(std::max<size_t>(64, c.fanout_sockets_per_session + 8))};
         args.insert(args.end(), c.gateway_extra_args.begin(), c.gateway_extra_args.end());
-        gateway_ = std::make_unique<GatewayProcess>(c.gateway_binary, args);
+        args.insert(args.begin(), "--quiet");
+        testing::GatewayLaunch launch;
+        launch.binary = c.gateway_binary;
+        launch.demo = false;
+        // Its stdout and stderr both into the pipe, which is closed after the
+        // banner: a gateway that fails to start says why there, and its
+        // shutdown line later does not cut into the bench's progress output.
+        launch.merge_stderr = true;
+        launch.keep_output = false;
+        launch.close_inherited_fds = true;
+        gateway_ = std::make_unique<GatewayProcess>(args, launch);
         path_ = std::make_unique<RelayPath>(loop_, gateway_->ws_url(), env.peers.tcp_port(), env.peers.udp_port(),
                                             connect_window);
     }
@@ -96,8 +108,8 @@ ThroughputLeg run_throughput(const BenchEnv& env, PathKind kind) {
         if (GatewayProcess* gw = leg.gateway()) {
             r.gateway_cpu_seconds = gw->cpu_seconds() - cpu_before;
             const std::string m = gw->metrics();
-            r.metric_bytes_to_client = prometheus_value(m, "sockgate_bytes_relayed_total{direction=\"to_client\"}");
-            r.metric_bytes_from_client = prometheus_value(m, "sockgate_bytes_relayed_total{direction=\"from_client\"}");
+            r.metric_bytes_to_client = testing::metric(m, "sockgate_bytes_relayed_total{direction=\"to_client\"}");
+            r.metric_bytes_from_client = testing::metric(m, "sockgate_bytes_relayed_total{direction=\"from_client\"}");
         }
     });
 }
@@ -171,10 +183,10 @@ FanoutLeg run_fanout(const BenchEnv& env, PathKind kind) {
         if (gw) {
             // Every socket is still open here.
             r.gateway_cpu_seconds = gw->cpu_seconds() - cpu_before;
-            const ProcessMemory mem = gw->memory();
+            const testing::ProcessMemory mem = gw->memory();
             r.gateway_peak_rss = mem.peak;
             r.gateway_loaded_rss = mem.rss;
-            r.metric_tcp_sockets = prometheus_value(gw->metrics(), "sockgate_sockets{kind=\"tcp\"}");
+            r.metric_tcp_sockets = gw->metric("sockgate_sockets{kind=\"tcp\"}");
         }
     });
 }
@@ -206,9 +218,9 @@ UdpLeg run_udp(const BenchEnv& env, PathKind kind) {
         if (paced) r.paced = paced->tally();
         if (GatewayProcess* gw = leg.gateway(); gw && r.ran) {
             const std::string m = gw->metrics();
-            r.metric_dropped_to_client = prometheus_value(m, "sockgate_datagrams_dropped_total{direction=\"to_client\"}");
+            r.metric_dropped_to_client = testing::metric(m, "sockgate_datagrams_dropped_total{direction=\"to_client\"}");
             r.metric_dropped_from_client =
-                prometheus_value(m, "sockgate_datagrams_dropped_total{direction=\"from_client\"}");
+                testing::metric(m, "sockgate_datagrams_dropped_total{direction=\"from_client\"}");
         }
     });
 }

@@ -16,6 +16,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 jobs=$(nproc)
+# Every build below (native, wasm, sanitizers, fuzz) treats compiler
+# warnings as errors; CMakeLists.txt reads this over its cached option.
+export SOCKGATE_WERROR=ON
 scripts/setup.sh build
 
 echo "== native tests"

@@ -4,7 +4,7 @@
 #include <numeric>
 #include <thread>
 
-#include "../support/wait.hpp"
+#include "support/wait.hpp"
 #include "fake_gateway.hpp"
 #include "protocol/frame.hpp"
 #include "support/blocking_client.hpp"

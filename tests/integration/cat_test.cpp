@@ -1,6 +1,7 @@
 // sockgate-cat, the netcat of sockgate, against the real gateway and its
 // demo echo services.
 #include "gateway_fixture.hpp"
+#include "support/wait.hpp"
 
 #include <thread>
 
@@ -31,10 +32,7 @@ TEST_F(Cat, CatListensAndRelaysAnInboundConnection) {
     { Fd probe = tcp_listen("127.0.0.1", port); }
     ChildProcess cat(SOCKGATE_CAT_BIN, {gw().ws_url(), "listen", "127.0.0.1", std::to_string(port)});
     Fd peer;
-    for (int i = 0; i < 100 && !peer; ++i) {
-        peer = tcp_connect("127.0.0.1", port);
-        if (!peer) std::this_thread::sleep_for(50ms);
-    }
+    wait_until([&] { return bool(peer = tcp_connect("127.0.0.1", port)); }, 5s);
     ASSERT_TRUE(peer) << "sockgate-cat never listened";
     ASSERT_TRUE(write_all(peer, "inbound\n"));
     EXPECT_EQ(cat.read_until("\n", 10s), "inbound\n");

@@ -44,18 +44,12 @@ protected:
         EXPECT_EQ(gw_->stop(), 0) << "the gateway did not stop cleanly";
     }
 
-    std::string metrics() { return gw().get("/metrics").body; }
+    std::string metrics() { return gw().metrics(); }
 
-    // Polls /metrics until `name` reads `value` (the gateway updates it
+    // Reads `name` until it is `value` (the gateway updates it
     // asynchronously); returns the last reading.
     long long wait_for_metric(const std::string& name, long long value, std::chrono::milliseconds timeout = 2s) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        long long now = metric(metrics(), name);
-        while (now != value && std::chrono::steady_clock::now() < deadline) {
-            std::this_thread::sleep_for(20ms);
-            now = metric(metrics(), name);
-        }
-        return now;
+        return gw().wait_for_metric(name, value, timeout);
     }
 
     // A TCP stream from `c` through the gateway to a native peer the test

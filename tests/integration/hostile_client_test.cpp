@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "support/raw_websocket.hpp"
+#include "support/wait.hpp"
 
 using namespace sockgate::testing;
 
@@ -223,9 +224,8 @@ TEST_F(HostileClient, SessionWithoutHelloIsClosedAtTheDeadline) {
 
 // Polls GET `target` until it answers `status`; returns the last response.
 static HttpResponse wait_for_status(GatewayProcess& gw, const std::string& target, int status) {
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    HttpResponse r = gw.get(target);
-    while (r.status != status && std::chrono::steady_clock::now() < deadline) r = gw.get(target);
+    HttpResponse r;
+    wait_until([&] { return (r = gw.get(target)).status == status; }, 5s);
     return r;
 }
 
@@ -273,10 +273,9 @@ TEST_F(HostileClient, HealthzCountsConnectsInProgress) {
     req.port = port;
     req.timeout_ms = 20000;
     std::thread connecting([&] { (void)c->connect(req); });
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
     nlohmann::json health;
-    do health = nlohmann::json::parse(gw().get("/healthz").body);
-    while (health.value("connecting", 0) != 1 && std::chrono::steady_clock::now() < deadline);
+    wait_until([&] { return (health = nlohmann::json::parse(gw().get("/healthz").body)).value("connecting", 0) == 1; },
+               5s);
     EXPECT_EQ(health.value("connecting", 0), 1) << health.dump();
     fillers.clear();
     listener.reset();

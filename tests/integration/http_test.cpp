@@ -395,8 +395,8 @@ TEST(Http, SlowReaderIsClosedAfterTheSendDeadline) {
     close(fd);
     EXPECT_TRUE(closed) << "a client that reads nothing keeps its connection";
     EXPECT_GE(waited, 900ms) << "closed before the deadline";
-    EXPECT_EQ(metric(gw.get("/metrics").body, "sockgate_http_send_timeouts_total"), 1);
-    EXPECT_EQ(metric(gw.get("/metrics").body, "sockgate_http_file_responses"), 0);
+    EXPECT_EQ(gw.metric("sockgate_http_send_timeouts_total"), 1);
+    EXPECT_EQ(gw.metric("sockgate_http_file_responses"), 0);
     EXPECT_EQ(gw.get("/index.html").status, 200) << "the gateway still serves others";
     EXPECT_EQ(gw.stop(), 0) << "the gateway did not stop cleanly";
     std::filesystem::remove_all(root);
@@ -501,7 +501,7 @@ TEST(Handshake, ForeignOriginIsRefusedWith403) {
     const auto r = gw.request(handshake(gw.port(), kOffer + "Origin: http://evil.example\r\n"));
     EXPECT_EQ(r.status, 403);
     EXPECT_NE(r.body.find("origin"), std::string::npos);
-    EXPECT_EQ(metric(gw.get("/metrics").body, "sockgate_handshakes_refused_total"), 1);
+    EXPECT_EQ(gw.metric("sockgate_handshakes_refused_total"), 1);
 }
 
 TEST(Handshake, DnsRebindingNameIsNotSameOrigin) {

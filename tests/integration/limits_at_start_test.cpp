@@ -5,18 +5,19 @@
 #include <vector>
 
 #include "support/raw_websocket.hpp"
+#include "support/wait.hpp"
 
 using namespace sockgate::testing;
 
 TEST(DescriptorLimit, DefaultSessionLimitIsSizedToTheDescriptorLimit) {
-    GatewayProcess gw({}, GatewayLaunch{1024, false});
+    GatewayProcess gw({}, with_fd_limit(1024));
     const auto info = nlohmann::json::parse(gw.get("/api/info").body);
     const long long sessions = info.at("limits").at("sessions").get<long long>();
     const long long sockets = info.at("limits").at("sockets").get<long long>();
     EXPECT_GE(sessions, 1);
     EXPECT_LT(sessions, 256) << "the default of 256 sessions x 64 sockets cannot fit in 1024 descriptors";
     EXPECT_LE(sessions * (sockets + 1), 1024);
-    EXPECT_EQ(metric(gw.get("/metrics").body, "process_max_fds"), 1024);
+    EXPECT_EQ(gw.metric("process_max_fds"), 1024);
 }
 
 TEST(DescriptorLimit, ChosenSessionLimitBeyondItRefusesToStart) {
@@ -28,9 +29,9 @@ TEST(DescriptorLimit, ChosenSessionLimitBeyondItRefusesToStart) {
 }
 
 TEST(DescriptorLimit, StartRaisesTheSoftLimitToTheHardOne) {
-    GatewayProcess gw({}, GatewayLaunch{2048, false});
-    EXPECT_EQ(metric(gw.get("/metrics").body, "process_max_fds"), 2048);
-    const long long open = metric(gw.get("/metrics").body, "process_open_fds");
+    GatewayProcess gw({}, with_fd_limit(2048));
+    EXPECT_EQ(gw.metric("process_max_fds"), 2048);
+    const long long open = gw.metric("process_open_fds");
     EXPECT_GT(open, 3);
     EXPECT_LT(open, 64);
 }
@@ -41,7 +42,7 @@ TEST(DescriptorLimit, StartRaisesTheSoftLimitToTheHardOne) {
 TEST(DescriptorLimit, NearTheLimitEveryConnectionIsAnsweredOrClosed) {
     GatewayProcess gw({"--max-sessions", "2", "--max-sockets", "160", "--max-http-connections", "16",
                        "--max-connections-per-address", "100"},
-                      GatewayLaunch{400, false});
+                      with_fd_limit(400));
     std::vector<std::unique_ptr<BlockingClient>> sessions;
     for (int i = 0; i < 2; ++i) {
         sessions.push_back(std::make_unique<BlockingClient>());
@@ -77,10 +78,8 @@ TEST(DescriptorLimit, NearTheLimitEveryConnectionIsAnsweredOrClosed) {
     EXPECT_GE(answered, 1);
     crowd.clear();
     // Once the crowd is gone the gateway answers as usual.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     int status = 0;
-    while ((status = gw.get("/healthz").status) != 200 && std::chrono::steady_clock::now() < deadline) {
-    }
+    wait_until([&] { return (status = gw.get("/healthz").status) == 200; }, std::chrono::seconds(10));
     EXPECT_EQ(status, 200);
     EXPECT_TRUE(gw.alive());
 }

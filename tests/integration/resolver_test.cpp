@@ -25,6 +25,8 @@
 #include <fstream>
 #include <mutex>
 
+#include "support/wait.hpp"
+
 using namespace sockgate::testing;
 namespace proto = sockgate::proto;
 namespace client = sockgate::client;
@@ -232,15 +234,6 @@ private:
     std::shared_ptr<State> state_ = std::make_shared<State>();
 };
 
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (!done()) {
-        if (Clock::now() > deadline) return false;
-        std::this_thread::sleep_for(10ms);
-    }
-    return true;
-}
-
 std::chrono::milliseconds since(Clock::time_point start) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
 }
@@ -404,7 +397,7 @@ TEST_F(ResolverTest, GatewayStopsPromptlyWithLookupsStuck) {
     // With no session left the gateway stops at once, unless something
     // waits for the lookups.
     ASSERT_TRUE(c.close_session());
-    EXPECT_TRUE(wait_until([&] { return metric(gw.get("/metrics").body, "sockgate_sessions") == 0; }, 3s));
+    EXPECT_TRUE(wait_until([&] { return gw.metric("sockgate_sessions") == 0; }, 3s));
     const auto start = Clock::now();
     EXPECT_EQ(gw.stop(), 0);
     EXPECT_LT(since(start).count(), 1500) << "the gateway waited for getaddrinfo to return";

@@ -27,7 +27,7 @@ private:
 TEST(Signals, HangupReloadsThePolicyAndKeepsSessions) {
     ConfigFile config;
     config.write(R"({"allow": ["tcp:127.0.0.0/8:*"]})");
-    GatewayProcess gw({"--config", config.path()}, GatewayLaunch{0, true});
+    GatewayProcess gw({"--config", config.path()}, with_log_output());
     uint16_t port = 0;
     Fd listener = tcp_listen("127.0.0.1", port);
     BlockingClient c;
@@ -54,7 +54,7 @@ TEST(Signals, HangupReloadsThePolicyAndKeepsSessions) {
 TEST(Signals, HangupWithABrokenConfigKeepsTheRunningOne) {
     ConfigFile config;
     config.write(R"({"allow": ["tcp:127.0.0.0/8:*"]})");
-    GatewayProcess gw({"--config", config.path()}, GatewayLaunch{0, true});
+    GatewayProcess gw({"--config", config.path()}, with_log_output());
     config.write(R"({"allow": ["tcp:not-a-cidr:*"]})");
     gw.signal(SIGHUP);
     const std::string log = gw.read_output("keeping the running configuration", std::chrono::seconds(5));
@@ -66,7 +66,7 @@ TEST(Signals, HangupWithABrokenConfigKeepsTheRunningOne) {
 }
 
 TEST(Signals, Usr1ReportsStatusAndUsr2IsIgnored) {
-    GatewayProcess gw({}, GatewayLaunch{0, true});
+    GatewayProcess gw({}, with_log_output());
     BlockingClient c;
     ASSERT_TRUE(c.start(gw.ws_url()));
     gw.signal(SIGUSR1);
@@ -79,7 +79,7 @@ TEST(Signals, Usr1ReportsStatusAndUsr2IsIgnored) {
 }
 
 TEST(Signals, ShutdownLogCountsTheSocketsEachSessionHad) {
-    GatewayProcess gw({}, GatewayLaunch{0, true});
+    GatewayProcess gw({}, with_log_output());
     BlockingClient c;
     ASSERT_TRUE(c.start(gw.ws_url()));
     for (int i = 0; i < 25; ++i) ASSERT_TRUE(c.bind(std::string("127.0.0.1"), 0));

@@ -23,6 +23,7 @@
 #include "support/gateway_process.hpp"
 #include "support/non_reader.hpp"
 #include "support/test_dir.hpp"
+#include "support/wait.hpp"
 
 using namespace sockgate::testing;
 using namespace std::chrono_literals;
@@ -70,17 +71,9 @@ protected:
         }
         gw_.reset();
     }
-    long long read_metric(const std::string& name) const { return metric(gw_->get("/metrics").body, name); }
+    long long read_metric(const std::string& name) const { return gw_->metric(name); }
     long long rss() const { return read_metric("process_resident_memory_bytes"); }
-    long long wait_for(const std::string& name, long long value) const {
-        const auto deadline = std::chrono::steady_clock::now() + 5s;
-        long long now = read_metric(name);
-        while (now != value && std::chrono::steady_clock::now() < deadline) {
-            std::this_thread::sleep_for(20ms);
-            now = read_metric(name);
-        }
-        return now;
-    }
+    long long wait_for(const std::string& name, long long value) const { return gw_->wait_for_metric(name, value); }
 
     std::unique_ptr<TestDir> root_;
     std::unique_ptr<GatewayProcess> gw_;
@@ -136,14 +129,14 @@ TEST_F(StaticMemory, BurstOfNonReadingClientsSharesOneCopyAndMemoryComesBack) {
     const long long clients_total = kBigClients + kHugeClients;
     long long peak = baseline;
     long long started = -1;
-    const auto deadline = std::chrono::steady_clock::now() + 8s;
-    while (std::chrono::steady_clock::now() < deadline) {
-        const std::string m = gw_->get("/metrics").body;
-        started = metric(m, kStarted) - started_before;
-        peak = std::max(peak, metric(m, "process_resident_memory_bytes"));
-        if (started == clients_total) break;
-        std::this_thread::sleep_for(50ms);
-    }
+    wait_until(
+        [&] {
+            const std::string m = gw_->metrics();
+            started = metric(m, kStarted) - started_before;
+            peak = std::max(peak, metric(m, "process_resident_memory_bytes"));
+            return started == clients_total;
+        },
+        8s);
     const long long in_flight = read_metric(kInFlight);
     peak = std::max(peak, rss());
     EXPECT_EQ(started, clients_total) << kStarted << " should count every response started";
@@ -153,13 +146,13 @@ TEST_F(StaticMemory, BurstOfNonReadingClientsSharesOneCopyAndMemoryComesBack) {
 
     clients.clear();
     long long after = rss();
-    const auto settle = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < settle) {
-        const std::string m = gw_->get("/metrics").body;
-        after = metric(m, "process_resident_memory_bytes");
-        if (metric(m, kInFlight) == 0 && after - baseline < kMaxLeftOver) break;
-        std::this_thread::sleep_for(50ms);
-    }
+    wait_until(
+        [&] {
+            const std::string m = gw_->metrics();
+            after = metric(m, "process_resident_memory_bytes");
+            return metric(m, kInFlight) == 0 && after - baseline < kMaxLeftOver;
+        },
+        10s);
     EXPECT_EQ(read_metric(kInFlight), 0);
     EXPECT_LT(after - baseline, kMaxLeftOver) << "resident memory was " << baseline << " bytes before the burst, "
                                               << peak << " at its height and still " << after << " after it";

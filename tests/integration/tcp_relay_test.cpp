@@ -1,7 +1,7 @@
 // TCP through the gateway: connect, listen/accept, half-close, resets, and
 // what the session's end does to its sockets.
 #include "gateway_fixture.hpp"
-#include "../support/wait.hpp"
+#include "support/wait.hpp"
 
 #include <arpa/inet.h>
 #include <poll.h>

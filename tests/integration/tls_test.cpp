@@ -20,6 +20,7 @@
 #include "support/native_peers.hpp"
 #include "support/test_dir.hpp"
 #include "support/tls_client.hpp"
+#include "support/wait.hpp"
 
 using namespace sockgate::testing;
 using namespace std::chrono_literals;
@@ -48,7 +49,7 @@ protected:
         std::vector<std::string> args{"--tls-cert", cert_.cert_file, "--tls-key", cert_.key_file,
                                       "--web-root", path("web")};
         args.insert(args.end(), extra.begin(), extra.end());
-        gw_ = std::make_unique<GatewayProcess>(args, GatewayLaunch{0, true});
+        gw_ = std::make_unique<GatewayProcess>(args, with_log_output());
         return *gw_;
     }
 
@@ -216,13 +217,14 @@ TEST_F(TlsTest, ConnectionsBeforeTheUpgradeAreCountedAndTheExtraOneIsClosed) {
     // that still found it taken were refused too.
     HttpResponse r;
     int refused = 1;
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (std::chrono::steady_clock::now() < deadline) {
-        r = https_get("/metrics");
-        if (r.status == 200) break;
-        ++refused;
-        std::this_thread::sleep_for(20ms);
-    }
+    wait_until(
+        [&] {
+            r = https_get("/metrics");
+            if (r.status == 200) return true;
+            ++refused;
+            return false;
+        },
+        5s);
     ASSERT_EQ(r.status, 200);
     EXPECT_EQ(metric(r.body, "sockgate_connections_refused_total{reason=\"busy\"}"), refused);
 }

@@ -43,7 +43,7 @@ protected:
 
     GatewayProcess& start(std::vector<std::string> flags) {
         flags.insert(flags.end(), {"--web-root", web_.path().string(), "--max-connections-per-address", "2"});
-        gw_ = std::make_unique<GatewayProcess>(flags, GatewayLaunch{0, true});
+        gw_ = std::make_unique<GatewayProcess>(flags, with_log_output());
         return *gw_;
     }
 
@@ -59,13 +59,8 @@ protected:
         return gw_->read_output(line + "\n", 5s).find(line + "\n") != std::string::npos;
     }
 
-    long long read_metric(const std::string& name) { return metric(gw_->get("/metrics").body, name); }
-    long long wait_for_metric(const std::string& name, long long value) {
-        const auto deadline = std::chrono::steady_clock::now() + 5s;
-        long long now = read_metric(name);
-        while (now != value && std::chrono::steady_clock::now() < deadline) now = read_metric(name);
-        return now;
-    }
+    long long read_metric(const std::string& name) { return gw_->metric(name); }
+    long long wait_for_metric(const std::string& name, long long value) { return gw_->wait_for_metric(name, value); }
 
     TestDir web_{"trust-proxy"};
     std::unique_ptr<GatewayProcess> gw_;

@@ -13,20 +13,15 @@ constexpr auto kInterval = 250ms;
 }  // namespace
 
 std::optional<GatewaySample> sample_gateway(const testing::GatewayProcess& gw) {
-    testing::HttpResponse r;
-    try {
-        r = gw.get("/metrics");
-    } catch (const std::runtime_error&) {
-        return std::nullopt;
-    }
-    if (r.status != 200) return std::nullopt;
+    const std::string text = gw.metrics();
+    if (text.empty()) return std::nullopt;
     using testing::metric;
     GatewaySample s;
-    s.open_fds = metric(r.body, "process_open_fds");
-    s.rss_bytes = metric(r.body, "process_resident_memory_bytes");
-    s.sessions = metric(r.body, "sockgate_sessions");
-    s.sockets = metric(r.body, "sockgate_sockets{kind=\"tcp\"}") + metric(r.body, "sockgate_sockets{kind=\"listener\"}") +
-                metric(r.body, "sockgate_sockets{kind=\"udp\"}");
+    s.open_fds = metric(text, "process_open_fds");
+    s.rss_bytes = metric(text, "process_resident_memory_bytes");
+    s.sessions = metric(text, "sockgate_sessions");
+    s.sockets = metric(text, "sockgate_sockets{kind=\"tcp\"}") + metric(text, "sockgate_sockets{kind=\"listener\"}") +
+                metric(text, "sockgate_sockets{kind=\"udp\"}");
     if (s.open_fds < 0 || s.rss_bytes < 0 || s.sessions < 0) return std::nullopt;
     return s;
 }

@@ -23,7 +23,7 @@ constexpr size_t kFileSize = 8 << 20;
 constexpr int kReaders = 10;
 
 long long resident_bytes(const GatewayProcess& gw) {
-    return metric(gw.get("/metrics").body, "process_resident_memory_bytes");
+    return gw.metric("process_resident_memory_bytes");
 }
 
 TEST(StaticNonReader, UnreadResponsesDoNotEachHoldTheFile) {

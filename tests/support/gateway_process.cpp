@@ -8,12 +8,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
 
 #include "support/process/child_process.hpp"
 #include "support/process/gateway_launch.hpp"
+#include "support/wait.hpp"
 
 namespace sockgate::testing {
 namespace {
@@ -24,6 +27,18 @@ using process::wait_for_exit;
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
     return s;
+}
+
+// "VmRSS:	  123456 kB" -> bytes.
+uint64_t status_field_bytes(const std::string& status, const std::string& field) {
+    const auto at = status.find(field + ":");
+    if (at == std::string::npos) return 0;
+    return std::stoull(status.substr(at + field.size() + 1)) * 1024;
+}
+
+std::string read_whole(const std::string& path) {
+    std::ifstream in(path);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 }  // namespace
@@ -44,16 +59,25 @@ std::string HttpResponse::header(const std::string& name) const {
 }
 
 GatewayProcess::GatewayProcess(std::vector<std::string> args, GatewayLaunch launch) {
-    std::vector<std::string> full{"--demo-port", "0"};
+    std::vector<std::string> full;
+    if (launch.demo)
+        full = {"--demo-port", "0"};
+    else
+        full = {"--no-demo"};
     full.insert(full.end(), args.begin(), args.end());
     process::SpawnOptions spawn;
     spawn.fd_limit = launch.fd_limit;
     spawn.merge_stderr = launch.merge_stderr;
-    const process::LaunchedGateway gateway = process::launch_gateway(SOCKGATE_GATEWAY_BIN, full, spawn);
+    spawn.close_inherited_fds = launch.close_inherited_fds;
+    const process::LaunchedGateway gateway = process::launch_gateway(launch.binary, full, spawn);
     pid_ = gateway.pid;
     out_fd_ = gateway.out_fd;
     port_ = gateway.port;
     banner_ = gateway.banner;
+    if (!launch.keep_output) {
+        close(out_fd_);
+        out_fd_ = -1;
+    }
     const std::regex demo(R"(demo echo services: tcp and udp on [^\s]+:(\d+))");
     std::smatch m;
     if (std::regex_search(gateway.banner, m, demo)) demo_port_ = uint16_t(std::stoi(m[1]));
@@ -139,6 +163,45 @@ HttpResponse GatewayProcess::request(const std::string& raw, const std::string& 
     r.body = all.substr(head_end + 4);
     if (r.headers.size() > 12) r.status = std::stoi(r.headers.substr(9, 3));
     return r;
+}
+
+std::string GatewayProcess::metrics() const {
+    try {
+        const HttpResponse r = get("/metrics");
+        return r.status == 200 ? r.body : "";
+    } catch (const std::runtime_error&) {
+        return "";
+    }
+}
+
+long long GatewayProcess::metric(const std::string& name_with_labels) const {
+    return testing::metric(metrics(), name_with_labels);
+}
+
+long long GatewayProcess::wait_for_metric(const std::string& name_with_labels, long long value,
+                                          std::chrono::milliseconds timeout) const {
+    long long now = -1;
+    wait_until([&] { return (now = metric(name_with_labels)) == value; }, timeout);
+    return now;
+}
+
+ProcessMemory GatewayProcess::memory() const {
+    const std::string status = read_whole("/proc/" + std::to_string(pid_) + "/status");
+    return {status_field_bytes(status, "VmRSS"), status_field_bytes(status, "VmHWM")};
+}
+
+double GatewayProcess::cpu_seconds() const {
+    const std::string stat = read_whole("/proc/" + std::to_string(pid_) + "/stat");
+    // The command name in parentheses may hold spaces; fields count from
+    // after its closing parenthesis: state is field 3, utime 14, stime 15.
+    const auto close_paren = stat.rfind(')');
+    if (close_paren == std::string::npos) return 0;
+    std::istringstream fields(stat.substr(close_paren + 2));
+    std::string skip;
+    for (int field = 3; field < 14; ++field) fields >> skip;
+    unsigned long long utime = 0, stime = 0;
+    fields >> utime >> stime;
+    return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
 }
 
 ChildProcess::ChildProcess(const std::string& path, const std::vector<std::string>& args) {

@@ -1,4 +1,6 @@
-// Runs the real sockgate binary for a test, on a free loopback port.
+// Runs the real sockgate binary on a free loopback port, for the tests, the
+// soak and the bench alike, and reads it from outside: /metrics, and its
+// memory and CPU time from /proc.
 #pragma once
 
 #include <sys/types.h>
@@ -19,19 +21,48 @@ struct HttpResponse {
 
 // How to run the gateway beyond its flags.
 struct GatewayLaunch {
+    std::string binary = SOCKGATE_GATEWAY_BIN;  // the bench may time another build's
+    // true: its demo echo services on a free port (demo_port()); false: --no-demo.
+    bool demo = true;
     uint64_t fd_limit = 0;      // RLIMIT_NOFILE for the gateway; 0: inherited
     bool merge_stderr = false;  // its log lines readable with read_output()
+    // false: its output pipe is closed once the banner is read, for a run
+    // that never reads it (the gateway ignores the SIGPIPE of later lines).
+    bool keep_output = true;
+    // Close every inherited descriptor in the gateway: the bench holds
+    // thousands of sockets that asio does not open close-on-exec.
+    bool close_inherited_fds = false;
+};
+
+// The launches the tests use most, by name.
+inline GatewayLaunch with_fd_limit(uint64_t limit) {
+    GatewayLaunch launch;
+    launch.fd_limit = limit;
+    return launch;
+}
+inline GatewayLaunch with_log_output() {
+    GatewayLaunch launch;
+    launch.merge_stderr = true;
+    return launch;
+}
+
+// From /proc/<pid>/status, in bytes.
+struct ProcessMemory {
+    uint64_t rss = 0;   // VmRSS: resident now
+    uint64_t peak = 0;  // VmHWM: the most it was ever resident
 };
 
 class GatewayProcess {
 public:
-    // Starts `sockgate --listen 127.0.0.1:0 --demo-port 0 <args>` and waits
-    // for its "listening on" line. Throws std::runtime_error if it exits first.
+    // Starts `sockgate --listen 127.0.0.1:0 --demo-port 0 <args>` (--no-demo
+    // in place of --demo-port 0 when launch.demo is false) and waits for its
+    // banner. Throws std::runtime_error, with its output, if it exits first.
     explicit GatewayProcess(std::vector<std::string> args = {}, GatewayLaunch launch = {});
     ~GatewayProcess();
     GatewayProcess(const GatewayProcess&) = delete;
     GatewayProcess& operator=(const GatewayProcess&) = delete;
 
+    pid_t pid() const { return pid_; }
     uint16_t port() const { return port_; }
     uint16_t demo_port() const { return demo_port_; }
     // What it printed up to and including its policy lines.
@@ -53,6 +84,18 @@ public:
                      const std::string& from = "127.0.0.1") const;
     // A raw request, for handshake tests; returns the response head and body.
     HttpResponse request(const std::string& raw, const std::string& from = "127.0.0.1") const;
+
+    // GET /metrics: the Prometheus text, or "" when it cannot be had.
+    std::string metrics() const;
+    // One sample of it, e.g. metric("sockgate_sockets{kind=\"tcp\"}"); -1 when absent.
+    long long metric(const std::string& name_with_labels) const;
+    // Reads it until it is `value` (the gateway updates some asynchronously)
+    // or the time runs out; returns the last reading.
+    long long wait_for_metric(const std::string& name_with_labels, long long value,
+                              std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
+    ProcessMemory memory() const;
+    // User plus system CPU time it has used so far, in seconds.
+    double cpu_seconds() const;
 
 private:
     pid_t pid_ = -1;
