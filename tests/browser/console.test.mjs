@@ -1,12 +1,32 @@
 // The playground's console, header, sockets table, sequence diagram and wire
-// view, against the real gateway and its demo echo services.
+// view, against the real gateway and its demo echo services. Each test opens
+// its own tab (a fresh browser context, so a fresh session), so any one of
+// them runs alone or in any order: `node --test --test-name-pattern=...`.
 
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  requireWebRoot, startGateway, launchBrowser, openPlayground, command, waitForText, textOf,
+  requireWebRoot, startGatewayAndBrowser, stopAll, openPlayground, command, waitForText, textOf,
   screenshot, getJson, tcpExchange, retry, udpSocket,
 } from './helpers.mjs';
+
+// What the echo tests send first: 20 bytes with its newline.
+const HELLO = 'hello from the page';
+
+// Socket 1, connected to the demo echo service, with HELLO sent and echoed.
+async function connectToEcho(page, gw) {
+  await command(page, `connect ${gw.demo.host} ${gw.demo.port}`);
+  await waitForText(page, '.console-out', /connected 127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+/);
+  await command(page, `send 1 ${HELLO}`);
+  await page.waitForSelector('.cl-data.data-in');
+}
+
+// The gateway grants written bytes back in batches of 4096: the 20 bytes of
+// HELLO wait, and 4076 more complete the batch.
+async function completeFirstWindow(page) {
+  await command(page, `send 1 ${'x'.repeat(4075)}`);
+  await waitForText(page, '#sequence .seq-body', /WINDOW \+4096/);
+}
 
 describe('playground console', { timeout: 120000 }, () => {
   let gw;
@@ -15,14 +35,21 @@ describe('playground console', { timeout: 120000 }, () => {
 
   before(async () => {
     requireWebRoot();
-    gw = await startGateway();
-    browser = await launchBrowser();
+    ({ gw, browser } = await startGatewayAndBrowser());
+  });
+  after(() => stopAll(browser, gw));
+
+  beforeEach(async () => {
     tab = await openPlayground(browser, gw);
   });
 
-  after(async () => {
-    await browser?.close();
-    await gw?.stop();
+  // Whatever a test did, its page made no request outside the gateway and
+  // threw no error.
+  afterEach(async () => {
+    const { context, external, errors } = tab;
+    await context.close();
+    assert.deepEqual(external, [], 'no requests outside the gateway');
+    assert.deepEqual(errors, [], 'no page errors');
   });
 
   it('loads on the gateway\'s scheme as an isolated secure page and opens its WebSocket on the matching one', async () => {
@@ -61,11 +88,8 @@ describe('playground console', { timeout: 120000 }, () => {
 
   it('connects to the demo echo service and shows the echo', async () => {
     const { page } = tab;
-    await command(page, `connect ${gw.demo.host} ${gw.demo.port}`);
-    await waitForText(page, '.console-out', /connected 127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+/);
-    await command(page, 'send 1 hello from the page');
     // Once as sent (▸) and once as echoed (◂), with the \n escape visible.
-    await page.waitForSelector('.cl-data.data-in');
+    await connectToEcho(page, gw);
     const echoed = await textOf(page, '.cl-data.data-in');
     assert.match(echoed, /hello from the page\\n/);
 
@@ -80,10 +104,8 @@ describe('playground console', { timeout: 120000 }, () => {
 
   it('draws the exchange in the sequence diagram', async () => {
     const { page } = tab;
-    // The gateway grants written bytes back in batches of 4096: the 20 bytes
-    // sent so far wait, and 4076 more complete the batch.
-    await command(page, `send 1 ${'x'.repeat(4075)}`);
-    await waitForText(page, '#sequence .seq-body', /WINDOW \+4096/);
+    await connectToEcho(page, gw);
+    await completeFirstWindow(page);
     const seq = await textOf(page, '#sequence .seq-body');
     assert.ok(seq.includes(`connect ${gw.demo.host}:${gw.demo.port}`), `connect arrow: ${seq}`);
     assert.match(seq, /ok · \[1\]/);
@@ -101,6 +123,8 @@ describe('playground console', { timeout: 120000 }, () => {
 
   it('lists the protocol messages in the wire view, with a socket filter and pause', async () => {
     const { page } = tab;
+    await connectToEcho(page, gw);
+    await completeFirstWindow(page);
     const wire = await textOf(page, '#wire .wire-list');
     assert.match(wire, /"op":"connect"/);
     assert.match(wire, /C→G/);
@@ -135,6 +159,8 @@ describe('playground console', { timeout: 120000 }, () => {
 
   it('shows incoming data as hex on request, and keeps command history', async () => {
     const { page } = tab;
+    await connectToEcho(page, gw);
+    await command(page, 'send 1 x');
     await page.click('#console .seg-btn:has-text("hex")');
     const hex = await textOf(page, '.cl-data.data-in');
     assert.match(hex, /68 65 6c 6c 6f/);
@@ -144,9 +170,9 @@ describe('playground console', { timeout: 120000 }, () => {
     await page.keyboard.press('ArrowUp');
     assert.equal(await page.inputValue('.console-input'), 'send 1 x');
     await page.keyboard.press('ArrowUp');
-    assert.equal(await page.inputValue('.console-input'), `send 1 ${'x'.repeat(4075)}`);
+    assert.equal(await page.inputValue('.console-input'), `send 1 ${HELLO}`);
     await page.keyboard.press('ArrowUp');
-    assert.equal(await page.inputValue('.console-input'), 'send 1 hello from the page');
+    assert.equal(await page.inputValue('.console-input'), `connect ${gw.demo.host} ${gw.demo.port}`);
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
@@ -155,17 +181,18 @@ describe('playground console', { timeout: 120000 }, () => {
 
   it('sends with the chosen line ending and as hex', async () => {
     const { page } = tab;
+    await connectToEcho(page, gw);
     await page.selectOption('#console select', 'crlf');
     await command(page, 'send 1 crlf');
     await waitForText(page, '.console-out', 'crlf\\r\\n');
     await page.selectOption('#console select', 'none');
     await command(page, 'sendhex 1 41 42 00 ff');
     await waitForText(page, '.console-out', 'AB\\0\\xff');
-    await page.selectOption('#console select', 'lf');
   });
 
   it('listens, accepts a native client, and shuts down and closes', async () => {
     const { page } = tab;
+    await connectToEcho(page, gw);
     await command(page, 'listen 0');
     await waitForText(page, '.console-out', /listening on 127\.0\.0\.1:\d+/);
     const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(await textOf(page, '.console-out'))[1]);
@@ -219,16 +246,20 @@ describe('playground console', { timeout: 120000 }, () => {
     await waitForText(page, '.console-out', 'sendto SOCK HOST PORT TEXT');
   });
 
-  it('takes a screenshot mid-run and made no external requests', async () => {
-    const { page, external, errors } = tab;
+  it('takes a screenshot mid-run', async () => {
+    const { page } = tab;
+    await connectToEcho(page, gw);
+    await completeFirstWindow(page);
     const file = await screenshot(page, 'playground-console.png');
     assert.ok(file.endsWith('.png'));
-    assert.deepEqual(external, [], 'no requests outside the gateway');
-    assert.deepEqual(errors, [], 'no page errors');
   });
 
   it('disconnects and reconnects', async () => {
     const { page } = tab;
+    // Two sockets in the first session.
+    await connectToEcho(page, gw);
+    await command(page, 'bind');
+    await waitForText(page, '.console-out', /2\s*UDP socket bound/);
     await page.click('.conn-action');
     await page.waitForSelector('.conn[data-state="disconnected"]');
     await waitForText(page, '.console-out', 'Disconnected');
@@ -247,14 +278,9 @@ describe('a denied destination', { timeout: 60000 }, () => {
 
   before(async () => {
     requireWebRoot();
-    gw = await startGateway(['--allow', 'tcp:127.0.0.1/32:1-1000']);
-    browser = await launchBrowser();
+    ({ gw, browser } = await startGatewayAndBrowser(['--allow', 'tcp:127.0.0.1/32:1-1000']));
   });
-
-  after(async () => {
-    await browser?.close();
-    await gw?.stop();
-  });
+  after(() => stopAll(browser, gw));
 
   it('says which rules denied it and how to allow it', async () => {
     const { page, external } = await openPlayground(browser, gw);

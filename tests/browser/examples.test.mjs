@@ -7,11 +7,11 @@
 // ephemeral ports through the page's argument field, so they do not depend
 // on the default ports being free.
 
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  requireWebRoot, startGateway, launchBrowser, openPlayground, waitForText, textOf, screenshot, command,
-  tcpExchange, tcpServer, udpSocket, retry, tcpPortFree, udpPortFree, getJson, freePort,
+  requireWebRoot, startGatewayAndBrowser, stopAll, openPlayground, waitForText, textOf, screenshot, command,
+  tcpExchange, tcpServer, udpSocket, retry, portIsFree, getJson, freePort,
 } from './helpers.mjs';
 import { waitFor } from '../support/wait.mjs';
 
@@ -58,15 +58,18 @@ describe('examples in the page', { timeout: 240000 }, () => {
 
   before(async () => {
     requireWebRoot({ examples: true });
-    gw = await startGateway();
-    browser = await launchBrowser();
+    ({ gw, browser } = await startGatewayAndBrowser());
     tab = await openPlayground(browser, gw);
     await page().waitForSelector('.ex-tab[data-example="tcp_server"]');
   });
+  after(() => stopAll(browser, gw));
 
-  after(async () => {
-    await browser?.close();
-    await gw?.stop();
+  // The tests share one tab (loading it is the slow part) but no state: each
+  // picks its own program and ports. What each test did made no request
+  // outside the gateway and raised no page error.
+  afterEach(() => {
+    assert.deepEqual(tab.external, [], 'no requests outside the gateway');
+    assert.deepEqual(tab.errors, [], 'no page errors');
   });
 
   it('lists the four examples and shows their C++ source', async () => {
@@ -81,7 +84,7 @@ describe('examples in the page', { timeout: 240000 }, () => {
   });
 
   it('runs the TCP server; a native client gets "Hello from server!"', async () => {
-    const port = await freePort();
+    const port = await freePort('both');
     await run(page(), 'tcp_server', `127.0.0.1 ${port}`);
     await waitForText(page(), output('tcp_server'), `listening on 127.0.0.1:${port}`);
     // The hint from index.json, adjusted to the arguments, with a copy button.
@@ -103,7 +106,7 @@ describe('examples in the page', { timeout: 240000 }, () => {
   });
 
   it('runs the TCP server and the TCP client in the page at once', async () => {
-    const port = await freePort();
+    const port = await freePort('both');
     await run(page(), 'tcp_server', `127.0.0.1 ${port}`);
     await waitForText(page(), output('tcp_server'), 'listening');
     await run(page(), 'tcp_client', `127.0.0.1 ${port}`);
@@ -115,13 +118,13 @@ describe('examples in the page', { timeout: 240000 }, () => {
   });
 
   it('stops a server blocked in accept, which frees its port', async () => {
-    const port = await freePort();
+    const port = await freePort('both');
     await run(page(), 'tcp_server', `127.0.0.1 ${port}`);
     await waitForText(page(), output('tcp_server'), 'listening');
-    assert.equal(await tcpPortFree(port), false, 'the gateway listens for the example');
+    assert.equal(await portIsFree(port, 'tcp'), false, 'the gateway listens for the example');
     await stop(page(), 'tcp_server');
     assert.match(await textOf(page(), '.ex-status'), /stopped/);
-    await retry(async () => { if (!(await tcpPortFree(port))) throw new Error(`port ${port} still in use`); }, { what: 'port freed' });
+    await retry(async () => { if (!(await portIsFree(port, 'tcp'))) throw new Error(`port ${port} still in use`); }, { what: 'port freed' });
     // It can run again afterwards.
     await run(page(), 'tcp_server', `127.0.0.1 ${port}`);
     await waitForText(page(), output('tcp_server'), 'listening');
@@ -129,7 +132,7 @@ describe('examples in the page', { timeout: 240000 }, () => {
   });
 
   it('runs the TCP client against a native server', async () => {
-    const port = await freePort();
+    const port = await freePort('both');
     const server = await tcpServer(port, 'Hello from the native test server!');
     try {
       await run(page(), 'tcp_client', `127.0.0.1 ${port}`);
@@ -143,7 +146,7 @@ describe('examples in the page', { timeout: 240000 }, () => {
   });
 
   it('runs the UDP server; a native client gets its answer', async () => {
-    const port = await freePort();
+    const port = await freePort('both');
     await run(page(), 'udp_server', `127.0.0.1 ${port}`);
     await waitForText(page(), output('udp_server'), 'listening');
     const client = await udpSocket();
@@ -163,11 +166,11 @@ describe('examples in the page', { timeout: 240000 }, () => {
     // The UDP server serves until stopped.
     assert.equal(await status(page(), 'udp_server'), 'running');
     await stop(page(), 'udp_server');
-    await retry(async () => { if (!(await udpPortFree(port))) throw new Error(`port ${port} still in use`); }, { what: 'UDP port freed' });
+    await retry(async () => { if (!(await portIsFree(port, 'udp'))) throw new Error(`port ${port} still in use`); }, { what: 'UDP port freed' });
   });
 
   it('runs the UDP client against a native server', async () => {
-    const port = await freePort();
+    const port = await freePort('both');
     const server = await udpSocket(port);
     server.sock.on('message', (msg, rinfo) => {
       server.sock.send('Hello from the native UDP server!', rinfo.port, rinfo.address);
@@ -184,7 +187,7 @@ describe('examples in the page', { timeout: 240000 }, () => {
   });
 
   it('runs the UDP server and client in the page at once', async () => {
-    const port = await freePort();
+    const port = await freePort('both');
     await run(page(), 'udp_server', `127.0.0.1 ${port}`);
     await waitForText(page(), output('udp_server'), 'listening');
     await run(page(), 'udp_client', `127.0.0.1 ${port}`);
@@ -194,7 +197,7 @@ describe('examples in the page', { timeout: 240000 }, () => {
   });
 
   it('lets the console talk to a running example', async () => {
-    const port = await freePort();
+    const port = await freePort('both');
     await run(page(), 'udp_server', `127.0.0.1 ${port}`);
     await waitForText(page(), output('udp_server'), 'listening');
     await command(page(), 'bind');
@@ -212,8 +215,4 @@ describe('examples in the page', { timeout: 240000 }, () => {
     await stop(page(), 'udp_server');
   });
 
-  it('made no external requests and raised no page errors', () => {
-    assert.deepEqual(tab.external, []);
-    assert.deepEqual(tab.errors, []);
-  });
 });

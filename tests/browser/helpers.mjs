@@ -10,7 +10,7 @@
 //   SOCKGATE_BROWSER_TLS  1: every gateway serves https:// and wss:// with a
 //                         self-signed certificate (one per test file)
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
@@ -20,9 +20,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
+import { gatewayBin, startGateway as startSharedGateway } from '../support/gateway.mjs';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, '..', '..');
-export const gatewayBin = process.env.SOCKGATE_GATEWAY_BIN || path.join(repo, 'build', 'gateway', 'sockgate');
 export const webRoot = process.env.SOCKGATE_WEB_ROOT || path.join(repo, 'build', 'web');
 export const artifacts = process.env.SOCKGATE_ARTIFACTS || path.join(repo, 'test-artifacts');
 export const chromiumBin = process.env.SOCKGATE_CHROMIUM || '/usr/bin/chromium';
@@ -59,47 +60,15 @@ export function requireWebRoot({ examples = false } = {}) {
 }
 
 /**
- * Starts the gateway on an ephemeral port with its demo echo services on
- * another one. Resolves {base, port, demo:{host,port}, stop()}.
+ * The gateway of tests/support/gateway.mjs serving `root`, over https and wss
+ * in the TLS run. Adds `base`, the page's URL.
  */
 export async function startGateway(extra = [], { root = webRoot } = {}) {
-  const tls = tlsMode ? ['--tls-cert', testCertificate().cert, '--tls-key', testCertificate().key] : [];
-  const args = ['--listen', '127.0.0.1:0', '--demo-port', '0', '--quiet', '--web-root', root, ...tls, ...extra];
-  const proc = spawn(gatewayBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  proc.stderr.on('data', (d) => { err += d; });
-  const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start in 10 s: ${out}${err}`)), 10000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const listen = /listening on (https?):\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      const demo = /demo echo services: tcp and udp on ([^\s:]+):(\d+)/.exec(out);
-      if (listen && (demo || extra.includes('--no-demo'))) {
-        clearTimeout(timer);
-        resolve({ scheme: listen[1], port: Number(listen[2]), demo: demo ? { host: demo[1], port: Number(demo[2]) } : null });
-      }
-    });
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`gateway exited with ${code}: ${out}${err}`)); });
-  });
-  const { scheme, port, demo } = await ready;
-  proc.removeAllListeners('exit');
-  const exited = new Promise((r) => proc.on('exit', r));
-  return {
-    port,
-    demo,
-    base: `${scheme}://127.0.0.1:${port}/`,
-    proc,
-    output: () => out + err,
-    async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      proc.kill('SIGTERM');
-      const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
+  const gw = await startSharedGateway(extra, { webRoot: root, tls: tlsMode ? testCertificate() : null });
+  return { ...gw, base: gw.httpUrl };
 }
+
+export { freePort, portIsFree } from '../support/gateway.mjs';
 
 export async function launchBrowser() {
   return chromium.launch({
@@ -107,6 +76,18 @@ export async function launchBrowser() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/** A gateway with `args` and a browser, for one describe block's before(). */
+export async function startGatewayAndBrowser(args = []) {
+  const gw = await startGateway(args);
+  return { gw, browser: await launchBrowser() };
+}
+
+/** Its after(): closes the browser, then stops the gateway; either may be missing. */
+export async function stopAll(browser, gw) {
+  await browser?.close();
+  await gw?.stop();
 }
 
 /**
@@ -249,36 +230,6 @@ export function udpSocket(port = 0, { host = '127.0.0.1' } = {}) {
       close: () => new Promise((r) => sock.close(() => r())),
     }));
   });
-}
-
-/** True when a TCP port on 127.0.0.1 can be bound now. */
-export function tcpPortFree(port) {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-export function udpPortFree(port) {
-  return new Promise((resolve) => {
-    const s = dgram.createSocket('udp4');
-    s.once('error', () => resolve(false));
-    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-/** A port that is free for both TCP and UDP on 127.0.0.1 right now. */
-export async function freePort() {
-  for (let i = 0; i < 20; i++) {
-    const port = await new Promise((resolve, reject) => {
-      const s = net.createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-    });
-    if (await udpPortFree(port)) return port;
-  }
-  throw new Error('no free port found');
 }
 
 /** Gets JSON from the gateway. */

@@ -10,15 +10,16 @@
 // Every program gets a free port through the args field (the examples read
 // sys.argv[1]), so the tests do not depend on 12345 or 54321 being free.
 
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {
-  repo, webRoot, artifacts, requireWebRoot, startGateway, launchBrowser, openPlayground, waitForText, textOf, screenshot,
-  tcpExchange, tcpServer, udpSocket, retry, tcpPortFree, getJson, sleep, freePort,
+  repo, webRoot, artifacts, requireWebRoot, startGatewayAndBrowser, stopAll, openPlayground, waitForText, textOf, screenshot,
+  tcpExchange, tcpServer, udpSocket, retry, portIsFree, getJson, freePort,
 } from './helpers.mjs';
+import { waitFor } from '../support/wait.mjs';
 
 const example = (name) => readFileSync(path.join(repo, 'examples', 'python', `${name}.py`), 'utf8');
 const output = (name) => `.py-output[data-program="${name}"]`;
@@ -100,16 +101,19 @@ describe('Python in the page', { timeout: 300000 }, () => {
 
   before(async () => {
     requirePython();
-    gw = await startGateway();
-    browser = await launchBrowser();
+    ({ gw, browser } = await startGatewayAndBrowser());
     tab = await openPlayground(browser, gw);
     await page().waitForSelector('.py-tab[data-program="tcp_server"]');
     await page().waitForSelector('.py-engine[data-state="ready"]', { timeout: 60000 });
   });
+  after(() => stopAll(browser, gw));
 
-  after(async () => {
-    await browser?.close();
-    await gw?.stop();
+  // The tests share one tab (loading it is the slow part) but no state: each
+  // picks its own program and ports. What each test did made no request
+  // outside the gateway and raised no page error.
+  afterEach(() => {
+    assert.deepEqual(tab.external, [], 'no requests outside the gateway');
+    assert.deepEqual(tab.errors, [], 'no page errors');
   });
 
   it('lists the Python examples and highlights their source', async () => {
@@ -125,12 +129,12 @@ describe('Python in the page', { timeout: 300000 }, () => {
   });
 
   it('runs the TCP server pasted into the editor; a native client talks Chinese to it', async () => {
-    const port = await freePort();
+    const port = await freePort('both');
     await select(page(), 'main');
     await setCode(page(), example('tcp_server'));
     await run(page(), 'main', String(port));
     await waitForText(page(), output('main'), `Listening on 127.0.0.1:${port}`);
-    assert.equal(await tcpPortFree(port), false, 'the gateway listens for the program');
+    assert.equal(await portIsFree(port, 'tcp'), false, 'the gateway listens for the program');
 
     // The views follow the new run.
     assert.match(await shown(page()), /^Your code · Python/);
@@ -184,7 +188,7 @@ describe('Python in the page', { timeout: 300000 }, () => {
   });
 
   it('runs the UDP server; a native datagram peer gets its answer', async () => {
-    const port = await freePort();
+    const port = await freePort('both');
     await run(page(), 'udp_server', String(port));
     await waitForText(page(), output('udp_server'), `UDP server listening on 127.0.0.1:${port}`);
     const peer = await udpSocket();
@@ -206,7 +210,7 @@ describe('Python in the page', { timeout: 300000 }, () => {
   });
 
   it('runs the TCP server and the TCP client examples at once; they talk', async () => {
-    const port = await freePort();
+    const port = await freePort('both');
     await run(page(), 'tcp_server', String(port));
     await waitForText(page(), output('tcp_server'), `Listening on 127.0.0.1:${port}`);
     // The example's hint, with the port of this run.
@@ -230,7 +234,7 @@ describe('Python in the page', { timeout: 300000 }, () => {
 
   it('runs the HTTP server and client examples, the chat server, the port scanner and the asyncio echo server', async () => {
     // http.server answers urllib.request in the page and fetch() here.
-    const httpPort = await freePort();
+    const httpPort = await freePort('both');
     await run(page(), 'http_server', String(httpPort));
     await waitForText(page(), output('http_server'), `Serving HTTP on http://127.0.0.1:${httpPort}/`);
     const res = await fetch(`http://127.0.0.1:${httpPort}/from-node`);
@@ -244,7 +248,7 @@ describe('Python in the page', { timeout: 300000 }, () => {
     await stop(page(), 'http_server');
 
     // The chat server passes a line from one native client to the other.
-    const chatPort = await freePort();
+    const chatPort = await freePort('both');
     await run(page(), 'chat_server', String(chatPort));
     await waitForText(page(), output('chat_server'), `Chat server on 127.0.0.1:${chatPort}`);
     const connect = () => new Promise((resolve, reject) => {
@@ -268,7 +272,7 @@ describe('Python in the page', { timeout: 300000 }, () => {
     await stop(page(), 'chat_server');
 
     // The port scanner finds a native server among a few ports.
-    const openPort = await freePort();
+    const openPort = await freePort('both');
     const native = await tcpServer(openPort, 'hi');
     try {
       await run(page(), 'port_scan', `${openPort - 1} ${openPort + 1}`);
@@ -280,7 +284,7 @@ describe('Python in the page', { timeout: 300000 }, () => {
     }
 
     // asyncio echoes each line.
-    const echoPort = await freePort();
+    const echoPort = await freePort('both');
     await run(page(), 'asyncio_echo', String(echoPort));
     await waitForText(page(), output('asyncio_echo'), `Echo server on 127.0.0.1:${echoPort}`);
     assert.equal(await tcpExchange(echoPort, `${CHINESE}\n`, { until: '\n' }), `${CHINESE}\n`);
@@ -307,7 +311,7 @@ describe('Python in the page', { timeout: 300000 }, () => {
   });
 
   it('Stop frees a port held by a blocked accept() within a second', async (t) => {
-    const port = await freePort();
+    const port = await freePort('both');
     await select(page(), 'main');
     await setCode(page(), [
       'import socket, sys',
@@ -320,15 +324,12 @@ describe('Python in the page', { timeout: 300000 }, () => {
     ].join('\n'));
     await run(page(), 'main', String(port));
     await waitForText(page(), output('main'), 'waiting in accept()');
-    assert.equal(await tcpPortFree(port), false);
+    assert.equal(await portIsFree(port, 'tcp'), false);
     const started = Date.now();
     await page().click('.py-stop');
     // Polls the port itself: the measure is when a native server can have it.
-    let native = null;
-    while (!native && Date.now() - started < 5000) {
-      native = await tcpServer(port, 'mine now').catch(() => null);
-      if (!native) await sleep(10);
-    }
+    const native = await waitFor(() => tcpServer(port, 'mine now').catch(() => null), `port ${port} to be free`)
+      .catch(() => null);
     const elapsed = Date.now() - started;
     assert.ok(native, 'a native server could bind the port after Stop');
     await native.close();
@@ -407,10 +408,6 @@ describe('Python in the page', { timeout: 300000 }, () => {
     assert.equal(new URL(await page().url()).hash, hash, 'the address bar shows the link');
   });
 
-  it('made no external requests and raised no page errors', () => {
-    assert.deepEqual(tab.external, []);
-    assert.deepEqual(tab.errors, []);
-  });
 });
 
 describe('the views follow a C++ example run', { timeout: 120000 }, () => {
@@ -419,20 +416,15 @@ describe('the views follow a C++ example run', { timeout: 120000 }, () => {
 
   before(async () => {
     requirePython();
-    gw = await startGateway();
-    browser = await launchBrowser();
+    ({ gw, browser } = await startGatewayAndBrowser());
   });
-
-  after(async () => {
-    await browser?.close();
-    await gw?.stop();
-  });
+  after(() => stopAll(browser, gw));
 
   it('lists its listener and connection, recorded from its WebSocket', async () => {
     const { page, errors } = await openPlayground(browser, gw);
     await page.waitForSelector('.ex-tab[data-example="tcp_server"]');
     await page.click('.ex-tab[data-example="tcp_server"]');
-    const port = await freePort();
+    const port = await freePort('both');
     await page.fill('.ex-args', `127.0.0.1 ${port}`);
     await page.click('.btn-run');
     await waitForText(page, '.ex-output[data-example="tcp_server"]', 'listening');
@@ -458,14 +450,9 @@ describe('a shared link', { timeout: 120000 }, () => {
 
   before(async () => {
     requirePython();
-    gw = await startGateway();
-    browser = await launchBrowser();
+    ({ gw, browser } = await startGatewayAndBrowser());
   });
-
-  after(async () => {
-    await browser?.close();
-    await gw?.stop();
-  });
+  after(() => stopAll(browser, gw));
 
   it('opens the code without running it; Run runs it', async () => {
     const source = [
@@ -506,14 +493,9 @@ describe('a run the gateway refuses', { timeout: 120000 }, () => {
   before(async () => {
     requirePython();
     // One session: the console's. A run cannot get one of its own.
-    gw = await startGateway(['--max-sessions', '1']);
-    browser = await launchBrowser();
+    ({ gw, browser } = await startGatewayAndBrowser(['--max-sessions', '1']));
   });
-
-  after(async () => {
-    await browser?.close();
-    await gw?.stop();
-  });
+  after(() => stopAll(browser, gw));
 
   it('says why it failed, and the next Run works', async () => {
     const { page, errors } = await openPlayground(browser, gw);
@@ -545,14 +527,9 @@ describe('a destination the policy denies', { timeout: 120000 }, () => {
 
   before(async () => {
     requirePython();
-    gw = await startGateway(['--allow', 'tcp:127.0.0.1/32:1-1000']);
-    browser = await launchBrowser();
+    ({ gw, browser } = await startGatewayAndBrowser(['--allow', 'tcp:127.0.0.1/32:1-1000']));
   });
-
-  after(async () => {
-    await browser?.close();
-    await gw?.stop();
-  });
+  after(() => stopAll(browser, gw));
 
   it('shows PermissionError and the callout naming --allow', async () => {
     const { page, errors } = await openPlayground(browser, gw);
@@ -578,14 +555,9 @@ describe('the layout with Python', { timeout: 120000 }, () => {
 
   before(async () => {
     requirePython();
-    gw = await startGateway();
-    browser = await launchBrowser();
+    ({ gw, browser } = await startGatewayAndBrowser());
   });
-
-  after(async () => {
-    await browser?.close();
-    await gw?.stop();
-  });
+  after(() => stopAll(browser, gw));
 
   for (const [width, height] of [[1440, 900], [1024, 768]]) {
     it(`fits ${width}×${height}`, async () => {

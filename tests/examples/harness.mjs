@@ -1,22 +1,20 @@
-// Shared pieces of the example tests: the real gateway, free ports, and
-// socket programs run natively or as wasm under Node (run_wasm.mjs).
+// Shared pieces of the example tests: socket programs run natively or as
+// wasm under Node (run_wasm.mjs); the real gateway and free ports come from
+// tests/support/gateway.mjs (SOCKGATE_GATEWAY_BIN).
 //
 // Environment:
-//   SOCKGATE_GATEWAY_BIN          gateway binary (default build/gateway/sockgate)
 //   SOCKGATE_EXAMPLES_NATIVE_DIR  native examples: example_<name>; test programs: tests/test_<name>
 //   SOCKGATE_EXAMPLES_WASM_DIR    wasm examples: <name>.mjs + .wasm; test programs: tests/<name>.mjs
 import { spawn } from 'node:child_process';
-import dgram from 'node:dgram';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
 
-export const GATEWAY_BIN = process.env.SOCKGATE_GATEWAY_BIN || '/work/main/build/gateway/sockgate';
-export const NATIVE_DIR = process.env.SOCKGATE_EXAMPLES_NATIVE_DIR || '/work/main/build/examples';
-export const WASM_DIR = process.env.SOCKGATE_EXAMPLES_WASM_DIR || '/work/main/build-wasm/examples';
+export const NATIVE_DIR = process.env.SOCKGATE_EXAMPLES_NATIVE_DIR || path.join(repo, 'build/examples');
+export const WASM_DIR = process.env.SOCKGATE_EXAMPLES_WASM_DIR || path.join(repo, 'build-wasm/examples');
 const RUN_WASM = path.join(here, 'run_wasm.mjs');
 
 // How long any one program may run before the test gives up on it.
@@ -77,72 +75,8 @@ class LineReader {
   }
 }
 
-// The real gateway on a free loopback port.
-export async function startGateway(extraArgs = []) {
-  mustExist(GATEWAY_BIN, 'gateway binary');
-  const child = spawn(GATEWAY_BIN, ['--listen', '127.0.0.1:0', '--demo-port', '0', '--quiet', ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out = new LineReader(child.stdout);
-  const err = new LineReader(child.stderr);
-  const line = await out.waitFor(/listening on http:\/\/[^/\s]+\//, 10000, () => 'the gateway').catch((e) => {
-    child.kill('SIGKILL');
-    throw new Error(`${e.message}; stderr: ${err.lines.join('\n')}`);
-  });
-  const host = line.match(/listening on http:\/\/([^/\s]+)\//)[1];
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  return {
-    url: `ws://${host}/ws`,
-    host,
-    http: `http://${host}`,
-    async health() {
-      const res = await fetch(`http://${host}/healthz`);
-      return res.json();
-    },
-    async stop() {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-// A port that is free on 127.0.0.1 for `proto` ('tcp' or 'udp') right now.
-export function freePort(proto = 'tcp') {
-  return new Promise((resolve, reject) => {
-    if (proto === 'udp') {
-      const s = dgram.createSocket('udp4');
-      s.on('error', reject);
-      s.bind(0, '127.0.0.1', () => {
-        const { port } = s.address();
-        s.close(() => resolve(port));
-      });
-    } else {
-      const s = net.createServer();
-      s.on('error', reject);
-      s.listen(0, '127.0.0.1', () => {
-        const { port } = s.address();
-        s.close(() => resolve(port));
-      });
-    }
-  });
-}
-
-// Whether a TCP or UDP port on 127.0.0.1 can be bound now.
-export function portIsFree(port, proto = 'tcp') {
-  return new Promise((resolve) => {
-    if (proto === 'udp') {
-      const s = dgram.createSocket('udp4');
-      s.on('error', () => resolve(false));
-      s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    } else {
-      const s = net.createServer();
-      s.on('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    }
-  });
-}
+// The gateway and free ports, as every Node suite gets them.
+export { freePort, portIsFree, startGateway } from '../support/gateway.mjs';
 
 // One run of a socket program. kind: 'native' or 'wasm'. name: the example
 // or test program's name (tcp_server, socket_probe, ...).
@@ -163,7 +97,7 @@ export class Program {
       const module = mustExist(path.join(dir, `${name}.mjs`), `wasm program ${name}`);
       mustExist(module.replace(/\.mjs$/, '.wasm'), `wasm binary of ${name}`);
       command = process.execPath;
-      argv = [RUN_WASM, module, gateway.url, ...args];
+      argv = [RUN_WASM, module, gateway.wsUrl, ...args];
     }
     this.child = spawn(command, argv, {
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -63,7 +63,7 @@ test('what the policy denies fails with EACCES, for TCP at once and for UDP on t
 
 test('a gateway that cannot be reached makes network calls fail with a clear message', async () => {
   const port = await freePort('tcp');  // nobody listens here
-  const program = new Program('wasm', 'tcp_client', ['127.0.0.1', '12345'], { url: `ws://127.0.0.1:${port}/ws` });
+  const program = new Program('wasm', 'tcp_client', ['127.0.0.1', '12345'], { wsUrl: `ws://127.0.0.1:${port}/ws` });
   const r = await program.result();
   assert.equal(r.code, 1, describeRun(program, r));
   assert.match(r.stderr[0] ?? '', /^sockgate: cannot reach the gateway at ws:\/\/127\.0\.0\.1:\d+\/ws/, describeRun(program, r));

@@ -16,7 +16,6 @@ after(async () => {
 
 // The gateway frees a session's ports as its WebSocket closes; wait for that
 // rather than racing it.
-const eventually = (check, what, timeoutMs = 5000) => waitFor(check, what, timeoutMs);
 
 test('stopping ends tcp_server blocked in accept and frees its port', async () => {
   const port = await freePort('tcp');
@@ -30,8 +29,8 @@ test('stopping ends tcp_server blocked in accept and frees its port', async () =
   assert.equal(r.code, 1, describeRun(server, r));
   assert.deepEqual(r.stderr, ['accept: Connection reset by peer'], describeRun(server, r));
 
-  await eventually(() => portIsFree(port, 'tcp'), `port ${port} still taken after the stop`);
-  await eventually(async () => (await gateway.health()).sockets === 0, 'the gateway still holds sockets');
+  await waitFor(() => portIsFree(port, 'tcp'), `port ${port} still taken after the stop`);
+  await waitFor(async () => (await gateway.health()).sockets === 0, 'the gateway still holds sockets');
 });
 
 test('stopping ends udp_server blocked in recvfrom and frees its port', async () => {
@@ -44,7 +43,7 @@ test('stopping ends udp_server blocked in recvfrom and frees its port', async ()
   const r = await server.result();
   assert.equal(r.code, 1, describeRun(server, r));
   assert.deepEqual(r.stderr, ['recvfrom: Connection reset by peer'], describeRun(server, r));
-  await eventually(() => portIsFree(port, 'udp'), `port ${port} still taken after the stop`);
+  await waitFor(() => portIsFree(port, 'udp'), `port ${port} still taken after the stop`);
 });
 
 test('a program that ignores the failures is ended with status 143', async () => {
@@ -57,7 +56,7 @@ test('a program that ignores the failures is ended with status 143', async () =>
   assert.equal(r.code, 143, describeRun(server, r));
   // It saw the first failure, retried, and was ended on the second.
   assert.deepEqual(r.stderr, ['accept: Connection reset by peer'], describeRun(server, r));
-  await eventually(() => portIsFree(port, 'tcp'), `port ${port} still taken after the stop`);
+  await waitFor(() => portIsFree(port, 'tcp'), `port ${port} still taken after the stop`);
 });
 
 test('stopping ends udp_client waiting for a reply and closes its session', async () => {
@@ -69,5 +68,5 @@ test('stopping ends udp_client waiting for a reply and closes its session', asyn
   const r = await client.result();
   assert.equal(r.code, 1, describeRun(client, r));
   assert.deepEqual(r.stderr, ['recvfrom: Connection reset by peer'], describeRun(client, r));
-  await eventually(async () => (await gateway.health()).sessions === 0, 'a session is still open');
+  await waitFor(async () => (await gateway.health()).sessions === 0, 'a session is still open');
 });

@@ -8,9 +8,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+// nginx cannot pick its own port and say which: it gets one that was free.
+import { freePort } from '../support/gateway.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const nginxBin = process.env.SOCKGATE_NGINX ?? '/usr/sbin/nginx';
@@ -24,19 +26,6 @@ export function makeCertificate(dir) {
     '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
     '-keyout', key, '-out', cert], { stdio: ['ignore', 'ignore', 'pipe'] });
   return { cert, key, pem: readFileSync(cert) };
-}
-
-// A TCP port on 127.0.0.1 that was free a moment ago (nginx cannot pick its
-// own and say which).
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // GET https://127.0.0.1:port/path trusting `ca`; resolves {status, body}.

@@ -12,7 +12,8 @@ import path from 'node:path';
 import { WebSocket } from 'ws';
 
 import * as sockgate from '../../web/src/sockgate.js';
-import { moduleFactory, nextEvent, patternBytes, receiveBytes, startGateway, tcpServer, until } from '../wasm/support.mjs';
+import { moduleFactory, nextEvent, patternBytes, receiveBytes, startGateway, tcpServer } from '../wasm/support.mjs';
+import { waitFor } from '../support/wait.mjs';
 import { makeCertificate, startNginx } from './nginx.mjs';
 import { fetchMetric } from '../support/metrics.mjs';
 
@@ -123,7 +124,7 @@ describe('nginx with docker/nginx.conf in front of two gateways', () => {
       for (const from of froms) sessions.push(await openSession(nginx, { from }));
       for (const from of froms) {
         const line = `opened from ${from} via proxy 127.0.0.1`;
-        await until(() => gateways.some((g) => g.output().includes(line)), `a gateway logging "${line}"`, 5000);
+        await waitFor(() => gateways.some((g) => g.output().includes(line)), `a gateway logging "${line}"`, 5000);
       }
       const usedAfter = await Promise.all(gateways.map((g) => metric(g, 'sockgate_forwarded_headers_total{outcome="used"}')));
       assert.ok(usedAfter[0] + usedAfter[1] - usedBefore[0] - usedBefore[1] >= 2, 'X-Forwarded-For was not used');
@@ -171,7 +172,7 @@ describe('nginx with docker/nginx.conf in front of two gateways', () => {
       const silentFor = Date.now() - unpingedSilentSince;
       assert.ok(silentFor >= READ_TIMEOUT_S * 1000 - 500,
         `the unpinged session ended after ${silentFor} ms, before nginx's timeout: ${JSON.stringify(cut)}`);
-      await until(() => closed !== null || Date.now() - started > 3 * READ_TIMEOUT_S * 1000,
+      await waitFor(() => closed !== null || Date.now() - started > 3 * READ_TIMEOUT_S * 1000,
         'three read timeouts', 5 * READ_TIMEOUT_S * 1000);
 
       assert.equal(closed, null, `the pinged session was closed: ${JSON.stringify(closed)}`);

@@ -1,13 +1,11 @@
-// Shared pieces of the tests of web/src/sockgate.js: the real gateway as a
-// child process, the wasm client loaded under Node, native peers, and small
-// helpers for waiting on events. Not a test file itself (node --test only
+// Shared pieces of the tests of web/src/sockgate.js: the wasm client loaded
+// under Node, native peers, and small helpers for waiting on events; the
+// real gateway comes from tests/support/gateway.mjs. Not a test file itself (node --test only
 // runs *.test.mjs).
 //
 // Environment:
-//   SOCKGATE_GATEWAY_BIN  the gateway binary (default build/gateway/sockgate)
 //   SOCKGATE_WASM_DIR     where sockgate_client.mjs/.wasm are
 //                         (default build-wasm/wasm/browser)
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -25,7 +23,6 @@ export const nativeWebSocket = Boolean(process.env.SOCKGATE_TEST_NATIVE_WEBSOCKE
 if (!nativeWebSocket) globalThis.WebSocket = WebSocket;
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const gatewayBin = process.env.SOCKGATE_GATEWAY_BIN ?? path.join(repo, 'build/gateway/sockgate');
 export const wasmDir = process.env.SOCKGATE_WASM_DIR ?? path.join(repo, 'build-wasm/wasm/browser');
 export const moduleUrl = pathToFileURL(path.join(wasmDir, 'sockgate_client.mjs'));
 
@@ -55,63 +52,8 @@ export function openSession(gateway, options = {}) {
 
 // ---------------------------------------------------------------- the gateway
 
-// Gateways still running. They are stopped when this process ends, also
-// when the test runner ends it (a timeout sends SIGTERM), so that no
-// gateway outlives its test file.
-const liveGateways = new Set();
-process.once('exit', () => {
-  for (const child of liveGateways) child.kill('SIGKILL');
-});
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.once(signal, () => process.exit(128 + (signal === 'SIGTERM' ? 15 : 2)));
-}
-
-// Starts build/gateway/sockgate on a free loopback port with its demo echo
-// services on another, plus `extraArgs`. Resolves once it has said where.
-// With `quiet: false` it logs each session, readable with output().
-export function startGateway(extraArgs = [], { quiet = true } = {}) {
-  const args = ['--listen', '127.0.0.1:0', '--demo-port', '0', ...(quiet ? ['--quiet'] : []), ...extraArgs];
-  const child = spawn(gatewayBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  liveGateways.add(child);
-  let output = '';
-  const exited = new Promise((resolve) =>
-    child.once('exit', (code, signal) => {
-      liveGateways.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-
-  const started = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error('gateway did not start within 10 s')), 10_000);
-    function fail(error) {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`${error.message}\n${gatewayBin} ${args.join(' ')}\n${output}`));
-    }
-    function onOutput(chunk) {
-      output += chunk;
-      const listen = output.match(/listening on http:\/\/([^/\s]+)\//);
-      const demo = output.match(/demo echo services: tcp and udp on (\S+):(\d+)/);
-      if (!listen || !demo) return;
-      clearTimeout(timer);
-      resolve({
-        wsUrl: `ws://${listen[1]}/ws`,
-        httpUrl: `http://${listen[1]}/`,
-        demo: { host: demo[1], port: Number(demo[2]) },
-        output: () => output,
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          return exited;
-        },
-      });
-    }
-    child.stdout.setEncoding('utf8').on('data', onOutput);
-    child.stderr.setEncoding('utf8').on('data', (chunk) => (output += chunk));
-    child.once('error', fail);
-    child.once('exit', (code, signal) => fail(new Error(`gateway exited (${code ?? signal})`)));
-  });
-  return started;
-}
+// One copy of it for every Node suite: tests/support/gateway.mjs.
+export { startGateway } from '../support/gateway.mjs';
 
 // ---------------------------------------------------------------- native peers
 
@@ -170,19 +112,6 @@ export function record(target, name) {
   const seen = [];
   target.addEventListener(name, (event) => seen.push(event.detail));
   return seen;
-}
-
-// Resolves once `predicate()` holds, checking every 10 ms.
-export function until(predicate, what, timeoutMs = 5_000) {
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const check = () => {
-      if (predicate()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`${what} did not happen within ${timeoutMs} ms`));
-      setTimeout(check, 10);
-    };
-    check();
-  });
 }
 
 // Gathers the 'data' bytes of one socket until `size` bytes have arrived.

@@ -12,11 +12,11 @@ import {
   receiveBytes,
   record,
   startGateway,
-  until,
   tcpClient,
   tcpServer,
   text,
 } from './support.mjs';
+import { waitFor } from '../support/wait.mjs';
 
 const MiB = 1024 * 1024;
 
@@ -149,7 +149,7 @@ describe('TCP', () => {
       const eofs = record(session, 'eof');
       const data = record(session, 'data');
       const { sock } = await session.connect('127.0.0.1', peer.port);
-      await until(() => eofs.some((e) => e.sock === sock), `eof on socket ${sock}`);
+      await waitFor(() => eofs.some((e) => e.sock === sock), `eof on socket ${sock}`);
       assert.deepEqual(eofs.filter((e) => e.sock === sock), [{ sock }]);
       const bye = Buffer.concat(data.filter((d) => d.sock === sock).map((d) => Buffer.from(d.bytes)));
       assert.equal(text(bye), 'bye from node');
