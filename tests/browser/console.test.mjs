@@ -5,6 +5,7 @@
 
 import { describe, it, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import {
   requireWebRoot, startGatewayAndBrowser, stopAll, openPlayground, command, waitForText, textOf,
   screenshot, getJson, tcpExchange, retry, udpSocket,
@@ -251,7 +252,9 @@ describe('playground console', { timeout: 120000 }, () => {
     await connectToEcho(page, gw);
     await completeFirstWindow(page);
     const file = await screenshot(page, 'playground-console.png');
-    assert.ok(file.endsWith('.png'));
+    // A PNG was written: its signature, and more than the signature.
+    const png = readFileSync(file);
+    assert.ok(png.length > 8 && png.subarray(1, 4).toString('latin1') === 'PNG', `${file} is not a PNG`);
   });
 
   it('disconnects and reconnects', async () => {
