@@ -104,20 +104,34 @@ ParseOutcome parse_bench_args(int argc, const char* const argv[], BenchConfig& c
         };
         if (flag == "--help" || flag == "-h") return ParseOutcome::help;
         if (flag == "--quick") continue;
-        if (flag == "--gateway") config.gateway_binary = take();
-        else if (flag == "--gateway-arg") config.gateway_extra_args.push_back(take());
-        else if (flag == "--out") config.out_file = take();
-        else if (flag == "--only") add_workloads(take(), config.only);
-        else if (flag == "--bytes") config.throughput_bytes = parse_count(flag, take());
-        else if (flag == "--throughput-runs") config.throughput_runs = size_t(parse_count(flag, take()));
-        else if (flag == "--round-trips") config.latency_round_trips = parse_count(flag, take());
-        else if (flag == "--sessions") config.fanout_sessions = size_t(parse_count(flag, take()));
-        else if (flag == "--sockets") config.fanout_sockets_per_session = size_t(parse_count(flag, take()));
-        else if (flag == "--rounds") config.fanout_rounds = parse_count(flag, take());
-        else if (flag == "--datagrams") config.udp_count = parse_count(flag, take());
-        else if (flag == "--udp-rate") config.udp_paced_rate = parse_count(flag, take());
-        else if (flag == "--paced-datagrams") config.udp_paced_count = parse_count(flag, take());
-        else throw UsageError("unknown option '" + args[i] + "'");
+        if (flag == "--gateway")
+            config.gateway_binary = take();
+        else if (flag == "--gateway-arg")
+            config.gateway_extra_args.push_back(take());
+        else if (flag == "--out")
+            config.out_file = take();
+        else if (flag == "--only")
+            add_workloads(take(), config.only);
+        else if (flag == "--bytes")
+            config.throughput_bytes = parse_count(flag, take());
+        else if (flag == "--throughput-runs")
+            config.throughput_runs = size_t(parse_count(flag, take()));
+        else if (flag == "--round-trips")
+            config.latency_round_trips = parse_count(flag, take());
+        else if (flag == "--sessions")
+            config.fanout_sessions = size_t(parse_count(flag, take()));
+        else if (flag == "--sockets")
+            config.fanout_sockets_per_session = size_t(parse_count(flag, take()));
+        else if (flag == "--rounds")
+            config.fanout_rounds = parse_count(flag, take());
+        else if (flag == "--datagrams")
+            config.udp_count = parse_count(flag, take());
+        else if (flag == "--udp-rate")
+            config.udp_paced_rate = parse_count(flag, take());
+        else if (flag == "--paced-datagrams")
+            config.udp_paced_count = parse_count(flag, take());
+        else
+            throw UsageError("unknown option '" + args[i] + "'");
     }
     if (config.out_file.empty()) throw UsageError("--out needs a file name");
     return ParseOutcome::run;

@@ -72,7 +72,8 @@ void check_latency_workload(CheckList& list, const BenchConfig& c, const Latency
     for (const auto* leg : {&l.direct, &l.relay}) {
         const std::string name = std::string("latency/") + (leg == &l.direct ? "direct" : "relay");
         if (!list.ran(name, *leg)) continue;
-        list.add(name + " round trips", leg->round_trips == c.latency_round_trips && leg->rtt.samples == c.latency_round_trips,
+        list.add(name + " round trips",
+                 leg->round_trips == c.latency_round_trips && leg->rtt.samples == c.latency_round_trips,
                  std::to_string(leg->round_trips) + " of " + std::to_string(c.latency_round_trips));
     }
 }
@@ -152,7 +153,8 @@ std::vector<Target> evaluate_targets(const BenchConfig& c, const BenchResults& r
     if (c.runs("fanout")) {
         const double per_socket = gateway_bytes_per_socket(r.fanout);
         targets.push_back({"gateway RSS per socket", "<= 20 KiB at " + std::to_string(c.fanout_sockets()) + " sockets",
-                           fmt("%.1f KiB", per_socket / 1024), r.fanout.relay.ran && per_socket <= kBytesPerSocketTarget});
+                           fmt("%.1f KiB", per_socket / 1024),
+                           r.fanout.relay.ran && per_socket <= kBytesPerSocketTarget});
     }
     {
         // Over whichever workloads ran.

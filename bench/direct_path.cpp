@@ -21,8 +21,7 @@ DirectStream::DirectStream(EventLoop& loop, tcp::socket socket, size_t read_buff
 void DirectStream::start() { do_read(); }
 
 void DirectStream::do_read() {
-    socket_.async_read_some(asio::buffer(read_buf_),
-                            [this](const std::error_code& ec, size_t n) { on_read(ec, n); });
+    socket_.async_read_some(asio::buffer(read_buf_), [this](const std::error_code& ec, size_t n) { on_read(ec, n); });
 }
 
 void DirectStream::on_read(const std::error_code& ec, size_t n) {
@@ -43,8 +42,7 @@ void DirectStream::write(std::string_view bytes) {
 
 void DirectStream::do_write() {
     writing_ = true;
-    asio::async_write(socket_, asio::buffer(in_flight_),
-                      [this](const std::error_code& ec, size_t) { on_write(ec); });
+    asio::async_write(socket_, asio::buffer(in_flight_), [this](const std::error_code& ec, size_t) { on_write(ec); });
 }
 
 void DirectStream::on_write(const std::error_code& ec) {
@@ -92,16 +90,14 @@ void DirectDatagramPort::on_receive(const std::error_code& ec, size_t n) {
 
 // ---------------------------------------------------------------- DirectPath
 
-DirectPath::DirectPath(EventLoop& loop, uint16_t tcp_port, uint16_t udp_port, size_t read_buffer,
-                       size_t connect_window)
+DirectPath::DirectPath(EventLoop& loop, uint16_t tcp_port, uint16_t udp_port, size_t read_buffer, size_t connect_window)
     : loop_(loop),
       tcp_peer_(asio::ip::make_address_v4("127.0.0.1"), tcp_port),
       udp_peer_(asio::ip::make_address_v4("127.0.0.1"), udp_port),
       read_buffer_(read_buffer),
       connect_window_(connect_window) {}
 
-void DirectPath::open_streams(size_t sessions, size_t per_session,
-                              std::function<void(std::vector<Stream*>)> done) {
+void DirectPath::open_streams(size_t sessions, size_t per_session, std::function<void(std::vector<Stream*>)> done) {
     wanted_ = sessions * per_session;
     streams_.reserve(wanted_);
     streams_done_ = std::move(done);

@@ -56,12 +56,10 @@ class DirectPath final : public Path {
 public:
     // `read_buffer`: bytes each stream reads at once. Large for throughput,
     // small when there are ten thousand streams.
-    DirectPath(EventLoop& loop, uint16_t tcp_port, uint16_t udp_port, size_t read_buffer,
-               size_t connect_window);
+    DirectPath(EventLoop& loop, uint16_t tcp_port, uint16_t udp_port, size_t read_buffer, size_t connect_window);
 
     const char* name() const override { return "direct"; }
-    void open_streams(size_t sessions, size_t per_session,
-                      std::function<void(std::vector<Stream*>)> done) override;
+    void open_streams(size_t sessions, size_t per_session, std::function<void(std::vector<Stream*>)> done) override;
     void open_datagram_port(std::function<void(DatagramPort*)> done) override;
 
 private:

@@ -7,8 +7,8 @@ namespace sockgate::bench {
 
 // ---------------------------------------------------------------- EchoTransfer
 
-EchoTransfer::EchoTransfer(EventLoop& loop, Stream& stream, const PatternSource& pattern, uint64_t total,
-                           size_t chunk, std::function<void()> done)
+EchoTransfer::EchoTransfer(EventLoop& loop, Stream& stream, const PatternSource& pattern, uint64_t total, size_t chunk,
+                           std::function<void()> done)
     : loop_(loop), stream_(stream), pattern_(pattern), total_(total), chunk_(chunk), done_(std::move(done)) {
     stream_.set_sink(this);
 }
@@ -39,8 +39,8 @@ void EchoTransfer::pump() {
 void EchoTransfer::on_stream_data(std::string_view bytes) {
     echo_.update(bytes);
     if (echo_.bytes() > sent_)
-        return loop_.fail("echo carried " + std::to_string(echo_.bytes()) + " bytes but only " +
-                          std::to_string(sent_) + " were sent");
+        return loop_.fail("echo carried " + std::to_string(echo_.bytes()) + " bytes but only " + std::to_string(sent_) +
+                          " were sent");
     if (echo_.bytes() == total_) {
         finished_ = Clock::now();
         done_();
@@ -79,8 +79,9 @@ void PingPong::on_stream_data(std::string_view bytes) {
     if (echo_ != sent_)
         return loop_.fail("round trip " + std::to_string(completed_) + " on stream " + std::to_string(stream_index_) +
                           ": the echo differs from what was sent (" + std::to_string(echo_.size()) + " bytes back)");
-    if (samples_ns_) samples_ns_->push_back(uint32_t(std::min<int64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(now - round_started_).count(), UINT32_MAX)));
+    if (samples_ns_)
+        samples_ns_->push_back(uint32_t(std::min<int64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(now - round_started_).count(), UINT32_MAX)));
     if (++completed_ == rounds_) return done_();
     send_round();
 }

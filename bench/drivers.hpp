@@ -86,7 +86,7 @@ struct DatagramTally {
     uint64_t received = 0;  // distinct, intact echoes
     uint64_t corrupt = 0;   // echoes that were not a datagram we sent, or came twice
     uint64_t lost() const { return sent - received; }
-    double seconds = 0;     // first send to last echo
+    double seconds = 0;  // first send to last echo
 };
 
 // Datagrams to the UDP echo peer, each carrying its sequence number.

@@ -24,8 +24,7 @@ constexpr size_t kScratchSize = 64 << 10;
 
 class EchoConnection : public std::enable_shared_from_this<EchoConnection> {
 public:
-    EchoConnection(tcp::socket socket, std::vector<char>& scratch)
-        : socket_(std::move(socket)), scratch_(scratch) {
+    EchoConnection(tcp::socket socket, std::vector<char>& scratch) : socket_(std::move(socket)), scratch_(scratch) {
         std::error_code ignored;
         socket_.non_blocking(true, ignored);
         socket_.set_option(tcp::no_delay(true), ignored);
@@ -48,15 +47,18 @@ private:
 
         std::error_code write_ec;
         size_t written = socket_.write_some(asio::buffer(scratch_.data(), n), write_ec);
-        if (write_ec == asio::error::would_block) written = 0;
-        else if (write_ec) return close();
+        if (write_ec == asio::error::would_block)
+            written = 0;
+        else if (write_ec)
+            return close();
         if (written == n) return do_wait();
 
         // The client is not reading fast enough: keep the rest and stop
         // reading until it is out, which pushes back on the sender.
         backlog_.assign(scratch_.data() + written, n - written);
-        asio::async_write(socket_, asio::buffer(backlog_),
-                          [self = shared_from_this()](const std::error_code& e, size_t) { self->on_backlog_written(e); });
+        asio::async_write(
+            socket_, asio::buffer(backlog_),
+            [self = shared_from_this()](const std::error_code& e, size_t) { self->on_backlog_written(e); });
     }
 
     void on_backlog_written(const std::error_code& ec) {

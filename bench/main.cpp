@@ -130,7 +130,8 @@ int run_bench(const BenchConfig& config) {
         ok = false;
         std::cout << "FAILED: results file: " << p << "\n";
     }
-    std::cout << "\n" << (ok ? "all checks passed" : "CHECKS FAILED") << "; results in " << config.out_file << " ("
+    std::cout << "\n"
+              << (ok ? "all checks passed" : "CHECKS FAILED") << "; results in " << config.out_file << " ("
               << total_seconds << " s)\n";
     return ok ? 0 : 1;
 }

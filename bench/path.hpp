@@ -60,8 +60,7 @@ public:
     virtual const char* name() const = 0;
     // Opens sessions x per_session streams (the direct path has no sessions
     // and just opens that many), then calls done with all of them.
-    virtual void open_streams(size_t sessions, size_t per_session,
-                              std::function<void(std::vector<Stream*>)> done) = 0;
+    virtual void open_streams(size_t sessions, size_t per_session, std::function<void(std::vector<Stream*>)> done) = 0;
     virtual void open_datagram_port(std::function<void(DatagramPort*)> done) = 0;
 };
 

@@ -9,8 +9,7 @@ using client::Result;
 
 // ---------------------------------------------------------------- RelayStream
 
-RelayStream::RelayStream(EventLoop& loop, Client& client, uint32_t sock)
-    : loop_(loop), client_(client), sock_(sock) {}
+RelayStream::RelayStream(EventLoop& loop, Client& client, uint32_t sock) : loop_(loop), client_(client), sock_(sock) {}
 
 void RelayStream::write(std::string_view bytes) {
     const auto status = client_.send(sock_, bytes);
@@ -51,7 +50,8 @@ void RelaySession::route_events() {
     // a failure of the run.
     ev.on_eof = [this](uint32_t sock) { fail("the echo peer closed socket " + std::to_string(sock)); };
     ev.on_closed = [this](uint32_t sock, const std::optional<client::ErrorInfo>& error) {
-        fail("the gateway closed socket " + std::to_string(sock) + (error ? ": " + error->code + " " + error->message : ""));
+        fail("the gateway closed socket " + std::to_string(sock) +
+             (error ? ": " + error->code + " " + error->message : ""));
     };
     ev.on_error = [this](const proto::ErrorEvent& event) {
         fail("error event: " + event.error.code + " " + event.error.message);
@@ -121,7 +121,11 @@ void RelaySession::bind_datagram_port(uint16_t peer_port, std::function<void()> 
 // ---------------------------------------------------------------- RelayPath
 
 RelayPath::RelayPath(EventLoop& loop, std::string ws_url, uint16_t tcp_port, uint16_t udp_port, size_t connect_window)
-    : loop_(loop), ws_url_(std::move(ws_url)), tcp_port_(tcp_port), udp_port_(udp_port), connect_window_(connect_window) {}
+    : loop_(loop),
+      ws_url_(std::move(ws_url)),
+      tcp_port_(tcp_port),
+      udp_port_(udp_port),
+      connect_window_(connect_window) {}
 
 void RelayPath::open_streams(size_t sessions, size_t per_session, std::function<void(std::vector<Stream*>)> done) {
     streams_done_ = std::move(done);

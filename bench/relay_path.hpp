@@ -103,8 +103,7 @@ public:
     RelayPath(EventLoop& loop, std::string ws_url, uint16_t tcp_port, uint16_t udp_port, size_t connect_window);
 
     const char* name() const override { return "relay"; }
-    void open_streams(size_t sessions, size_t per_session,
-                      std::function<void(std::vector<Stream*>)> done) override;
+    void open_streams(size_t sessions, size_t per_session, std::function<void(std::vector<Stream*>)> done) override;
     void open_datagram_port(std::function<void(DatagramPort*)> done) override;
 
 private:

@@ -10,8 +10,8 @@ using ojson = nlohmann::ordered_json;
 bool positive(double v) { return std::isfinite(v) && v > 0; }
 
 ojson latency_json(const LatencySummary& s) {
-    return {{"samples", s.samples}, {"p50_us", s.p50_us}, {"p99_us", s.p99_us}, {"p999_us", s.p999_us},
-            {"mean_us", s.mean_us}, {"max_us", s.max_us}};
+    return {{"samples", s.samples}, {"p50_us", s.p50_us},   {"p99_us", s.p99_us},
+            {"p999_us", s.p999_us}, {"mean_us", s.mean_us}, {"max_us", s.max_us}};
 }
 
 ojson outcome_json(const LegOutcome& leg) {
@@ -21,8 +21,8 @@ ojson outcome_json(const LegOutcome& leg) {
 }
 
 ojson tally_json(const DatagramTally& t) {
-    return {{"sent", t.sent}, {"received", t.received}, {"lost", t.lost()}, {"corrupt", t.corrupt},
-            {"seconds", t.seconds}, {"datagrams_per_s", datagram_rate(t)}};
+    return {{"sent", t.sent},       {"received", t.received}, {"lost", t.lost()},
+            {"corrupt", t.corrupt}, {"seconds", t.seconds},   {"datagrams_per_s", datagram_rate(t)}};
 }
 
 ojson throughput_json(const ThroughputResult& t) {
@@ -147,7 +147,8 @@ public:
     }
     void is_true(const std::string& pointer) {
         const auto* v = at(pointer);
-        if (v && !(v->is_boolean() && v->get<bool>())) problems_.push_back(pointer + " is " + v->dump() + ", expected true");
+        if (v && !(v->is_boolean() && v->get<bool>()))
+            problems_.push_back(pointer + " is " + v->dump() + ", expected true");
     }
     std::vector<std::string> take() { return std::move(problems_); }
 
@@ -202,7 +203,8 @@ std::vector<std::string> validate_results_json(const nlohmann::json& doc, const 
         }
         v.positive_number("/throughput/ratio");
         v.positive_number("/throughput/relay/gateway_cpu_seconds_per_gib");
-        for (size_t i = 0; i < c.throughput_runs; ++i) v.positive_number("/throughput/runs/" + std::to_string(i) + "/ratio");
+        for (size_t i = 0; i < c.throughput_runs; ++i)
+            v.positive_number("/throughput/runs/" + std::to_string(i) + "/ratio");
     }
     if (c.runs("latency")) {
         for (const std::string p : {"direct", "relay"}) {

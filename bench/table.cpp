@@ -37,7 +37,8 @@ void throughput_rows(Table& table, const ThroughputResult& t) {
     if (t.runs.size() > 1) {
         // The figures above are the median pair's; show the spread.
         std::string each;
-        for (const auto& p : t.runs) each += (each.empty() ? "" : " ") + fmt("%.2f", ratio(p.relay.mib_per_s, p.direct.mib_per_s));
+        for (const auto& p : t.runs)
+            each += (each.empty() ? "" : " ") + fmt("%.2f", ratio(p.relay.mib_per_s, p.direct.mib_per_s));
         table.out() << "            relay/direct of each of the " << t.runs.size()
                     << " runs (the median one is shown): " << each << "\n";
     }
@@ -69,7 +70,8 @@ void fanout_rows(Table& table, const FanoutResult& f) {
 void udp_rows(Table& table, const UdpResult& u) {
     const double direct = datagram_rate(u.direct.closed_loop);
     const double relay = datagram_rate(u.relay.closed_loop);
-    table.row("udp", "datagrams/s (" + std::to_string(u.window) + " in flight, " + std::to_string(u.payload_bytes) + " B)",
+    table.row("udp",
+              "datagrams/s (" + std::to_string(u.window) + " in flight, " + std::to_string(u.payload_bytes) + " B)",
               num(direct, "%.0f"), num(relay, "%.0f"), times(relay, direct));
     table.row("", "lost of " + std::to_string(u.count), std::to_string(u.direct.closed_loop.lost()),
               std::to_string(u.relay.closed_loop.lost()));

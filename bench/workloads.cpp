@@ -33,9 +33,9 @@ public:
             return;
         }
         // Room for the fan-out, never below the gateway's defaults.
-        std::vector<std::string> args{
-            "--max-sessions", std::to_string(std::max<size_t>(256, c.fanout_sessions + 8)),
-            "--max-sockets", std::to_string(std::max<size_t>(64, c.fanout_sockets_per_session + 8))};
+        std::vector<std::string> args{"--max-sessions", std::to_string(std::max<size_t>(256, c.fanout_sessions + 8)),
+                                      "--max-sockets",
+                                      std::to_string(std::max<size_t>(64, c.fanout_sockets_per_session + 8))};
         args.insert(args.end(), c.gateway_extra_args.begin(), c.gateway_extra_args.end());
         args.insert(args.begin(), "--quiet");
         testing::GatewayLaunch launch;
@@ -218,7 +218,8 @@ UdpLeg run_udp(const BenchEnv& env, PathKind kind) {
         if (paced) r.paced = paced->tally();
         if (GatewayProcess* gw = leg.gateway(); gw && r.ran) {
             const std::string m = gw->metrics();
-            r.metric_dropped_to_client = testing::metric(m, "sockgate_datagrams_dropped_total{direction=\"to_client\"}");
+            r.metric_dropped_to_client =
+                testing::metric(m, "sockgate_datagrams_dropped_total{direction=\"to_client\"}");
             r.metric_dropped_from_client =
                 testing::metric(m, "sockgate_datagrams_dropped_total{direction=\"from_client\"}");
         }

@@ -68,8 +68,10 @@ int main(int argc, char** argv) {
     socklen_t from_length = sizeof from;
     ssize_t n = recvfrom(sock, buffer, sizeof buffer - 1, 0, (sockaddr*)&from, &from_length);
     if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) fprintf(stderr, "No reply within 5 seconds\n");
-        else perror("recvfrom");
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            fprintf(stderr, "No reply within 5 seconds\n");
+        else
+            perror("recvfrom");
         close(sock);
         return 1;
     }

@@ -48,17 +48,12 @@ asio::ip::address from_ip(const proto::IpAddress& a) {
 }
 
 asio::ip::address unmap(const asio::ip::address& a) {
-    if (a.is_v6() && a.to_v6().is_v4_mapped())
-        return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+    if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
     return a;
 }
 
-proto::Endpoint to_wire(const asio::ip::tcp::endpoint& ep) {
-    return {unmap(ep.address()).to_string(), ep.port()};
-}
+proto::Endpoint to_wire(const asio::ip::tcp::endpoint& ep) { return {unmap(ep.address()).to_string(), ep.port()}; }
 
-proto::Endpoint to_wire(const asio::ip::udp::endpoint& ep) {
-    return {unmap(ep.address()).to_string(), ep.port()};
-}
+proto::Endpoint to_wire(const asio::ip::udp::endpoint& ep) { return {unmap(ep.address()).to_string(), ep.port()}; }
 
 }  // namespace sockgate::gateway

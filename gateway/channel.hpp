@@ -44,7 +44,6 @@ public:
     virtual Metrics& metrics() = 0;
 };
 
-
 class Channel {
 public:
     explicit Channel(uint32_t id) : id_(id) {}

@@ -48,8 +48,9 @@ std::optional<IpAddress> parse_hop(const std::string& hop) {
         const auto close = text.find(']');
         if (close == std::string::npos) return std::nullopt;
         const std::string after = text.substr(close + 1);
-        if (!after.empty() && (after.front() != ':' || after.size() == 1 ||
-                               !std::all_of(after.begin() + 1, after.end(), [](unsigned char c) { return std::isdigit(c); })))
+        if (!after.empty() &&
+            (after.front() != ':' || after.size() == 1 ||
+             !std::all_of(after.begin() + 1, after.end(), [](unsigned char c) { return std::isdigit(c); })))
             return std::nullopt;
         text = text.substr(1, close - 1);
     } else if (std::count(text.begin(), text.end(), ':') == 1) {

@@ -79,8 +79,7 @@ constexpr int kEphemeralAttempts = 16;
 
 }  // namespace
 
-DemoPeers::DemoPeers(asio::io_context& io, const std::string& host, uint16_t port)
-    : impl_(std::make_shared<Impl>(io)) {
+DemoPeers::DemoPeers(asio::io_context& io, const std::string& host, uint16_t port) : impl_(std::make_shared<Impl>(io)) {
     const auto addr = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host);
     for (int attempt = 1;; ++attempt) {
         asio::ip::tcp::endpoint tcp_ep(addr, port);

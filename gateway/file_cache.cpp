@@ -84,8 +84,10 @@ std::shared_ptr<const CachedFile> FileCache::get(const std::string& path) {
     if (!now) return nullptr;
     Slot& slot = slots_[path];
     if (auto held = slot.file.lock(); held && held->version == *now) {
-        if (slot.kept) lru_.splice(lru_.begin(), lru_, slot.lru);
-        else keep(path, slot, held);  // evicted while responses still sent it
+        if (slot.kept)
+            lru_.splice(lru_.begin(), lru_, slot.lru);
+        else
+            keep(path, slot, held);  // evicted while responses still sent it
         return held;
     }
     std::shared_ptr<const CachedFile> fresh = read_consistent(path);
@@ -125,8 +127,10 @@ void FileCache::forget_kept(Slot& slot) {
 void FileCache::drop_dead_slots() {
     if (slots_.size() <= 2 * lru_.size() + 64) return;
     for (auto it = slots_.begin(); it != slots_.end();) {
-        if (!it->second.kept && it->second.file.expired()) it = slots_.erase(it);
-        else ++it;
+        if (!it->second.kept && it->second.file.expired())
+            it = slots_.erase(it);
+        else
+            ++it;
     }
 }
 

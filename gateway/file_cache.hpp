@@ -57,7 +57,7 @@ public:
 
 private:
     struct Slot {
-        std::weak_ptr<const CachedFile> file;  // while anyone holds it
+        std::weak_ptr<const CachedFile> file;    // while anyone holds it
         std::shared_ptr<const CachedFile> kept;  // set while it counts against the budget
         std::list<std::string>::iterator lru;    // valid while kept
     };

@@ -35,9 +35,10 @@ public:
     Refusal(asio::ip::tcp::socket socket, const std::string& why, std::function<void()> done)
         : socket_(std::move(socket)), timer_(socket_.get_executor()), done_(std::move(done)) {
         const std::string body = why + "\n";
-        response_ = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                    "Content-Length: " +
-                    std::to_string(body.size()) + "\r\nRetry-After: 5\r\nConnection: close\r\n\r\n" + body;
+        response_ =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: " +
+            std::to_string(body.size()) + "\r\nRetry-After: 5\r\nConnection: close\r\n\r\n" + body;
     }
 
     void start() {
@@ -208,9 +209,8 @@ ConnectionSlot* FrontDoor::find(const void* key) const {
 
 void FrontDoor::do_accept() {
     if (stopped_) return;
-    acceptor_.async_accept([this](const asio::error_code& ec, asio::ip::tcp::socket socket) {
-        on_accept(ec, std::move(socket));
-    });
+    acceptor_.async_accept(
+        [this](const asio::error_code& ec, asio::ip::tcp::socket socket) { on_accept(ec, std::move(socket)); });
 }
 
 void FrontDoor::on_accept(const asio::error_code& ec, asio::ip::tcp::socket socket) {

@@ -42,8 +42,7 @@ bool check_health(const std::string& host, uint16_t port, std::chrono::milliseco
     });
     io.run_for(timeout);
     if (!step.empty() && !failure) {
-        why << "no answer from " << host << ":" << port << " within " << timeout.count() << " ms (at: " << step
-            << ")";
+        why << "no answer from " << host << ":" << port << " within " << timeout.count() << " ms (at: " << step << ")";
         return false;
     }
     if (failure) {

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -52,11 +52,16 @@ addrinfo hints(int flags) {
 // asio's own translation, so error replies read as they did.
 asio::error_code addrinfo_error(int rc, int saved_errno) {
     switch (rc) {
-        case EAI_AGAIN: return asio::error::host_not_found_try_again;
-        case EAI_BADFLAGS: return asio::error::invalid_argument;
-        case EAI_FAIL: return asio::error::no_recovery;
-        case EAI_FAMILY: return asio::error::address_family_not_supported;
-        case EAI_MEMORY: return asio::error::no_memory;
+        case EAI_AGAIN:
+            return asio::error::host_not_found_try_again;
+        case EAI_BADFLAGS:
+            return asio::error::invalid_argument;
+        case EAI_FAIL:
+            return asio::error::no_recovery;
+        case EAI_FAMILY:
+            return asio::error::address_family_not_supported;
+        case EAI_MEMORY:
+            return asio::error::no_memory;
         case EAI_NONAME:
 #ifdef EAI_ADDRFAMILY
         case EAI_ADDRFAMILY:
@@ -65,9 +70,12 @@ asio::error_code addrinfo_error(int rc, int saved_errno) {
         case EAI_NODATA:
 #endif
             return asio::error::host_not_found;
-        case EAI_SERVICE: return asio::error::service_not_found;
-        case EAI_SOCKTYPE: return asio::error::socket_type_not_supported;
-        default: return asio::error_code(saved_errno, asio::system_category());
+        case EAI_SERVICE:
+            return asio::error::service_not_found;
+        case EAI_SOCKTYPE:
+            return asio::error::socket_type_not_supported;
+        default:
+            return asio::error_code(saved_errno, asio::system_category());
     }
 }
 
@@ -92,8 +100,7 @@ LookupResult to_result(int rc, const addrinfo* list) {
             continue;
         }
         a = unmap(a);
-        if (std::find(out.addresses.begin(), out.addresses.end(), a) == out.addresses.end())
-            out.addresses.push_back(a);
+        if (std::find(out.addresses.begin(), out.addresses.end(), a) == out.addresses.end()) out.addresses.push_back(a);
     }
     return out;
 }

@@ -46,9 +46,8 @@ void HttpFileWriter<Stream>::do_write() {
                                                    asio::buffer(body_->data() + body_sent_, body_piece)};
     // Over TLS a write takes only the first non-empty piece; the loop below
     // goes on from wherever it stopped either way.
-    stream_.async_write_some(pieces, [self = this->shared_from_this()](const asio::error_code& ec, size_t n) {
-        self->on_write(ec, n);
-    });
+    stream_.async_write_some(
+        pieces, [self = this->shared_from_this()](const asio::error_code& ec, size_t n) { self->on_write(ec, n); });
 }
 
 template <typename Stream>

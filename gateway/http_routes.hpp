@@ -43,7 +43,9 @@ void add_common_headers(const ConPtr& con) {
 }
 
 template <typename ConPtr>
-bool is_head(const ConPtr& con) { return con->get_request().get_method() == "HEAD"; }
+bool is_head(const ConPtr& con) {
+    return con->get_request().get_method() == "HEAD";
+}
 
 // A body websocketpp sends. HEAD gets the headers GET would, Content-Length
 // included, and no body (websocketpp drops Content-Length for an empty one).
@@ -73,8 +75,8 @@ StaticRequest static_request(const ConPtr& con) {
 template <typename ConPtr>
 std::string response_head(const ConPtr& con) {
     const auto& response = con->get_response();
-    std::string head = "HTTP/1.1 " + std::to_string(int(response.get_status_code())) + " " +
-                       response.get_status_msg() + "\r\n";
+    std::string head =
+        "HTTP/1.1 " + std::to_string(int(response.get_status_code())) + " " + response.get_status_msg() + "\r\n";
     for (const auto& [name, value] : response.get_headers()) head += name + ": " + value + "\r\n";
     return head + "\r\n";
 }

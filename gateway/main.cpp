@@ -49,9 +49,9 @@ void reload(Options& live, Policy& policy, int argc, const char* const argv[]) {
 }
 
 void print_status(const Metrics& m) {
-    std::cerr << "sockgate: status: " << m.sessions << " sessions, " << m.sockets() << " sockets, "
-              << m.tcp_connecting << " connecting, " << m.pre_session_connections << " other connections, "
-              << count_open_fds() << " of " << m.fd_limit << " file descriptors" << std::endl;
+    std::cerr << "sockgate: status: " << m.sessions << " sessions, " << m.sockets() << " sockets, " << m.tcp_connecting
+              << " connecting, " << m.pre_session_connections << " other connections, " << count_open_fds() << " of "
+              << m.fd_limit << " file descriptors" << std::endl;
 }
 
 int run(Options& options, int argc, const char* const argv[]) {
@@ -141,8 +141,12 @@ int main(int argc, char** argv) {
     Options options;
     try {
         switch (parse_options(argc, argv, options)) {
-            case ParseOutcome::help: std::cout << help_text(); return 0;
-            case ParseOutcome::version: std::cout << "sockgate " << SOCKGATE_VERSION << "\n"; return 0;
+            case ParseOutcome::help:
+                std::cout << help_text();
+                return 0;
+            case ParseOutcome::version:
+                std::cout << "sockgate " << SOCKGATE_VERSION << "\n";
+                return 0;
             case ParseOutcome::healthcheck: {
                 const std::string host = healthcheck_host(options.listen_host);
                 std::ostringstream why;
@@ -150,7 +154,8 @@ int main(int argc, char** argv) {
                 std::cerr << "sockgate: unhealthy: " << why.str() << std::endl;
                 return 1;
             }
-            case ParseOutcome::run: break;
+            case ParseOutcome::run:
+                break;
         }
         if (options.web_root.empty()) options.web_root = SOCKGATE_DEFAULT_WEB_ROOT;
         return run(options, argc, argv);

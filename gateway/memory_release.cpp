@@ -34,7 +34,8 @@ void ReleaseAfterBurst::do_release_memory() {
     // What ended the burst frees its memory a little later (connections
     // finishing their close handshakes, sockets lingering to flush): release
     // once that is done too.
-    trim_timer_.expires_at(std::max(last_release_ + kMinReleaseInterval, std::chrono::steady_clock::now() + kSettleTime));
+    trim_timer_.expires_at(
+        std::max(last_release_ + kMinReleaseInterval, std::chrono::steady_clock::now() + kSettleTime));
     trim_timer_.async_wait([this](const asio::error_code& ec) { on_release_memory(ec); });
 }
 

@@ -26,15 +26,15 @@ struct Metrics {
     uint64_t fd_limit = UINT64_MAX;
     uint64_t fd_base = 0;
     uint64_t http_file_responses = 0;  // static file bodies being sent
-    uint64_t lookups_in_flight = 0;  // name lookups queued or still in getaddrinfo
+    uint64_t lookups_in_flight = 0;    // name lookups queued or still in getaddrinfo
 
     // counters
     uint64_t sessions_total = 0;
     uint64_t handshakes_refused = 0;
     uint64_t tcp_connects = 0;
-    uint64_t tcp_accepted = 0;          // inbound connections accepted on listeners
-    uint64_t bytes_to_client = 0;       // DATA payload bytes, peer -> browser
-    uint64_t bytes_from_client = 0;     // DATA payload bytes, browser -> peer
+    uint64_t tcp_accepted = 0;       // inbound connections accepted on listeners
+    uint64_t bytes_to_client = 0;    // DATA payload bytes, peer -> browser
+    uint64_t bytes_from_client = 0;  // DATA payload bytes, browser -> peer
     uint64_t datagrams_to_client = 0;
     uint64_t datagrams_from_client = 0;
     uint64_t datagram_bytes_to_client = 0;
@@ -47,10 +47,10 @@ struct Metrics {
     uint64_t connections_refused_busy = 0;  // over --max-http-connections or the per-address cap
     uint64_t connections_refused_fds = 0;   // out of (or short of) file descriptors
     uint64_t sessions_closed_no_hello = 0;
-    uint64_t sessions_closed_stalled = 0;   // over --max-outbound for --outbound-stall-ms
-    uint64_t throttled_to_client = 0;       // times a TCP read waited for --rate-bytes
-    uint64_t throttled_from_client = 0;     // times a TCP write waited for --rate-bytes
-    uint64_t throttled_connects = 0;        // TCP connects that waited for --rate-connects
+    uint64_t sessions_closed_stalled = 0;  // over --max-outbound for --outbound-stall-ms
+    uint64_t throttled_to_client = 0;      // times a TCP read waited for --rate-bytes
+    uint64_t throttled_from_client = 0;    // times a TCP write waited for --rate-bytes
+    uint64_t throttled_connects = 0;       // TCP connects that waited for --rate-connects
     uint64_t http_file_responses_total = 0;
     uint64_t http_send_timeouts = 0;  // HTTP responses dropped because the client stopped reading
     uint64_t lookups_timed_out = 0;

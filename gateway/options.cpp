@@ -226,8 +226,7 @@ std::string number_text(uint64_t n) { return std::to_string(n); }
 const std::vector<Flag>& flags() {
     using O = Options;
     static const std::vector<Flag> table = {
-        {"Serving", "listen", "HOST:PORT",
-         "Serve the page and /ws here; IPv6 as [::1]:8080; port 0 picks a free port.",
+        {"Serving", "listen", "HOST:PORT", "Serve the page and /ws here; IPv6 as [::1]:8080; port 0 picks a free port.",
          [](const O& o) { return host_port_text(o.listen_host, o.listen_port); },
          [](O& o, const Value& v) {
              auto hp = as_host_port(v);
@@ -423,8 +422,7 @@ std::vector<CommandLineItem> tokenize(int argc, const char* const argv[]) {
         const auto eq = body.find('=');
         const std::string name = body.substr(0, eq);
         const Flag* flag = find_flag(name);
-        if (!flag || flag->scope == Scope::config_only)
-            throw OptionsError("unknown option '--" + name + "'");
+        if (!flag || flag->scope == Scope::config_only) throw OptionsError("unknown option '--" + name + "'");
         const std::string shown = "--" + name;
         if (!flag->value_name) {
             if (eq != std::string::npos) throw OptionsError(shown + " takes no value");
@@ -607,8 +605,8 @@ ParseOutcome parse_options(int argc, const char* const argv[], Options& out, con
     // A window may only grow; --window alone must not need --max-window too.
     result.max_window = std::max(result.max_window, result.window);
     if (result.max_outbound < 2 * uint64_t(result.max_frame))
-        throw OptionsError("--max-outbound " + std::to_string(result.max_outbound) +
-                           " is below twice --max-frame (" + std::to_string(2 * uint64_t(result.max_frame)) +
+        throw OptionsError("--max-outbound " + std::to_string(result.max_outbound) + " is below twice --max-frame (" +
+                           std::to_string(2 * uint64_t(result.max_frame)) +
                            "): a single reply could then stall the session");
     out = std::move(result);
     return healthcheck ? ParseOutcome::healthcheck : ParseOutcome::run;

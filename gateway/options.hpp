@@ -3,8 +3,8 @@
 
 #include <cstdint>
 #include <functional>
-#include <stdexcept>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -27,11 +27,11 @@ struct Options {
     uint16_t demo_port = 9007;
 
     // Policy, as rule strings (see policy.hpp). Empty: the defaults.
-    std::vector<std::string> allow;       // PROTO:CIDR:PORTS
-    std::vector<std::string> bind_allow;  // CIDR:PORTS
-    std::vector<std::string> origins;     // extra allowed Origin values
-    std::vector<std::string> trust_proxy; // CIDRs of reverse proxies whose X-Forwarded-For is believed
-    std::string token;                    // empty: no token required
+    std::vector<std::string> allow;        // PROTO:CIDR:PORTS
+    std::vector<std::string> bind_allow;   // CIDR:PORTS
+    std::vector<std::string> origins;      // extra allowed Origin values
+    std::vector<std::string> trust_proxy;  // CIDRs of reverse proxies whose X-Forwarded-For is believed
+    std::string token;                     // empty: no token required
     bool insecure_no_auth = false;
 
     // Limits.
@@ -50,7 +50,7 @@ struct Options {
     uint32_t lookup_threads = 8;
     uint32_t max_lookups = 4;
     uint32_t resolve_timeout_ms = 5000;
-    uint32_t udp_queue = 256;      // datagrams queued per UDP socket before dropping
+    uint32_t udp_queue = 256;  // datagrams queued per UDP socket before dropping
     uint32_t max_backlog = 128;
     // A browser that vanished without closing its TCP connection (sleeping
     // laptop, dropped network) is noticed by its missing pong.

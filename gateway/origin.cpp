@@ -24,8 +24,7 @@ std::string host_part(const std::string& authority) {
 
 }  // namespace
 
-bool origin_allowed(const std::string& origin, const std::string& host_header,
-                    const std::vector<std::string>& extra) {
+bool origin_allowed(const std::string& origin, const std::string& host_header, const std::vector<std::string>& extra) {
     if (origin.empty()) return true;
     const std::string o = lower(origin);
     for (const auto& e : extra)

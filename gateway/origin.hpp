@@ -11,7 +11,6 @@ namespace sockgate::gateway {
 // authority the request was sent to (its Host header) and that authority is an
 // IP literal or localhost. Names are not trusted from Host: a DNS-rebinding
 // page on evil.example would otherwise pass as same-origin.
-bool origin_allowed(const std::string& origin, const std::string& host_header,
-                    const std::vector<std::string>& extra);
+bool origin_allowed(const std::string& origin, const std::string& host_header, const std::vector<std::string>& extra);
 
 }  // namespace sockgate::gateway

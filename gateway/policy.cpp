@@ -17,8 +17,7 @@ unsigned address_bits(uint8_t family) { return family == 4 ? 32 : 128; }
 // address; otherwise ::ffff:10.0.0.1 would slip past an IPv4-only rule set.
 IpAddress unmap_ipv4(const IpAddress& a) {
     static constexpr uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (a.family != 6 || !std::equal(std::begin(kMappedPrefix), std::end(kMappedPrefix), a.bytes.begin()))
-        return a;
+    if (a.family != 6 || !std::equal(std::begin(kMappedPrefix), std::end(kMappedPrefix), a.bytes.begin())) return a;
     IpAddress v4;
     v4.family = 4;
     std::copy(a.bytes.begin() + 12, a.bytes.end(), v4.bytes.begin());
@@ -69,8 +68,7 @@ PortRange parse_ports(const std::string& text, const std::string& kind, const st
     const std::string last_text = dash == std::string::npos ? first_text : text.substr(dash + 1);
     const auto first = parse_number(first_text, 65535);
     const auto last = parse_number(last_text, 65535);
-    if (!first || !last)
-        fail(kind, rule, "'" + text + "' is not a port (0-65535), a port range N-M or *");
+    if (!first || !last) fail(kind, rule, "'" + text + "' is not a port (0-65535), a port range N-M or *");
     if (*first > *last) fail(kind, rule, "port range '" + text + "' runs backwards (first port above last)");
     return PortRange{uint16_t(*first), uint16_t(*last)};
 }
@@ -113,8 +111,7 @@ Cidr parse_cidr(const std::string& text, const std::string& kind, const std::str
     unsigned prefix = width;
     if (has_prefix) {
         const auto n = parse_number(prefix_text, width);
-        if (!n)
-            fail(kind, rule, "prefix '/" + prefix_text + "' must be a number from 0 to " + std::to_string(width));
+        if (!n) fail(kind, rule, "prefix '/" + prefix_text + "' must be a number from 0 to " + std::to_string(width));
         prefix = unsigned(*n);
     }
 
@@ -141,9 +138,12 @@ std::optional<Proto> parse_proto(std::string text) {
 
 const char* proto_name(Proto p) {
     switch (p) {
-        case Proto::tcp: return "tcp";
-        case Proto::udp: return "udp";
-        case Proto::any: return "any";
+        case Proto::tcp:
+            return "tcp";
+        case Proto::udp:
+            return "udp";
+        case Proto::any:
+            return "any";
     }
     return "any";
 }
@@ -158,9 +158,7 @@ std::string ports_words(const PortRange& r) {
 }
 
 // The narrowest CIDR naming exactly this address.
-std::string host_cidr_text(const IpAddress& a) {
-    return Cidr{a, address_bits(a.family)}.to_string();
-}
+std::string host_cidr_text(const IpAddress& a) { return Cidr{a, address_bits(a.family)}.to_string(); }
 
 template <class Rule>
 std::string rule_list(const std::vector<Rule>& rules) {
@@ -200,8 +198,9 @@ AllowRule parse_allow_rule(const std::string& text) {
     const std::string proto_text = text.substr(0, first_colon);
     const auto proto = parse_proto(proto_text);
     if (!proto)
-        fail(kind, text, proto_text.empty() ? "missing protocol (use tcp, udp or any)"
-                                            : "unknown protocol '" + proto_text + "' (use tcp, udp or any)");
+        fail(kind, text,
+             proto_text.empty() ? "missing protocol (use tcp, udp or any)"
+                                : "unknown protocol '" + proto_text + "' (use tcp, udp or any)");
 
     AllowRule rule;
     rule.proto = *proto;
@@ -245,16 +244,14 @@ Decision Policy::check_destination(Proto proto, const IpAddress& addr, uint16_t 
     const IpAddress target = unmap_ipv4(addr);
     Decision d;
     d.reason = std::string(proto_name(proto)) + " to " + endpoint_text(target, port) +
-               " is not allowed: no --allow rule covers it (rules: " + rule_list(allow_) +
-               "). Allow it with --allow " + proto_name(proto) + ":" + host_cidr_text(target) + ":" +
-               std::to_string(port);
+               " is not allowed: no --allow rule covers it (rules: " + rule_list(allow_) + "). Allow it with --allow " +
+               proto_name(proto) + ":" + host_cidr_text(target) + ":" + std::to_string(port);
     return d;
 }
 
 Decision Policy::check_bind(const IpAddress& addr, uint16_t port) const {
     for (const auto& rule : bind_) {
-        if (rule.cidr.contains(addr) && (port == 0 || rule.ports.contains(port)))
-            return Decision{true, rule.text, {}};
+        if (rule.cidr.contains(addr) && (port == 0 || rule.ports.contains(port))) return Decision{true, rule.text, {}};
     }
     const IpAddress target = unmap_ipv4(addr);
     // For an ephemeral port, suggest the unprivileged range rather than port 0.
@@ -272,8 +269,7 @@ std::string Policy::describe() const {
         out += std::string("connect/send to ") + proto_words(r.proto) + " " + r.cidr.to_string() + ", " +
                ports_words(r.ports) + "\n";
     }
-    for (const auto& r : bind_)
-        out += "listen/bind on " + r.cidr.to_string() + ", " + ports_words(r.ports) + "\n";
+    for (const auto& r : bind_) out += "listen/bind on " + r.cidr.to_string() + ", " + ports_words(r.ports) + "\n";
     if (!out.empty()) out.pop_back();
     return out;
 }

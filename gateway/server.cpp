@@ -7,9 +7,9 @@ namespace sockgate::gateway {
 
 Server::Server(asio::io_context& io, const Options& options, const Policy& policy, Metrics& metrics)
     : options_(options), tls_(!options.tls_cert.empty()) {
-    backend_ = tls_ ? make_tls_backend(io, options, policy, metrics,
-                                       load_tls_certificate(options.tls_cert, options.tls_key))
-                    : make_plain_backend(io, options, policy, metrics);
+    backend_ =
+        tls_ ? make_tls_backend(io, options, policy, metrics, load_tls_certificate(options.tls_cert, options.tls_key))
+             : make_plain_backend(io, options, policy, metrics);
 }
 
 Server::~Server() { backend_->terminate_sessions(); }

@@ -22,9 +22,9 @@ SOCKGATE_WEBSOCKETPP_ONE_READ_AT_A_TIME(sockgate::gateway::GatewayTlsWsConfig)
 #include <type_traits>
 
 #include "gateway/front_door.hpp"
+#include "gateway/host_lookup.hpp"
 #include "gateway/http_routes.hpp"
 #include "gateway/memory_release.hpp"
-#include "gateway/host_lookup.hpp"
 #include "gateway/origin.hpp"
 #include "gateway/server_backend.hpp"
 #include "gateway/session.hpp"
@@ -109,9 +109,10 @@ struct ServerImpl final : ServerBackend {
           policy(policy_),
           metrics(metrics_),
           lookup(io_, metrics_, options_.lookup_threads),
-          door(io_, options_, metrics_, [this](asio::ip::tcp::socket s, std::shared_ptr<ConnectionSlot> slot) {
-              adopt(std::move(s), std::move(slot));
-          }),
+          door(io_, options_, metrics_,
+               [this](asio::ip::tcp::socket s, std::shared_ptr<ConnectionSlot> slot) {
+                   adopt(std::move(s), std::move(slot));
+               }),
           outbound_timer(io_),
           tls(std::move(certificate)) {
         setup();
@@ -132,8 +133,8 @@ struct ServerImpl final : ServerBackend {
         unsigned budget = kMessagesPerTurn;
         size_t byte_budget = kBytesPerTurn;
         bool turn_posted = false;
-        bool full = false;             // over kInboxPauseBytes: not read until empty
-        bool reading_paused = false;   // as websocketpp was last told
+        bool full = false;            // over kInboxPauseBytes: not read until empty
+        bool reading_paused = false;  // as websocketpp was last told
     };
     std::map<connection_hdl, Inbox, std::owner_less<connection_hdl>> inboxes;
     bool stopping = false;
@@ -285,8 +286,7 @@ struct ServerImpl final : ServerBackend {
                 log("session " + sessions[it->first]->id() + " has " + std::to_string(queued) +
                     " bytes queued and is not reading them; closing it");
                 // A client that catches up now still learns why it is closed.
-                con->close(proto::close_code::policy_violation, "not reading (queue over --max-outbound)",
-                           con_ec);
+                con->close(proto::close_code::policy_violation, "not reading (queue over --max-outbound)", con_ec);
             }
             ++it;
         }
@@ -380,8 +380,9 @@ struct ServerImpl final : ServerBackend {
         // Handshakes already accepted will be sessions too: a burst of
         // upgrades must not get past the limit before any of them opens.
         if (sessions.size() + door.handshakes() >= options.max_sessions)
-            return refuse(con, 503, "session limit reached (" + std::to_string(options.max_sessions) +
-                                        ", gateway flag --max-sessions)");
+            return refuse(
+                con, 503,
+                "session limit reached (" + std::to_string(options.max_sessions) + ", gateway flag --max-sessions)");
         con->select_subprotocol(proto::kSubprotocol);
         if (auto* slot = slot_of(con)) slot->set_stage(ConnectionSlot::Stage::handshake);
         return true;

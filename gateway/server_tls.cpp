@@ -7,7 +7,7 @@ namespace sockgate::gateway {
 std::unique_ptr<ServerBackend> make_tls_backend(asio::io_context& io, const Options& options, const Policy& policy,
                                                 Metrics& metrics, TlsCertificate certificate) {
     return std::make_unique<server_detail::ServerImpl<GatewayTlsWsConfig>>(io, options, policy, metrics,
-                                                                            std::move(certificate));
+                                                                           std::move(certificate));
 }
 
 }  // namespace sockgate::gateway

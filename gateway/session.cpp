@@ -36,7 +36,6 @@ ErrorInfo frame_error_info(proto::FrameError e) {
     return {code, proto::to_string(e)};
 }
 
-
 }  // namespace
 
 Session::Session(asio::io_context& io, const Options& options, const Policy& policy, Metrics& metrics,
@@ -67,9 +66,9 @@ void Session::start() {
 void Session::on_hello_deadline(const asio::error_code& ec) {
     if (ec || hello_done_ || terminated_) return;
     ++metrics_.sessions_closed_no_hello;
-    protocol_violation(close_code::policy_violation, {"ETIMEDOUT", "no hello within " +
-                                                                std::to_string(options_.hello_timeout_ms) +
-                                                                " ms (gateway flag --hello-timeout-ms)"});
+    protocol_violation(close_code::policy_violation,
+                       {"ETIMEDOUT", "no hello within " + std::to_string(options_.hello_timeout_ms) +
+                                         " ms (gateway flag --hello-timeout-ms)"});
 }
 
 Session::~Session() { terminate(); }
@@ -245,8 +244,8 @@ void Session::handle_connect(const proto::Envelope& env) {
     check_destination_host(req.host, "connect");
     if (req.port == 0) throw ProtocolError("EINVAL", "connect: port 0 is not a destination");
     if (req.timeout_ms && (*req.timeout_ms == 0 || *req.timeout_ms > kMaxConnectTimeoutMs))
-        throw ProtocolError("EINVAL", "connect: timeout_ms must be between 1 and " +
-                                          std::to_string(kMaxConnectTimeoutMs));
+        throw ProtocolError("EINVAL",
+                            "connect: timeout_ms must be between 1 and " + std::to_string(kMaxConnectTimeoutMs));
     check_socket_limit(false);
     check_lookup_limit(req.host, "connect");
     const auto timeout = std::chrono::milliseconds(req.timeout_ms.value_or(options_.connect_timeout_ms));
@@ -287,11 +286,11 @@ TokenBucket::Clock::duration Session::connect_delay(std::chrono::milliseconds ti
     const auto delay = connects_.wait_for(1, now);
     if (delay >= timeout) {
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(delay).count();
-        throw ProtocolError("EAGAIN", "connect: this session is over its limit of " +
-                                          std::to_string(options_.rate_connects) +
-                                          " new connections a second (gateway flag --rate-connects); this one "
-                                          "could start only in " + std::to_string(ms) + " ms, after its timeout of " +
-                                          std::to_string(timeout.count()) + " ms");
+        throw ProtocolError(
+            "EAGAIN", "connect: this session is over its limit of " + std::to_string(options_.rate_connects) +
+                          " new connections a second (gateway flag --rate-connects); this one "
+                          "could start only in " +
+                          std::to_string(ms) + " ms, after its timeout of " + std::to_string(timeout.count()) + " ms");
     }
     connects_.take(1, now);
     if (delay > TokenBucket::Clock::duration::zero()) ++metrics_.throttled_connects;
@@ -307,7 +306,8 @@ void Session::handle_listen(const proto::Envelope& env) {
     check_socket_limit(true);
 
     const uint32_t backlog = std::min(req.backlog.value_or(options_.max_backlog), options_.max_backlog);
-    auto acceptor = TcpListener::open(io_, asio::ip::tcp::endpoint(addr, req.port), int(std::max<uint32_t>(backlog, 1)));
+    auto acceptor =
+        TcpListener::open(io_, asio::ip::tcp::endpoint(addr, req.port), int(std::max<uint32_t>(backlog, 1)));
     auto listener = std::make_shared<TcpListener>(*this, next_sock(), std::move(acceptor));
     add_channel(listener);
     reply(env, proto::SocketReply{listener->id(), to_wire(listener->local_endpoint()), std::nullopt});
@@ -400,9 +400,9 @@ void Session::on_binary(std::string&& payload) {
     Channel& channel = *it->second;
     if (channel.on_client_frame(r.frame, payload)) return;
     ++metrics_.protocol_errors;
-    const char* frame_name = r.frame.kind == proto::FrameKind::data       ? "DATA"
-                             : r.frame.kind == proto::FrameKind::window   ? "WINDOW"
-                                                                          : "DATAGRAM";
+    const char* frame_name = r.frame.kind == proto::FrameKind::data     ? "DATA"
+                             : r.frame.kind == proto::FrameKind::window ? "WINDOW"
+                                                                        : "DATAGRAM";
     const char* code = channel.kind() == SocketKind::tcp_listener ? "ENOTCONN" : "EPROTO";
     send_error_event({code, std::string(frame_name) + " frame for socket " + std::to_string(r.frame.sock) +
                                 ", which is " + proto::describe(channel.kind())},
@@ -413,9 +413,16 @@ void Session::on_binary(std::string&& payload) {
 
 void Session::add_channel(std::shared_ptr<Channel> channel) {
     switch (channel->kind()) {
-        case SocketKind::tcp_stream: ++metrics_.tcp_streams; break;
-        case SocketKind::tcp_listener: ++metrics_.tcp_listeners; ++listeners_; break;
-        case SocketKind::udp: ++metrics_.udp_sockets; break;
+        case SocketKind::tcp_stream:
+            ++metrics_.tcp_streams;
+            break;
+        case SocketKind::tcp_listener:
+            ++metrics_.tcp_listeners;
+            ++listeners_;
+            break;
+        case SocketKind::udp:
+            ++metrics_.udp_sockets;
+            break;
     }
     channels_.emplace(channel->id(), std::move(channel));
 }
@@ -426,9 +433,16 @@ std::shared_ptr<Channel> Session::remove_channel(uint32_t sock) {
     auto channel = std::move(it->second);
     channels_.erase(it);
     switch (channel->kind()) {
-        case SocketKind::tcp_stream: --metrics_.tcp_streams; break;
-        case SocketKind::tcp_listener: --metrics_.tcp_listeners; --listeners_; break;
-        case SocketKind::udp: --metrics_.udp_sockets; break;
+        case SocketKind::tcp_stream:
+            --metrics_.tcp_streams;
+            break;
+        case SocketKind::tcp_listener:
+            --metrics_.tcp_listeners;
+            --listeners_;
+            break;
+        case SocketKind::udp:
+            --metrics_.udp_sockets;
+            break;
     }
     return channel;
 }

@@ -21,8 +21,8 @@ class TcpStream;
 
 class Session : public SessionLink, public std::enable_shared_from_this<Session> {
 public:
-    Session(asio::io_context& io, const Options& options, const Policy& policy, Metrics& metrics,
-            HostLookup& lookup, std::unique_ptr<WireSink> sink, std::string id);
+    Session(asio::io_context& io, const Options& options, const Policy& policy, Metrics& metrics, HostLookup& lookup,
+            std::unique_ptr<WireSink> sink, std::string id);
     ~Session() override;
 
     const std::string& id() const { return id_; }

@@ -55,9 +55,7 @@ std::optional<std::string> percent_decode(const std::string& text) {
 }
 
 // The path part of a request target: everything before '?' or '#'.
-std::string strip_query_and_fragment(const std::string& target) {
-    return target.substr(0, target.find_first_of("?#"));
-}
+std::string strip_query_and_fragment(const std::string& target) { return target.substr(0, target.find_first_of("?#")); }
 
 // Splits "/a//b/./c" into {"a", "b", "c"}. Returns nullopt when a segment
 // could climb out of the root or be read differently by another layer.
@@ -163,18 +161,24 @@ int weight_of(int listed, const AcceptEncoding& accepted) {
 
 const char* encoding_name(ContentCoding coding) {
     switch (coding) {
-        case ContentCoding::br: return "br";
-        case ContentCoding::gzip: return "gzip";
-        case ContentCoding::identity: break;
+        case ContentCoding::br:
+            return "br";
+        case ContentCoding::gzip:
+            return "gzip";
+        case ContentCoding::identity:
+            break;
     }
     return "";
 }
 
 const char* sibling_suffix(ContentCoding coding) {
     switch (coding) {
-        case ContentCoding::br: return ".br";
-        case ContentCoding::gzip: return ".gz";
-        case ContentCoding::identity: break;
+        case ContentCoding::br:
+            return ".br";
+        case ContentCoding::gzip:
+            return ".gz";
+        case ContentCoding::identity:
+            break;
     }
     return "";
 }

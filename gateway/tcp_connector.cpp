@@ -30,8 +30,7 @@ AllowedAddresses filter_by_policy(const Policy& policy, const std::vector<asio::
             if (!ok && first_reason.empty()) first_reason = d.reason;
         } else {
             ok = any_rule_covers(policy, ip);
-            if (!ok && first_reason.empty())
-                first_reason = a.to_string() + " is not covered by any --allow rule";
+            if (!ok && first_reason.empty()) first_reason = a.to_string() + " is not covered by any --allow rule";
         }
         if (ok) {
             out.allowed.push_back(a);
@@ -62,9 +61,8 @@ void TcpConnector::start(const std::string& host, uint16_t port, std::chrono::mi
     connect_at_ = std::chrono::steady_clock::now() + delay;
     if (auto numeric = numeric_host(host_)) {
         // Posted rather than called, so a reply never overtakes the request's own handling.
-        asio::post(socket_.get_executor(), [self = shared_from_this(), r = std::move(*numeric)]() mutable {
-            self->on_resolve(std::move(r));
-        });
+        asio::post(socket_.get_executor(),
+                   [self = shared_from_this(), r = std::move(*numeric)]() mutable { self->on_resolve(std::move(r)); });
         return;
     }
     lookup_request_ = lookup_.start(host_, deadline_, std::move(slots),
@@ -75,8 +73,8 @@ void TcpConnector::on_resolve(LookupResult result) {
     if (!done_) return;
     lookup_request_.reset();
     if (result.timed_out) {
-        finish(proto::ErrorInfo{"ETIMEDOUT", "resolving " + host_ + " took longer than " +
-                                                 std::to_string(timeout_.count()) + " ms"});
+        finish(proto::ErrorInfo{
+            "ETIMEDOUT", "resolving " + host_ + " took longer than " + std::to_string(timeout_.count()) + " ms"});
         return;
     }
     if (result.error) {
@@ -120,8 +118,7 @@ void TcpConnector::on_connect(const asio::error_code& ec) {
     if (!done_) return;
     if (timed_out_) {
         finish(proto::ErrorInfo{"ETIMEDOUT", "connect to " + host_ + " port " + std::to_string(port_) +
-                                                 " timed out after " + std::to_string(timeout_.count()) +
-                                                 " ms"});
+                                                 " timed out after " + std::to_string(timeout_.count()) + " ms"});
         return;
     }
     if (ec) {
@@ -153,15 +150,14 @@ void TcpConnector::cancel() {
     socket_.close(ignored);
 }
 
-void HostResolver::start(const std::string& host, std::chrono::milliseconds timeout,
-                         std::shared_ptr<LookupSlots> slots, Done done) {
+void HostResolver::start(const std::string& host, std::chrono::milliseconds timeout, std::shared_ptr<LookupSlots> slots,
+                         Done done) {
     host_ = host;
     timeout_ = timeout;
     done_ = std::move(done);
     if (auto numeric = numeric_host(host_)) {
-        asio::post(io_, [self = shared_from_this(), r = std::move(*numeric)]() mutable {
-            self->on_resolve(std::move(r));
-        });
+        asio::post(io_,
+                   [self = shared_from_this(), r = std::move(*numeric)]() mutable { self->on_resolve(std::move(r)); });
         return;
     }
     lookup_request_ = lookup_.start(host_, std::chrono::steady_clock::now() + timeout_, std::move(slots),

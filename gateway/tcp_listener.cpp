@@ -37,8 +37,7 @@ void TcpListener::do_accept() {
 void TcpListener::on_accept(const asio::error_code& ec, asio::ip::tcp::socket socket) {
     if (!link_) return;
     if (ec == asio::error::operation_aborted) return;
-    if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
-        ec == asio::error::no_memory) {
+    if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space || ec == asio::error::no_memory) {
         // The process is out of descriptors: tell the client, and try again
         // shortly instead of spinning on an accept that fails at once.
         link_->channel_error(id(), error_info(ec, "accept"));

@@ -148,9 +148,14 @@ void TcpStream::on_client_window(uint32_t increment) {
 
 bool TcpStream::on_client_frame(const proto::Frame& frame, std::string& message) {
     switch (frame.kind) {
-        case proto::FrameKind::data: on_client_data(std::move(message)); return true;
-        case proto::FrameKind::window: on_client_window(frame.increment); return true;
-        case proto::FrameKind::datagram: return false;
+        case proto::FrameKind::data:
+            on_client_data(std::move(message));
+            return true;
+        case proto::FrameKind::window:
+            on_client_window(frame.increment);
+            return true;
+        case proto::FrameKind::datagram:
+            return false;
     }
     return false;
 }
@@ -158,9 +163,8 @@ bool TcpStream::on_client_frame(const proto::Frame& frame, std::string& message)
 void TcpStream::on_client_data(std::string frame) {
     const size_t n = frame.size() - proto::kFrameHeaderSize;
     if (shutdown_pending_ || send_shut_) {
-        link_->channel_error(id(), {"EPIPE", "socket " + std::to_string(id()) +
-                                                 " was shut down for sending; " + std::to_string(n) +
-                                                 " bytes not sent"});
+        link_->channel_error(id(), {"EPIPE", "socket " + std::to_string(id()) + " was shut down for sending; " +
+                                                 std::to_string(n) + " bytes not sent"});
         return;
     }
     if (n > client_credit_) {

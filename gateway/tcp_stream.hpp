@@ -69,8 +69,8 @@ private:
 
     std::deque<std::string> write_queue_;  // whole DATA frames; payload at byte 5
     std::vector<asio::const_buffer> write_bufs_;
-    size_t writing_frames_ = 0;            // frames in the write in flight
-    size_t front_written_ = 0;             // payload bytes of the first frame already written
+    size_t writing_frames_ = 0;  // frames in the write in flight
+    size_t front_written_ = 0;   // payload bytes of the first frame already written
     bool shutdown_pending_ = false;
     bool send_shut_ = false;
     bool closing_ = false;  // close requested: drain, then close

@@ -48,8 +48,8 @@ TlsCertificate load_tls_certificate(const std::string& cert_file, const std::str
     // downgrade attacks. The options say it to any OpenSSL, the minimum
     // version to this one whatever its system configuration allows.
     context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                         asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
+                         asio::ssl::context::single_dh_use);
     SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
 
     // The key goes in first: loaded after the certificate, a key of another

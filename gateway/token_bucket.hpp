@@ -51,7 +51,8 @@ public:
 private:
     void refill(Clock::time_point now) {
         if (unlimited() || now <= last_) return;
-        tokens_ = std::min(double(burst_), tokens_ + std::chrono::duration<double>(now - last_).count() * double(rate_));
+        tokens_ =
+            std::min(double(burst_), tokens_ + std::chrono::duration<double>(now - last_).count() * double(rate_));
         last_ = now;
     }
 

@@ -130,8 +130,7 @@ void UdpSocket::on_client_datagram(const proto::Frame& frame) {
         to = asio::ip::make_address_v6(asio::ip::v4_mapped, to.to_v4());
     } else if (!v6_ && to.is_v6()) {
         link_->channel_error(id(), {"EAFNOSUPPORT", "socket " + std::to_string(id()) +
-                                                         " is bound to IPv4 and cannot send to " +
-                                                         to.to_string()});
+                                                        " is bound to IPv4 and cannot send to " + to.to_string()});
         return;
     }
     if (!link_->from_client_bytes().ready()) {
@@ -177,7 +176,8 @@ void UdpSocket::on_send(const asio::error_code& ec, size_t n) {
     sending_ = false;
     if (closed_) return;
     if (ec) {
-        if (link_) link_->channel_error(id(), error_info(ec, "udp send to " + send_queue_.front().to.address().to_string()));
+        if (link_)
+            link_->channel_error(id(), error_info(ec, "udp send to " + send_queue_.front().to.address().to_string()));
     } else {
         ++metrics_.datagrams_from_client;
         metrics_.datagram_bytes_from_client += n;

@@ -30,9 +30,7 @@ struct Endpoint {
     std::string addr;
     uint16_t port = 0;
 
-    friend bool operator==(const Endpoint& a, const Endpoint& b) {
-        return a.addr == b.addr && a.port == b.port;
-    }
+    friend bool operator==(const Endpoint& a, const Endpoint& b) { return a.addr == b.addr && a.port == b.port; }
 };
 
 }  // namespace sockgate::proto

@@ -13,29 +13,43 @@ struct NamedErrno {
 
 // The codes the protocol uses, plus those a socket call commonly returns.
 constexpr NamedErrno kErrnos[] = {
-    {EACCES, "EACCES"},           {EPERM, "EPERM"},
-    {EADDRINUSE, "EADDRINUSE"},   {EADDRNOTAVAIL, "EADDRNOTAVAIL"},
-    {ECONNREFUSED, "ECONNREFUSED"}, {ECONNRESET, "ECONNRESET"},
-    {ECONNABORTED, "ECONNABORTED"}, {ETIMEDOUT, "ETIMEDOUT"},
-    {EHOSTUNREACH, "EHOSTUNREACH"}, {ENETUNREACH, "ENETUNREACH"},
-    {ENETDOWN, "ENETDOWN"},       {EMFILE, "EMFILE"},
-    {ENFILE, "ENFILE"},           {EBADF, "EBADF"},
-    {EINVAL, "EINVAL"},           {EPROTO, "EPROTO"},
-    {EMSGSIZE, "EMSGSIZE"},       {ENOTSUP, "ENOTSUP"},
-    {EPROTONOSUPPORT, "EPROTONOSUPPORT"}, {EBADMSG, "EBADMSG"},
-    {EPIPE, "EPIPE"},             {ENOTCONN, "ENOTCONN"},
-    {EISCONN, "EISCONN"},         {EAGAIN, "EAGAIN"},
-    {EINPROGRESS, "EINPROGRESS"}, {EALREADY, "EALREADY"},
-    {EAFNOSUPPORT, "EAFNOSUPPORT"}, {ENOBUFS, "ENOBUFS"},
-    {ENOMEM, "ENOMEM"},           {ECANCELED, "ECANCELED"},
-    {EIO, "EIO"},                 {EOPNOTSUPP, "EOPNOTSUPP"},
+    {EACCES, "EACCES"},
+    {EPERM, "EPERM"},
+    {EADDRINUSE, "EADDRINUSE"},
+    {EADDRNOTAVAIL, "EADDRNOTAVAIL"},
+    {ECONNREFUSED, "ECONNREFUSED"},
+    {ECONNRESET, "ECONNRESET"},
+    {ECONNABORTED, "ECONNABORTED"},
+    {ETIMEDOUT, "ETIMEDOUT"},
+    {EHOSTUNREACH, "EHOSTUNREACH"},
+    {ENETUNREACH, "ENETUNREACH"},
+    {ENETDOWN, "ENETDOWN"},
+    {EMFILE, "EMFILE"},
+    {ENFILE, "ENFILE"},
+    {EBADF, "EBADF"},
+    {EINVAL, "EINVAL"},
+    {EPROTO, "EPROTO"},
+    {EMSGSIZE, "EMSGSIZE"},
+    {ENOTSUP, "ENOTSUP"},
+    {EPROTONOSUPPORT, "EPROTONOSUPPORT"},
+    {EBADMSG, "EBADMSG"},
+    {EPIPE, "EPIPE"},
+    {ENOTCONN, "ENOTCONN"},
+    {EISCONN, "EISCONN"},
+    {EAGAIN, "EAGAIN"},
+    {EINPROGRESS, "EINPROGRESS"},
+    {EALREADY, "EALREADY"},
+    {EAFNOSUPPORT, "EAFNOSUPPORT"},
+    {ENOBUFS, "ENOBUFS"},
+    {ENOMEM, "ENOMEM"},
+    {ECANCELED, "ECANCELED"},
+    {EIO, "EIO"},
+    {EOPNOTSUPP, "EOPNOTSUPP"},
 };
 
 }  // namespace
 
-void to_json(nlohmann::json& j, const ErrorInfo& e) {
-    j = nlohmann::json{{"code", e.code}, {"message", e.message}};
-}
+void to_json(nlohmann::json& j, const ErrorInfo& e) { j = nlohmann::json{{"code", e.code}, {"message", e.message}}; }
 
 void from_json(const nlohmann::json& j, ErrorInfo& e) {
     const auto code = j.find("code");
@@ -55,13 +69,20 @@ size_t utf8_char_length(std::string_view s) {
     if (c < 0x80) return 1;
     size_t n = 0;
     unsigned char lo = 0x80, hi = 0xbf;  // range of the second byte
-    if (c >= 0xc2 && c <= 0xdf) n = 2;
-    else if (c == 0xe0) n = 3, lo = 0xa0;
-    else if (c >= 0xe1 && c <= 0xef) n = 3, hi = c == 0xed ? 0x9f : 0xbf;
-    else if (c == 0xf0) n = 4, lo = 0x90;
-    else if (c >= 0xf1 && c <= 0xf3) n = 4;
-    else if (c == 0xf4) n = 4, hi = 0x8f;
-    else return 0;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2;
+    else if (c == 0xe0)
+        n = 3, lo = 0xa0;
+    else if (c >= 0xe1 && c <= 0xef)
+        n = 3, hi = c == 0xed ? 0x9f : 0xbf;
+    else if (c == 0xf0)
+        n = 4, lo = 0x90;
+    else if (c >= 0xf1 && c <= 0xf3)
+        n = 4;
+    else if (c == 0xf4)
+        n = 4, hi = 0x8f;
+    else
+        return 0;
     if (s.size() < n || byte(1) < lo || byte(1) > hi) return 0;
     for (size_t i = 2; i < n; ++i)
         if (byte(i) < 0x80 || byte(i) > 0xbf) return 0;
@@ -80,8 +101,10 @@ std::string echo_text(std::string_view text, size_t max_bytes) {
         const bool control = n == 1 && (c < 0x20 || c == 0x7f);
         const size_t width = n == 0 || control ? 1 : n;
         if (out.size() + width > max_bytes) break;
-        if (n == 0 || control) out += '?';
-        else out.append(text.substr(i, n));
+        if (n == 0 || control)
+            out += '?';
+        else
+            out.append(text.substr(i, n));
         i += n == 0 ? 1 : n;
     }
     if (i < text.size()) out += "...";

@@ -20,14 +20,22 @@ void write_u32(uint8_t* p, uint32_t v) {
 
 const char* to_string(FrameError e) {
     switch (e) {
-        case FrameError::none: return "no error";
-        case FrameError::too_short: return "frame too short";
-        case FrameError::unknown_kind: return "unknown frame kind";
-        case FrameError::empty_data: return "DATA frame without payload";
-        case FrameError::bad_family: return "DATAGRAM address family must be 4 or 6";
-        case FrameError::datagram_too_big: return "DATAGRAM payload over 65507 bytes";
-        case FrameError::zero_window: return "WINDOW increment must be greater than 0";
-        case FrameError::trailing_bytes: return "WINDOW frame has trailing bytes";
+        case FrameError::none:
+            return "no error";
+        case FrameError::too_short:
+            return "frame too short";
+        case FrameError::unknown_kind:
+            return "unknown frame kind";
+        case FrameError::empty_data:
+            return "DATA frame without payload";
+        case FrameError::bad_family:
+            return "DATAGRAM address family must be 4 or 6";
+        case FrameError::datagram_too_big:
+            return "DATAGRAM payload over 65507 bytes";
+        case FrameError::zero_window:
+            return "WINDOW increment must be greater than 0";
+        case FrameError::trailing_bytes:
+            return "WINDOW frame has trailing bytes";
     }
     return "unknown frame error";
 }
@@ -121,8 +129,7 @@ std::string encode_data(uint32_t sock, std::string_view payload) {
     return out;
 }
 
-std::string encode_datagram(uint32_t sock, const IpAddress& addr, uint16_t port,
-                            std::string_view payload) {
+std::string encode_datagram(uint32_t sock, const IpAddress& addr, uint16_t port, std::string_view payload) {
     const size_t header = datagram_header_size(addr.family);
     std::string out(header + payload.size(), '\0');
     auto* p = reinterpret_cast<uint8_t*>(out.data());

@@ -29,8 +29,8 @@ int64_t read_integer(const json& j, const char* key, int64_t lo, int64_t hi) {
         throw ProtocolError("EINVAL", std::string("field '") + key + "' must be an integer");
     }
     if (!in_range || out < lo || out > hi)
-        throw ProtocolError("EINVAL", std::string("field '") + key + "' must be between " +
-                                          std::to_string(lo) + " and " + std::to_string(hi));
+        throw ProtocolError("EINVAL", std::string("field '") + key + "' must be between " + std::to_string(lo) +
+                                          " and " + std::to_string(hi));
     return out;
 }
 
@@ -82,8 +82,8 @@ namespace {
 std::string read_host(const json& j, const char* key) {
     std::string host = read_string(j, key);
     if (host.size() > kMaxHostLength)
-        throw ProtocolError("EINVAL", std::string("field '") + key + "' is longer than " +
-                                          std::to_string(kMaxHostLength) + " bytes");
+        throw ProtocolError(
+            "EINVAL", std::string("field '") + key + "' is longer than " + std::to_string(kMaxHostLength) + " bytes");
     return host;
 }
 
@@ -162,9 +162,8 @@ void from_json(const json& j, Limits& v) {
 }
 
 void to_json(json& j, const HelloReply& v) {
-    j = json{{"version", v.version},         {"server", v.server},       {"session", v.session},
-             {"window", v.window},           {"max_window", v.max_window}, {"max_frame", v.max_frame},
-             {"limits", v.limits}};
+    j = json{{"version", v.version},       {"server", v.server},       {"session", v.session}, {"window", v.window},
+             {"max_window", v.max_window}, {"max_frame", v.max_frame}, {"limits", v.limits}};
 }
 void from_json(const json& j, HelloReply& v) {
     v.version = int(read_integer(j, "version", 0, std::numeric_limits<int>::max()));
@@ -230,7 +229,8 @@ void to_json(json& j, const ErrorEvent& v) {
 void from_json(const json& j, ErrorEvent& v) {
     j.at("error").get_to(v.error);
     v.id.reset();
-    if (j.contains("id")) v.id = read_integer(j, "id", std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
+    if (j.contains("id"))
+        v.id = read_integer(j, "id", std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
     v.sock.reset();
     if (j.contains("sock")) v.sock = read_u32(j, "sock");
 }

@@ -112,8 +112,8 @@ struct ErrorEvent {
     std::optional<uint32_t> sock;  // the socket a bad frame or datagram named
 };
 
-#define SOCKGATE_JSON_DECL(T)                           \
-    void to_json(nlohmann::json& j, const T& v);        \
+#define SOCKGATE_JSON_DECL(T)                    \
+    void to_json(nlohmann::json& j, const T& v); \
     void from_json(const nlohmann::json& j, T& v);
 SOCKGATE_JSON_DECL(HelloRequest)
 SOCKGATE_JSON_DECL(ConnectRequest)

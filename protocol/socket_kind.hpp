@@ -15,9 +15,12 @@ enum class SocketKind : uint8_t {
 // As the JS API and the tools show it: "tcp", "listener", "udp".
 inline const char* to_string(SocketKind kind) {
     switch (kind) {
-        case SocketKind::tcp_stream: return "tcp";
-        case SocketKind::tcp_listener: return "listener";
-        case SocketKind::udp: return "udp";
+        case SocketKind::tcp_stream:
+            return "tcp";
+        case SocketKind::tcp_listener:
+            return "listener";
+        case SocketKind::udp:
+            return "udp";
     }
     return "unknown";
 }
@@ -25,9 +28,12 @@ inline const char* to_string(SocketKind kind) {
 // In a sentence: "socket 3 is a TCP listener, not a connected TCP stream".
 inline const char* describe(SocketKind kind) {
     switch (kind) {
-        case SocketKind::tcp_stream: return "a TCP stream";
-        case SocketKind::tcp_listener: return "a TCP listener";
-        case SocketKind::udp: return "a UDP socket";
+        case SocketKind::tcp_stream:
+            return "a TCP stream";
+        case SocketKind::tcp_listener:
+            return "a TCP listener";
+        case SocketKind::udp:
+            return "a UDP socket";
     }
     return "a socket";
 }

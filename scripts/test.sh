@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test:
+#   0. every C++ file laid out as .clang-format says; every build below
+#      treats compiler warnings as errors
 #   1. native unit and integration tests (real gateway, real sockets, hostile
 #      clients), the 2-minute soak and the quick benchmark
 #   2. the wasm client's JavaScript API under Node, against the real gateway
@@ -19,6 +21,8 @@ jobs=$(nproc)
 # Every build below (native, wasm, sanitizers, fuzz) treats compiler
 # warnings as errors; CMakeLists.txt reads this over its cached option.
 export SOCKGATE_WERROR=ON
+echo "== C++ layout (.clang-format)"
+scripts/check-format.sh
 scripts/setup.sh build
 
 echo "== native tests"

@@ -29,8 +29,7 @@
 #include <cstddef>
 #include <cstdint>
 
-static_assert(websocketpp::major_version == 0 && websocketpp::minor_version == 8 &&
-                  websocketpp::patch_version == 2,
+static_assert(websocketpp::major_version == 0 && websocketpp::minor_version == 8 && websocketpp::patch_version == 2,
               "support/websocketpp/internals.hpp relies on websocketpp 0.8.2's internals; check each piece it "
               "lists against the new version before upgrading");
 
@@ -124,7 +123,9 @@ void send_prepared_binary(const ConPtr& con, const uint8_t* data, size_t size) {
 //   the socket closes when the last connection_ptr goes, unless closed
 //   here first, which websocketpp no longer minds once terminated.
 template <typename ConPtr>
-void defer_response(const ConPtr& con) { con->defer_http_response(); }
+void defer_response(const ConPtr& con) {
+    con->defer_http_response();
+}
 
 template <typename ConPtr>
 void end_deferred_response(const ConPtr& con, const asio::error_code& ec) {
@@ -149,25 +150,25 @@ void end_deferred_response(const ConPtr& con, const asio::error_code& ec) {
 // websocketpp's read_frame() with the check and the record added; the rest
 // (the 1-byte minimum, the configured buffer size, handle_read_frame as the
 // completion) is as in websocketpp/impl/connection_impl.hpp.
-#define SOCKGATE_WEBSOCKETPP_ONE_READ_AT_A_TIME(Config)                                                  \
-    template <>                                                                                          \
-    inline void websocketpp::connection<Config>::read_frame() {                                          \
-        if (!m_read_flag || this->read_in_flight) return;                                                \
-        this->read_in_flight = true;                                                                     \
-        transport_con_type::async_read_at_least(                                                         \
-            1, m_buf, Config::connection_read_buffer_size,                                               \
-            [self = get_shared()](websocketpp::lib::error_code const& ec, size_t bytes_transferred) {     \
-                self->read_in_flight = false;                                                            \
-                self->handle_read_frame(ec, bytes_transferred);                                          \
-            });                                                                                          \
+#define SOCKGATE_WEBSOCKETPP_ONE_READ_AT_A_TIME(Config)                                               \
+    template <>                                                                                       \
+    inline void websocketpp::connection<Config>::read_frame() {                                       \
+        if (!m_read_flag || this->read_in_flight) return;                                             \
+        this->read_in_flight = true;                                                                  \
+        transport_con_type::async_read_at_least(                                                      \
+            1, m_buf, Config::connection_read_buffer_size,                                            \
+            [self = get_shared()](websocketpp::lib::error_code const& ec, size_t bytes_transferred) { \
+                self->read_in_flight = false;                                                         \
+                self->handle_read_frame(ec, bytes_transferred);                                       \
+            });                                                                                       \
     }
 
 // hybi13's payload step for `Config`, unmasking with `unmask`
 // (size_t(uint8_t*, size_t, size_t prepared_key)).
-#define SOCKGATE_WEBSOCKETPP_UNMASK_WITH(Config, unmask)                                                 \
-    template <>                                                                                          \
-    inline size_t websocketpp::processor::hybi13<Config>::process_payload_bytes(                         \
-        uint8_t* buf, size_t len, websocketpp::lib::error_code& ec) {                                    \
-        return sockgate::ws::payload_step(buf, len, ec, websocketpp::frame::get_masked(m_basic_header),  \
-                                          *m_current_msg, m_permessage_deflate, m_bytes_needed, unmask); \
+#define SOCKGATE_WEBSOCKETPP_UNMASK_WITH(Config, unmask)                                                            \
+    template <>                                                                                                     \
+    inline size_t websocketpp::processor::hybi13<Config>::process_payload_bytes(uint8_t* buf, size_t len,           \
+                                                                                websocketpp::lib::error_code& ec) { \
+        return sockgate::ws::payload_step(buf, len, ec, websocketpp::frame::get_masked(m_basic_header),             \
+                                          *m_current_msg, m_permessage_deflate, m_bytes_needed, unmask);            \
     }

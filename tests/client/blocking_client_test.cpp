@@ -4,19 +4,19 @@
 #include <numeric>
 #include <thread>
 
-#include "support/wait.hpp"
 #include "fake_gateway.hpp"
 #include "protocol/frame.hpp"
 #include "support/blocking_client.hpp"
+#include "support/wait.hpp"
 
 namespace sockgate::client {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::FakeGateway;
-using testing::FakeGatewayOptions;
 using sockgate::testing::stays_true_for;
 using sockgate::testing::wait_until;
+using testing::FakeGateway;
+using testing::FakeGatewayOptions;
 
 std::string pattern(size_t n) {
     std::string s(n, '\0');
@@ -85,15 +85,16 @@ TEST(BlockingClient, ManualCreditBoundsWhatArrives) {
     ASSERT_TRUE(c.start(gw.url()));
     auto s = c.connect("127.0.0.1", 2);  // the source
     ASSERT_TRUE(s);
-    c.run_for(300ms);
-    EXPECT_EQ(c.available(s->sock), o.window) << "exactly one window, then the gateway must wait";
+    ASSERT_TRUE(c.run_until([&] { return c.available(s->sock) >= o.window; }, 10s)) << "a window's worth never came";
+    // Long enough for a frame beyond the credit to arrive from the fake gateway.
+    EXPECT_TRUE(c.stays_true_for([&] { return c.available(s->sock) == o.window; }, 300ms))
+        << "exactly one window, then the gateway must wait: " << c.available(s->sock) << " bytes";
     EXPECT_EQ(c.socket(s->sock)->recv_credit, 0u);
 
     auto all = c.read_to_eof(s->sock, 10s);
     ASSERT_TRUE(all) << all.describe();
     ASSERT_EQ(all->size(), o.source_bytes);
-    for (size_t i = 0; i < all->size(); ++i)
-        ASSERT_EQ((*all)[i], testing::source_byte(i)) << "at " << i;
+    for (size_t i = 0; i < all->size(); ++i) ASSERT_EQ((*all)[i], testing::source_byte(i)) << "at " << i;
 }
 
 TEST(BlockingClient, ReadExactlyReportsEarlyEof) {

@@ -44,9 +44,7 @@ protected:
         };
         ev.on_accept = [this](const proto::AcceptEvent& e) { accepts.push_back(e); };
         ev.on_eof = [this](uint32_t sock) { eofs.push_back(sock); };
-        ev.on_closed = [this](uint32_t sock, const std::optional<ErrorInfo>& e) {
-            closed.push_back({sock, e});
-        };
+        ev.on_closed = [this](uint32_t sock, const std::optional<ErrorInfo>& e) { closed.push_back({sock, e}); };
         ev.on_error = [this](const proto::ErrorEvent& e) { errors.push_back(e); };
         ev.on_bad_input = [this](const ErrorInfo& e) { bad.push_back(e); };
         ev.on_drained = [this](uint32_t sock) { drained.push_back(sock); };
@@ -60,9 +58,8 @@ protected:
     // connect and answer it with socket `sock`.
     uint32_t connect_socket(uint32_t sock) {
         client->connect("127.0.0.1", 7, [](Result<proto::SocketReply>) {});
-        t.reply(t.last_request(), {{"sock", sock},
-                                   {"local", endpoint("127.0.0.1", 40000)},
-                                   {"remote", endpoint("127.0.0.1", 7)}});
+        t.reply(t.last_request(),
+                {{"sock", sock}, {"local", endpoint("127.0.0.1", 40000)}, {"remote", endpoint("127.0.0.1", 7)}});
         return sock;
     }
     uint32_t bind_socket(uint32_t sock) {
@@ -677,7 +674,7 @@ TEST_F(ClientCore, MalformedTextIsReported) {
     t.inject_text("[1,2]");
     t.inject_text(R"({"id":1})");
     t.inject_text(R"({"op":"eof"})");
-    t.inject_text(R"({"op":"surprise"})");  // an event of a later version: ignored
+    t.inject_text(R"({"op":"surprise"})");        // an event of a later version: ignored
     t.inject_text(R"({"op":"connect","id":1})");  // a reply without "ok"
     ASSERT_EQ(bad.size(), 5u);
     EXPECT_EQ(bad[0].code, "EBADMSG");
@@ -694,11 +691,11 @@ TEST_F(ClientCore, BadFramesAreReported) {
     const uint32_t tcp = connect_socket(1);
     t.inject_binary("");
     t.inject_binary(std::string("\x01\0\0\0", 4));
-    t.inject_binary(std::string("\x09\0\0\0\x01", 5));       // unknown kind
-    t.inject_binary(std::string("\x01\0\0\0\x01", 5));       // empty DATA
-    t.inject_binary(proto::encode_data(77, "who?"));          // unknown socket
-    t.inject_binary(proto::encode_data(udp, "x"));            // DATA on UDP
-    t.inject_binary(proto::encode_window(udp, 5));            // WINDOW on UDP
+    t.inject_binary(std::string("\x09\0\0\0\x01", 5));  // unknown kind
+    t.inject_binary(std::string("\x01\0\0\0\x01", 5));  // empty DATA
+    t.inject_binary(proto::encode_data(77, "who?"));    // unknown socket
+    t.inject_binary(proto::encode_data(udp, "x"));      // DATA on UDP
+    t.inject_binary(proto::encode_window(udp, 5));      // WINDOW on UDP
     t.inject_binary(proto::encode_datagram(tcp, *proto::IpAddress::parse("::1"), 1, "x"));
     t.inject_binary(proto::encode_window(77, 5));
     EXPECT_EQ(bad.size(), 9u);

@@ -23,8 +23,10 @@ public:
     void on_message(ConnId c, bool is_text, const std::string& payload) {
         auto it = sessions_.find(c);
         if (it == sessions_.end()) return;
-        if (is_text) on_text(c, it->second, payload);
-        else on_binary(c, it->second, payload);
+        if (is_text)
+            on_text(c, it->second, payload);
+        else
+            on_binary(c, it->second, payload);
     }
 
 private:

@@ -5,8 +5,8 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 
-#include "test_server.hpp"
 #include "support/blocking_client.hpp"
+#include "test_server.hpp"
 #include "wasm/native/native_transport.hpp"
 
 namespace sockgate::client {
@@ -73,8 +73,10 @@ TEST(NativeTransport, BadUrlIsReportedAsEinval) {
 TEST(NativeTransport, SendsOriginAndSubprotocolAndExchangesMessages) {
     TestServer server;
     server.on_message = [&](TestServer::ConnId c, bool is_text, const std::string& p) {
-        if (is_text) server.send_text(c, "echo:" + p);
-        else server.send_binary(c, p);
+        if (is_text)
+            server.send_text(c, "echo:" + p);
+        else
+            server.send_binary(c, p);
     };
     asio::io_context io;
     NativeTransport t(io);

@@ -28,8 +28,7 @@ struct Run {
 
 // Runs sockgate-cat with `args`, feeding `input` on stdin, and collects its
 // output, killing it after `timeout`.
-Run run_cat(const std::vector<std::string>& args, const std::string& input,
-            std::chrono::milliseconds timeout = 10s) {
+Run run_cat(const std::vector<std::string>& args, const std::string& input, std::chrono::milliseconds timeout = 10s) {
     std::vector<std::string> all{SOCKGATE_CAT_PATH};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -164,9 +163,7 @@ TEST(SockgateCat, ListenPrintsTheAddressAndRelaysOneConnection) {
 
 TEST(SockgateCat, KickedSessionIsAnError) {
     TestServer server;
-    server.on_message = [&](TestServer::ConnId c, bool, const std::string&) {
-        server.close(c, 1008, "not today");
-    };
+    server.on_message = [&](TestServer::ConnId c, bool, const std::string&) { server.close(c, 1008, "not today"); };
     auto r = run_cat({server.url(), "tcp", "127.0.0.1", "7"}, "");
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("1008"), std::string::npos) << r.err;

@@ -34,8 +34,7 @@ public:
         ws_.set_message_handler([this](websocketpp::connection_hdl h, WsServer::message_ptr m) {
             auto it = ids_.find(h);
             if (it == ids_.end() || !owner_.on_message) return;
-            owner_.on_message(it->second, m->get_opcode() == websocketpp::frame::opcode::text,
-                              m->get_payload());
+            owner_.on_message(it->second, m->get_opcode() == websocketpp::frame::opcode::text, m->get_payload());
         });
         const auto loopback = asio::ip::make_address("127.0.0.1");
         if (options_.never_answer) {

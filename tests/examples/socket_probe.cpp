@@ -13,10 +13,10 @@
 //                                           the end and print the byte count
 //   socket_probe stubborn HOST PORT         listen and accept forever,
 //                                           ignoring every error
-#include <netdb.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -33,21 +33,36 @@ static int failures = 0;
 
 static const char* errno_name(int e) {
     switch (e) {
-        case 0: return "0";
-        case EAGAIN: return "EAGAIN";
-        case EINPROGRESS: return "EINPROGRESS";
-        case EALREADY: return "EALREADY";
-        case EISCONN: return "EISCONN";
-        case ECONNREFUSED: return "ECONNREFUSED";
-        case ENOTCONN: return "ENOTCONN";
-        case EBADF: return "EBADF";
-        case ENOTSOCK: return "ENOTSOCK";
-        case EINVAL: return "EINVAL";
-        case EPIPE: return "EPIPE";
-        case ECONNRESET: return "ECONNRESET";
-        case EAFNOSUPPORT: return "EAFNOSUPPORT";
-        case ENOPROTOOPT: return "ENOPROTOOPT";
-        default: return "other";
+        case 0:
+            return "0";
+        case EAGAIN:
+            return "EAGAIN";
+        case EINPROGRESS:
+            return "EINPROGRESS";
+        case EALREADY:
+            return "EALREADY";
+        case EISCONN:
+            return "EISCONN";
+        case ECONNREFUSED:
+            return "ECONNREFUSED";
+        case ENOTCONN:
+            return "ENOTCONN";
+        case EBADF:
+            return "EBADF";
+        case ENOTSOCK:
+            return "ENOTSOCK";
+        case EINVAL:
+            return "EINVAL";
+        case EPIPE:
+            return "EPIPE";
+        case ECONNRESET:
+            return "ECONNRESET";
+        case EAFNOSUPPORT:
+            return "EAFNOSUPPORT";
+        case ENOPROTOOPT:
+            return "ENOPROTOOPT";
+        default:
+            return "other";
     }
 }
 
@@ -259,8 +274,10 @@ static void bulk_transfer() {
                 size_t n = total - sent[i] < sizeof chunk ? total - sent[i] : sizeof chunk;
                 for (size_t k = 0; k < n; ++k) chunk[k] = char(((sent[i] + k) * 7 + i) % 251);
                 ssize_t w = send(fds[i], chunk, n, 0);
-                if (w > 0) sent[i] += size_t(w);
-                else if (w < 0 && errno != EAGAIN) break;
+                if (w > 0)
+                    sent[i] += size_t(w);
+                else if (w < 0 && errno != EAGAIN)
+                    break;
             }
             if (p[i].revents & POLLIN) {
                 char in[65536];
@@ -397,8 +414,7 @@ static void ipv6_checks() {
     sockaddr_in6 peer;
     socklen_t peer_len = sizeof peer;
     const int server = accept(listener, (sockaddr*)&peer, &peer_len);
-    report("IPv6 accept", server >= 0 && peer.sin6_family == AF_INET6 &&
-                              IN6_IS_ADDR_LOOPBACK(&peer.sin6_addr), "");
+    report("IPv6 accept", server >= 0 && peer.sin6_family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&peer.sin6_addr), "");
     close(client);
     close(server);
     close(listener);
@@ -486,8 +502,8 @@ static void show_getaddrinfo(const char* node, const char* service, int family, 
     hints.ai_flags = flags;
     addrinfo* res = NULL;
     const int rc = getaddrinfo(node, service, &hints, &res);
-    printf("getaddrinfo(%s, %s, family %d, type %d, flags %#x): %s", node ? node : "NULL",
-           service ? service : "NULL", family, socktype, flags, rc == 0 ? "ok" : gai_strerror(rc));
+    printf("getaddrinfo(%s, %s, family %d, type %d, flags %#x): %s", node ? node : "NULL", service ? service : "NULL",
+           family, socktype, flags, rc == 0 ? "ok" : gai_strerror(rc));
     for (addrinfo* p = res; p != NULL; p = p->ai_next) {
         char ip[INET6_ADDRSTRLEN] = "?";
         unsigned port = 0;

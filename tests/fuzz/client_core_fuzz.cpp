@@ -94,7 +94,8 @@ struct Harness {
 
     void install_callbacks() {
         auto& ev = client.events();
-        if (flags & 0x01) ev.on_data = [this](uint32_t sock, std::string_view) { client.close(sock, callback<Done>()); };
+        if (flags & 0x01)
+            ev.on_data = [this](uint32_t sock, std::string_view) { client.close(sock, callback<Done>()); };
         if (flags & 0x02) ev.on_closed = [this](uint32_t, const std::optional<ErrorInfo>&) { client.forget_closed(); };
         if (flags & 0x04)
             ev.on_accept = [this](const proto::AcceptEvent& e) { client.close(e.sock, callback<Done>()); };
@@ -110,25 +111,53 @@ struct Harness {
         const uint16_t port = uint16_t(r.byte() | (r.byte() << 8));
         const std::string rest(r.bytes(payload.size()));
         switch (what % 16) {
-            case 0: client.hello(rest.empty() ? std::nullopt : std::optional<std::string>(rest),
-                                 callback<proto::HelloReply>());
+            case 0:
+                client.hello(rest.empty() ? std::nullopt : std::optional<std::string>(rest),
+                             callback<proto::HelloReply>());
                 break;
-            case 1: client.connect("127.0.0.1", port, callback<proto::SocketReply>()); break;
-            case 2: client.listen(proto::ListenRequest{"tcp", std::nullopt, port, std::nullopt},
-                                  callback<proto::SocketReply>());
+            case 1:
+                client.connect("127.0.0.1", port, callback<proto::SocketReply>());
                 break;
-            case 3: client.bind(proto::BindRequest{"udp", std::nullopt, port}, callback<proto::SocketReply>()); break;
-            case 4: client.resolve(rest, callback<proto::ResolveReply>()); break;
-            case 5: client.close(sock, callback<Done>()); break;
-            case 6: client.shutdown(sock, callback<Done>()); break;
-            case 7: (void)client.send(sock, std::string(size_t(port % 4096) + rest.size(), 'd')); break;
-            case 8: (void)client.send_to(sock, rest.size() < 40 ? rest : "127.0.0.1", port, rest); break;
-            case 9: (void)client.consume(sock, port); break;
-            case 10: (void)client.set_manual_credit(sock, port & 1); break;
-            case 11: (void)client.grant_now(sock); break;
-            case 12: client.forget_closed(); break;
-            case 13: client.request(rest.empty() ? "kick" : rest, json::object(), callback<json>()); break;
-            case 14: client.close_session(); break;
+            case 2:
+                client.listen(proto::ListenRequest{"tcp", std::nullopt, port, std::nullopt},
+                              callback<proto::SocketReply>());
+                break;
+            case 3:
+                client.bind(proto::BindRequest{"udp", std::nullopt, port}, callback<proto::SocketReply>());
+                break;
+            case 4:
+                client.resolve(rest, callback<proto::ResolveReply>());
+                break;
+            case 5:
+                client.close(sock, callback<Done>());
+                break;
+            case 6:
+                client.shutdown(sock, callback<Done>());
+                break;
+            case 7:
+                (void)client.send(sock, std::string(size_t(port % 4096) + rest.size(), 'd'));
+                break;
+            case 8:
+                (void)client.send_to(sock, rest.size() < 40 ? rest : "127.0.0.1", port, rest);
+                break;
+            case 9:
+                (void)client.consume(sock, port);
+                break;
+            case 10:
+                (void)client.set_manual_credit(sock, port & 1);
+                break;
+            case 11:
+                (void)client.grant_now(sock);
+                break;
+            case 12:
+                client.forget_closed();
+                break;
+            case 13:
+                client.request(rest.empty() ? "kick" : rest, json::object(), callback<json>());
+                break;
+            case 14:
+                client.close_session();
+                break;
             default:
                 (void)client.queued_total();
                 if (const SocketInfo* s = client.socket(sock)) (void)s->is_open();
@@ -198,12 +227,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const std::string_view payload = in.bytes(length);
         switch (tag % 8) {
             case 0:
-            case 7: h.handler().on_text(payload); break;
-            case 1: h.handler().on_binary(payload); break;
-            case 2: h.act(payload); break;
-            case 3: h.reply(payload); break;
-            case 4: h.event(payload); break;
-            case 5: h.frame(payload); break;
+            case 7:
+                h.handler().on_text(payload);
+                break;
+            case 1:
+                h.handler().on_binary(payload);
+                break;
+            case 2:
+                h.act(payload);
+                break;
+            case 3:
+                h.reply(payload);
+                break;
+            case 4:
+                h.event(payload);
+                break;
+            case 5:
+                h.frame(payload);
+                break;
             case 6:
                 h.handler().on_close(uint16_t(payload.empty() ? 1006 : 1000 + uint8_t(payload[0])),
                                      payload.substr(payload.empty() ? 0 : 1));

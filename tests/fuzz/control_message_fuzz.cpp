@@ -100,7 +100,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // The gateway's answers to it, whatever it was.
     if (env.id) {
         (void)make_reply(env.op, *env.id, env.body);
-        const std::string unknown = make_error_reply(env.op, *env.id, ErrorInfo{"ENOTSUP", "unknown op '" + env.op + "'"});
+        const std::string unknown =
+            make_error_reply(env.op, *env.id, ErrorInfo{"ENOTSUP", "unknown op '" + env.op + "'"});
         FUZZ_CHECK(unknown.size() <= 256, "unknown-op reply of %zu bytes", unknown.size());
     }
     (void)make_event(env.op, env.body);

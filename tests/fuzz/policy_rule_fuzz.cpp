@@ -3,9 +3,9 @@
 // Checks: only PolicyError escapes; a rule's canonical text (what the config
 // keeps and Policy parses again at startup) parses to the same rule; a policy
 // of accepted rules answers and describes itself.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <string>
 #include <vector>
 

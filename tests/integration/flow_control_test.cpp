@@ -16,6 +16,10 @@ using sockgate::client::ClientOptions;
 using sockgate::client::Direction;
 namespace proto = sockgate::proto;
 
+// Long enough on loopback for a frame the gateway should not have sent (data
+// beyond credit, a WINDOW it should have held back) to arrive.
+constexpr auto kLongEnoughForAStrayFrame = 300ms;
+
 // Named for this file's area, so `ctest -R FlowControl` selects it.
 class FlowControl : public GatewayTest {};
 
@@ -32,10 +36,9 @@ TEST_F(FlowControl, ClientWithoutCreditReceivesAtMostWindowThenEverything) {
     std::thread writer([&p = peer, &data] { write_all(p, data); });
 
     // No credit granted back: the gateway must stop at the window.
-    c->run_for(1500ms);
-    EXPECT_EQ(c->available(sock), kWindow);
-    c->run_for(300ms);
-    EXPECT_EQ(c->available(sock), kWindow) << "the gateway sent beyond its credit";
+    ASSERT_TRUE(c->run_until([&] { return c->available(sock) >= kWindow; }, 10s)) << "a window's worth never came";
+    EXPECT_TRUE(c->stays_true_for([&] { return c->available(sock) == kWindow; }, kLongEnoughForAStrayFrame))
+        << "the gateway sent beyond its credit: " << c->available(sock) << " bytes";
 
     // Reading grants credit: everything arrives, in order.
     auto all = c->read_exactly(sock, data.size(), 60s);
@@ -65,7 +68,9 @@ TEST_F(FlowControl, SlowBrowserSlowsTheRemoteSender) {
         c->run_for(20ms);
     }
     EXPECT_LT(accepted, size_t(64) << 20) << "the remote sender was never slowed down";
-    EXPECT_EQ(c->available(sock), kWindow);
+    ASSERT_TRUE(c->run_until([&] { return c->available(sock) >= kWindow; }, 10s)) << "a window's worth never came";
+    EXPECT_TRUE(c->stays_true_for([&] { return c->available(sock) == kWindow; }, kLongEnoughForAStrayFrame))
+        << "the gateway sent beyond its credit: " << c->available(sock) << " bytes";
 }
 
 TEST_F(FlowControl, ClientOverrunningCreditGetsEproto) {
@@ -128,8 +133,8 @@ TEST_F(FlowControl, SmallWritesAreGrantedBackInBatches) {
         ASSERT_TRUE(c->send(sock, request));
         ASSERT_EQ(read_exactly(peer, request.size()), request) << "request " << i;
     }
-    c->run_for(200ms);
-    EXPECT_EQ(windows.load(), 0) << "the gateway granted small writes one by one";
+    EXPECT_TRUE(c->stays_true_for([&] { return windows.load() == 0; }, kLongEnoughForAStrayFrame))
+        << "the gateway granted small writes one by one";
     EXPECT_EQ(c->socket(sock)->send_credit, kWindow - sent);
 
     // The byte that completes the batch brings all of it back in one frame.
@@ -137,8 +142,8 @@ TEST_F(FlowControl, SmallWritesAreGrantedBackInBatches) {
     ASSERT_TRUE(c->send(sock, rest));
     ASSERT_EQ(read_exactly(peer, rest.size()), rest);
     ASSERT_TRUE(c->run_until([&] { return windows.load() > 0; }, 5s)) << "the batch was never granted";
-    c->run_for(100ms);
-    EXPECT_EQ(windows.load(), 1);
+    EXPECT_TRUE(c->stays_true_for([&] { return windows.load() == 1; }, kLongEnoughForAStrayFrame))
+        << windows.load() << " WINDOW frames for one batch";
     EXPECT_EQ(granted.load(), kBatch);
     EXPECT_EQ(c->socket(sock)->send_credit, kWindow);
 }
@@ -158,8 +163,8 @@ TEST_F(FlowControl, SmallWindowGrantsInBatchesOfAnEighth) {
         ASSERT_TRUE(c->send(sock, request));
         ASSERT_EQ(read_exactly(peer, request.size()), request) << "request " << i;
     }
-    c->run_for(200ms);
     // 16384 bytes written, granted in batches of 256: nothing is held back.
-    EXPECT_EQ(c->socket(sock)->send_credit, kWindow);
+    EXPECT_TRUE(c->run_until([&] { return c->socket(sock)->send_credit == kWindow; }, 5s))
+        << "credit held back: " << c->socket(sock)->send_credit << " of " << kWindow;
     EXPECT_EQ(c->socket(sock)->queued, 0u);
 }

@@ -6,9 +6,9 @@
 #include <memory>
 #include <thread>
 
+#include "support/blocking_client.hpp"
 #include "support/gateway_process.hpp"
 #include "support/native_peers.hpp"
-#include "support/blocking_client.hpp"
 
 namespace sockgate::testing {
 

@@ -11,8 +11,8 @@ namespace {
 
 TEST(Healthcheck, PassesAgainstARunningGateway) {
     GatewayProcess gw;
-    const auto r = run_gateway({"--healthcheck", "--listen", "127.0.0.1:" + std::to_string(gw.port())},
-                               std::chrono::seconds(10));
+    const auto r =
+        run_gateway({"--healthcheck", "--listen", "127.0.0.1:" + std::to_string(gw.port())}, std::chrono::seconds(10));
     EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
@@ -20,8 +20,8 @@ TEST(Healthcheck, PassesAgainstARunningGateway) {
 // environment; the check asks loopback and needs no token itself.
 TEST(Healthcheck, WildcardListenIsAskedOnLoopbackWithoutAToken) {
     GatewayProcess gw;
-    const auto r = run_gateway({"--healthcheck", "--listen", "0.0.0.0:" + std::to_string(gw.port())},
-                               std::chrono::seconds(10));
+    const auto r =
+        run_gateway({"--healthcheck", "--listen", "0.0.0.0:" + std::to_string(gw.port())}, std::chrono::seconds(10));
     EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
@@ -32,8 +32,8 @@ TEST(Healthcheck, FailsWithAReasonWhenNoGatewayAnswers) {
         port = gw.port();
         gw.stop();
     }
-    const auto r = run_gateway({"--healthcheck", "--listen", "127.0.0.1:" + std::to_string(port)},
-                               std::chrono::seconds(10));
+    const auto r =
+        run_gateway({"--healthcheck", "--listen", "127.0.0.1:" + std::to_string(port)}, std::chrono::seconds(10));
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_NE(r.output.find("unhealthy: cannot connect"), std::string::npos) << r.output;
 }

@@ -25,24 +25,12 @@
 #endif
 
 #include "support/gateway_process.hpp"
+#include "support/native_peers.hpp"
 
 using namespace sockgate::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-int connect_to(uint16_t port) {
-    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
 
 // One request on its own connection, as a client that would keep the
 // connection sees it: everything until the server closes or `patience` runs out.
@@ -53,8 +41,9 @@ struct Exchange {
 
 Exchange exchange(uint16_t port, const std::string& raw, std::chrono::milliseconds patience = 5s) {
     Exchange x;
-    const int fd = connect_to(port);
-    if (fd < 0) return x;
+    const Fd conn = tcp_connect("127.0.0.1", port);
+    if (!conn) return x;
+    const int fd = conn.get();
     send(fd, raw.data(), raw.size(), MSG_NOSIGNAL);
     std::string all;
     const auto deadline = std::chrono::steady_clock::now() + patience;
@@ -69,7 +58,6 @@ Exchange exchange(uint16_t port, const std::string& raw, std::chrono::millisecon
         }
         all.append(buf, size_t(n));
     }
-    close(fd);
     const auto head_end = all.find("\r\n\r\n");
     if (head_end == std::string::npos) return x;
     x.response.headers = all.substr(0, head_end);
@@ -139,9 +127,9 @@ class Precompressed : public ::testing::Test {
 protected:
     void SetUp() override {
         if (std::string(SOCKGATE_NODE_BIN).empty()) GTEST_SKIP() << "node not found at configure time";
-        root_ = std::filesystem::temp_directory_path() /
-                ("sockgate-web-br-" + std::to_string(::getpid()) + "-" +
-                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        root_ =
+            std::filesystem::temp_directory_path() / ("sockgate-web-br-" + std::to_string(::getpid()) + "-" +
+                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
         std::filesystem::remove_all(root_);
         std::filesystem::create_directories(root_);
         for (int i = 0; i < 400; ++i)
@@ -185,7 +173,8 @@ TEST_F(Precompressed, BrotliWhenAcceptedWithTheFilesType) {
 }
 
 TEST_F(Precompressed, GzipWhenOnlyGzipIsAccepted) {
-    for (const char* header : {"Accept-Encoding: gzip", "Accept-Encoding: br;q=0, gzip", "accept-encoding: GZIP , BR;Q=0"}) {
+    for (const char* header :
+         {"Accept-Encoding: gzip", "Accept-Encoding: br;q=0, gzip", "accept-encoding: GZIP , BR;Q=0"}) {
         const auto r = get("/app.js", {header});
         ASSERT_EQ(r.status, 200) << header;
         EXPECT_EQ(r.header("Content-Encoding"), "gzip") << header;
@@ -262,8 +251,9 @@ TEST_F(Precompressed, StaleETagGetsTheFullFile) {
 }
 
 TEST_F(Precompressed, HeadCarriesTheEncodingWithoutBody) {
-    const auto r = gw_->request("HEAD /app.js HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: br\r\n"
-                                "Connection: close\r\n\r\n");
+    const auto r = gw_->request(
+        "HEAD /app.js HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: br\r\n"
+        "Connection: close\r\n\r\n");
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.header("Content-Encoding"), "br");
     EXPECT_EQ(r.header("Vary"), "Accept-Encoding");
@@ -354,8 +344,8 @@ const get = (path, method) => new Promise((resolve, reject) => {
   console.log(out.join(' '));
 })().catch((e) => { console.log('failed: ' + e.message); process.exit(1); });
 )";
-    const std::string command = std::string(SOCKGATE_NODE_BIN) + " '" + script.string() + "' " +
-                                std::to_string(gw_->port()) + " 2>&1";
+    const std::string command =
+        std::string(SOCKGATE_NODE_BIN) + " '" + script.string() + "' " + std::to_string(gw_->port()) + " 2>&1";
     std::string output;
     if (FILE* p = popen(command.c_str(), "r")) {
         char buf[4096];
@@ -419,12 +409,13 @@ TEST(Http, MetricsAreInPrometheusTextFormat) {
     const auto r = gw.get("/metrics");
     ASSERT_EQ(r.status, 200);
     EXPECT_NE(r.header("Content-Type").find("text/plain; version=0.0.4"), std::string::npos);
-    for (const char* name : {"sockgate_sessions", "sockgate_sockets{kind=\"tcp\"}", "sockgate_sockets{kind=\"udp\"}",
-                             "sockgate_sockets{kind=\"listener\"}", "sockgate_bytes_relayed_total{direction=\"to_client\"}",
-                             "sockgate_bytes_relayed_total{direction=\"from_client\"}",
-                             "sockgate_datagrams_relayed_total{direction=\"to_client\"}",
-                             "sockgate_datagrams_dropped_total{direction=\"to_client\"}", "sockgate_denied_total",
-                             "sockgate_protocol_errors_total", "sockgate_tcp_accepted_total"}) {
+    for (const char* name :
+         {"sockgate_sessions", "sockgate_sockets{kind=\"tcp\"}", "sockgate_sockets{kind=\"udp\"}",
+          "sockgate_sockets{kind=\"listener\"}", "sockgate_bytes_relayed_total{direction=\"to_client\"}",
+          "sockgate_bytes_relayed_total{direction=\"from_client\"}",
+          "sockgate_datagrams_relayed_total{direction=\"to_client\"}",
+          "sockgate_datagrams_dropped_total{direction=\"to_client\"}", "sockgate_denied_total",
+          "sockgate_protocol_errors_total", "sockgate_tcp_accepted_total"}) {
         EXPECT_EQ(metric(r.body, name), 0) << name;
     }
     EXPECT_NE(r.body.find("# TYPE sockgate_bytes_relayed_total counter"), std::string::npos);
@@ -480,13 +471,15 @@ TEST(Http, PathTraversalNeverLeavesTheWebRoot) {
 
 TEST(Http, NonGetMethodsAreRefused) {
     GatewayProcess gw;
-    const auto r = gw.request("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    const auto r =
+        gw.request("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     EXPECT_EQ(r.status, 405);
 }
 
 TEST(Handshake, SameOriginBrowserIsAccepted) {
     GatewayProcess gw;
-    const auto r = gw.request(handshake(gw.port(), kOffer + "Origin: http://127.0.0.1:" + std::to_string(gw.port()) + "\r\n"));
+    const auto r =
+        gw.request(handshake(gw.port(), kOffer + "Origin: http://127.0.0.1:" + std::to_string(gw.port()) + "\r\n"));
     EXPECT_EQ(r.status, 101);
     EXPECT_EQ(r.header("Sec-WebSocket-Protocol"), "sockgate.v1");
 }
@@ -539,10 +532,10 @@ TEST(Handshake, PlainGetOnWsAsksForUpgrade) {
 TEST(Startup, HelpListsEveryFlag) {
     const auto r = run_gateway({"--help"});
     EXPECT_EQ(r.exit_code, 0);
-    for (const char* flag : {"--listen", "--web-root", "--no-demo", "--allow", "--bind-allow", "--origin", "--token",
-                             "--insecure-no-auth", "--max-sessions", "--max-sockets", "--max-listeners", "--max-frame",
-                             "--window", "--connect-timeout-ms", "--udp-queue", "--http-send-timeout-ms", "--config",
-                             "--tls-cert", "--tls-key"})
+    for (const char* flag :
+         {"--listen", "--web-root", "--no-demo", "--allow", "--bind-allow", "--origin", "--token", "--insecure-no-auth",
+          "--max-sessions", "--max-sockets", "--max-listeners", "--max-frame", "--window", "--connect-timeout-ms",
+          "--udp-queue", "--http-send-timeout-ms", "--config", "--tls-cert", "--tls-key"})
         EXPECT_NE(r.output.find(flag), std::string::npos) << flag;
 }
 
@@ -567,7 +560,8 @@ TEST(Startup, PortInUseIsReported) {
 }
 
 TEST(Startup, ConfigFileSetsOptionsAndFlagsOverrideIt) {
-    const auto path = std::filesystem::temp_directory_path() / ("sockgate-config-" + std::to_string(::getpid()) + ".json");
+    const auto path =
+        std::filesystem::temp_directory_path() / ("sockgate-config-" + std::to_string(::getpid()) + ".json");
     std::ofstream(path) << R"({"max_sessions": 1, "origin": ["https://from-config.example"]})";
     GatewayProcess gw({"--config", path.string()});
     EXPECT_EQ(gw.request(handshake(gw.port(), kOffer + "Origin: https://from-config.example\r\n")).status, 101);

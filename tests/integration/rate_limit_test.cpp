@@ -12,16 +12,21 @@ using namespace sockgate::testing;
 
 namespace {
 
-constexpr size_t kRate = 200 * 1024;     // bytes a second, per direction
-constexpr size_t kBytes = 600 * 1024;    // three seconds' worth; the first is saved up
+constexpr size_t kRate = 200 * 1024;   // bytes a second, per direction
+constexpr size_t kBytes = 600 * 1024;  // three seconds' worth; the first is saved up
 constexpr auto kAtLeast = std::chrono::milliseconds(1500);
 
 // Sends a connect request of its own (not through the client core, so that
 // many can be in flight at once); its reply is found by id.
 void send_connect(BlockingClient& c, int64_t id, uint16_t port, int timeout_ms) {
-    c.send_raw_text(nlohmann::json{{"op", "connect"}, {"id", id}, {"proto", "tcp"}, {"host", "127.0.0.1"},
-                                   {"port", port}, {"timeout_ms", timeout_ms}}
-                        .dump());
+    c.send_raw_text(nlohmann::json{
+        {"op", "connect"},
+        {"id", id},
+        {"proto", "tcp"},
+        {"host", "127.0.0.1"},
+        {"port", port},
+        {"timeout_ms",
+         timeout_ms}}.dump());
 }
 
 // The replies received so far to requests with ids in [first, last].

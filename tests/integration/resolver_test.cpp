@@ -82,8 +82,8 @@ private:
             Query q;
             q.bytes.resize(512);
             q.from_len = sizeof q.from;
-            const ssize_t n = recvfrom(fd_, q.bytes.data(), q.bytes.size(), 0,
-                                       reinterpret_cast<sockaddr*>(&q.from), &q.from_len);
+            const ssize_t n =
+                recvfrom(fd_, q.bytes.data(), q.bytes.size(), 0, reinterpret_cast<sockaddr*>(&q.from), &q.from_len);
             if (n < 12) continue;
             q.bytes.resize(size_t(n));
             ++queries_;
@@ -104,7 +104,7 @@ private:
         if (end > r.size()) return;
         r.resize(end);
         r[2] = char(0x80 | (r[2] & 0x79));  // QR, opcode and RD kept
-        r[3] = char(0x80 | 3);               // RA, RCODE NXDOMAIN
+        r[3] = char(0x80 | 3);              // RA, RCODE NXDOMAIN
         for (size_t i = 6; i < 12; ++i) r[i] = 0;
         sendto(fd_, r.data(), r.size(), 0, reinterpret_cast<const sockaddr*>(&q.from), q.from_len);
     }
@@ -184,8 +184,7 @@ private:
     std::unique_ptr<SilentDns> dns_;
 };
 
-PrivateNetwork* const network =
-    static_cast<PrivateNetwork*>(::testing::AddGlobalTestEnvironment(new PrivateNetwork));
+PrivateNetwork* const network = static_cast<PrivateNetwork*>(::testing::AddGlobalTestEnvironment(new PrivateNetwork));
 
 constexpr const char* kSilentName = "slow.example";
 

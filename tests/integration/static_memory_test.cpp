@@ -61,8 +61,9 @@ protected:
         root_->write("huge.wasm", random_bytes(kHugeFile, 2));
         // The burst is far above the default connection caps on purpose: this
         // measures what each served download costs, not the caps.
-        gw_ = std::make_unique<GatewayProcess>(std::vector<std::string>{
-            "--web-root", root_->path().string(), "--max-http-connections", "2000", "--max-connections-per-address", "2000"});
+        gw_ = std::make_unique<GatewayProcess>(std::vector<std::string>{"--web-root", root_->path().string(),
+                                                                        "--max-http-connections", "2000",
+                                                                        "--max-connections-per-address", "2000"});
     }
     void TearDown() override {
         if (gw_) {
@@ -161,7 +162,7 @@ TEST_F(StaticMemory, BurstOfNonReadingClientsSharesOneCopyAndMemoryComesBack) {
 }
 
 TEST_F(StaticMemory, ChangedFileIsServedFresh) {
-    ASSERT_EQ(gw_->get("/big.js").body.size(), kBigFile);  // now cached
+    ASSERT_EQ(gw_->get("/big.js").body.size(), kBigFile);    // now cached
     const std::string replaced = random_bytes(kBigFile, 3);  // same size
     root_->write("big.js", replaced);
     EXPECT_TRUE(gw_->get("/big.js").body == replaced) << "rewritten in place";

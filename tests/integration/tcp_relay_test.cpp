@@ -4,8 +4,8 @@
 #include "support/wait.hpp"
 
 #include <arpa/inet.h>
-#include <poll.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <set>
@@ -299,9 +299,10 @@ TEST_F(TcpRelay, SilentBrowserIsDroppedWhenItMissesPongs) {
     start_gateway({"--ping-interval-ms", "200"});
     Fd silent = tcp_connect("127.0.0.1", gw().port());
     ASSERT_TRUE(silent);
-    ASSERT_TRUE(write_all(silent, "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                                  "Sec-WebSocket-Protocol: sockgate.v1\r\n\r\n"));
+    ASSERT_TRUE(write_all(silent,
+                          "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                          "Sec-WebSocket-Protocol: sockgate.v1\r\n\r\n"));
     ASSERT_NE(read_exactly(silent, 12, 5s), "") << "no handshake response";
     EXPECT_EQ(metric(metrics(), "sockgate_sessions"), 1);
     EXPECT_EQ(wait_for_metric("sockgate_sessions", 0), 0) << "the silent session was never dropped";

@@ -46,8 +46,8 @@ protected:
     std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
     GatewayProcess& start_gateway(std::vector<std::string> extra = {}) {
-        std::vector<std::string> args{"--tls-cert", cert_.cert_file, "--tls-key", cert_.key_file,
-                                      "--web-root", path("web")};
+        std::vector<std::string> args{"--tls-cert",   cert_.cert_file, "--tls-key",
+                                      cert_.key_file, "--web-root",    path("web")};
         args.insert(args.end(), extra.begin(), extra.end());
         gw_ = std::make_unique<GatewayProcess>(args, with_log_output());
         return *gw_;
@@ -78,8 +78,8 @@ public:
         if (!c_.send_frame(1, R"({"op":"hello","id":1,"version":1})")) return "could not send hello";
         const json hello = next_reply();
         if (!hello.value("ok", false)) return "hello: " + hello.dump();
-        c_.send_frame(1, R"({"op":"connect","id":2,"proto":"tcp","host":"127.0.0.1","port":)" +
-                             std::to_string(demo_port) + "}");
+        c_.send_frame(
+            1, R"({"op":"connect","id":2,"proto":"tcp","host":"127.0.0.1","port":)" + std::to_string(demo_port) + "}");
         const json connected = next_reply();
         if (!connected.value("ok", false)) return "connect: " + connected.dump();
         sock_ = connected.at("sock").get<uint32_t>();
@@ -267,8 +267,8 @@ TEST_F(TlsTest, HangupWithABrokenKeyKeepsTheRunningCertificate) {
 }
 
 TEST_F(TlsTest, StartRefusesAMissingKey) {
-    const auto r = run_gateway({"--listen", "127.0.0.1:0", "--no-demo", "--tls-cert", cert_.cert_file, "--tls-key",
-                                path("missing.pem")});
+    const auto r = run_gateway(
+        {"--listen", "127.0.0.1:0", "--no-demo", "--tls-cert", cert_.cert_file, "--tls-key", path("missing.pem")});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.output.find("cannot read the TLS key " + path("missing.pem")), std::string::npos) << r.output;
     EXPECT_EQ(r.output.find("listening on"), std::string::npos);
@@ -277,8 +277,8 @@ TEST_F(TlsTest, StartRefusesAMissingKey) {
 TEST_F(TlsTest, StartRefusesAKeyOfAnotherCertificate) {
     const TestCertificate other{path("other-cert.pem"), path("other-key.pem")};
     ASSERT_TRUE(make_test_certificate(other));
-    const auto r = run_gateway({"--listen", "127.0.0.1:0", "--no-demo", "--tls-cert", cert_.cert_file, "--tls-key",
-                                other.key_file});
+    const auto r = run_gateway(
+        {"--listen", "127.0.0.1:0", "--no-demo", "--tls-cert", cert_.cert_file, "--tls-key", other.key_file});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.output.find("does not belong to the certificate"), std::string::npos) << r.output;
     EXPECT_EQ(r.output.find("listening on"), std::string::npos);

@@ -90,13 +90,16 @@ TEST_F(WindowGrowth, CreditBeyondMaxWindowIsNotUsed) {
     size_t accepted = 0;
     for (int round = 0; round < 50 && accepted < (size_t(16) << 20); ++round) {
         ssize_t n;
-        while (accepted < (size_t(16) << 20) &&
-               (n = ::send(peer.get(), chunk.data(), chunk.size(), MSG_NOSIGNAL)) > 0)
+        while (accepted < (size_t(16) << 20) && (n = ::send(peer.get(), chunk.data(), chunk.size(), MSG_NOSIGNAL)) > 0)
             accepted += size_t(n);
         c->run_for(20ms);
     }
     ASSERT_GT(accepted, size_t(kMaxWindow)) << "the peer could not even send max_window";
-    c->run_for(300ms);
+    ASSERT_TRUE(c->run_until([&] { return c->available(sock) >= kMaxWindow; }, 10s))
+        << "max_window never arrived: " << c->available(sock) << " bytes";
+    // Long enough on loopback for data sent beyond max_window to arrive.
+    EXPECT_TRUE(c->stays_true_for([&] { return c->available(sock) <= kMaxWindow + kWindow; }, 300ms))
+        << "the gateway used credit beyond max_window: " << c->available(sock) << " bytes";
     // The grant leaves the client's event loop some time after the peer's
     // first bytes may have arrived, so the gateway may have spent part of
     // the initial window before it; from the grant on, it holds at most

@@ -28,10 +28,14 @@ double percentile(std::vector<double> v, double q) {
 
 const char* to_string(Phase p) {
     switch (p) {
-        case Phase::quiet: return "quiet";
-        case Phase::hostile: return "hostile";
-        case Phase::churn: return "churn";
-        case Phase::count_: break;
+        case Phase::quiet:
+            return "quiet";
+        case Phase::hostile:
+            return "hostile";
+        case Phase::churn:
+            return "churn";
+        case Phase::count_:
+            break;
     }
     return "?";
 }
@@ -73,7 +77,8 @@ void Canary::run() {
         const Phase phase = phase_;
         const auto t0 = Clock::now();
         auto sent = c.send(s->sock, message);
-        auto back = sent ? c.read_exactly(s->sock, kMessage, kRoundTripTimeout) : client::Result<std::string>(sent.error());
+        auto back =
+            sent ? c.read_exactly(s->sock, kMessage, kRoundTripTimeout) : client::Result<std::string>(sent.error());
         const double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
         if (!back || *back != message) {
             tally_.fail("canary round trip " + std::to_string(round),

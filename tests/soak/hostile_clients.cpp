@@ -10,10 +10,10 @@
 #include <random>
 
 #include "soak/payload.hpp"
+#include "support/blocking_client.hpp"
 #include "support/gateway_process.hpp"
 #include "support/native_peers.hpp"
 #include "support/raw_websocket.hpp"
-#include "support/blocking_client.hpp"
 
 namespace sockgate::soak {
 namespace {
@@ -75,11 +75,13 @@ HostileClients::HostileClients(Tally& tally, Peers& peers, uint16_t gateway_port
 
 HostileClients::~HostileClients() { stop(); }
 
-const std::vector<std::string> kHostileNames{"non-reader", "upgrade-burst", "hoarder",
-                                             "static-non-reader", "malformed", "abrupt-drop"};
+const std::vector<std::string> kHostileNames{"non-reader",        "upgrade-burst", "hoarder",
+                                             "static-non-reader", "malformed",     "abrupt-drop"};
 
 void HostileClients::start(const std::vector<std::string>& which) {
-    auto wanted = [&](const char* name) { return which.empty() || std::find(which.begin(), which.end(), name) != which.end(); };
+    auto wanted = [&](const char* name) {
+        return which.empty() || std::find(which.begin(), which.end(), name) != which.end();
+    };
     if (wanted("non-reader")) threads_.emplace_back([this] { non_reader(); });
     if (wanted("upgrade-burst")) threads_.emplace_back([this] { upgrade_burst(); });
     if (wanted("hoarder")) threads_.emplace_back([this] { hoarder(); });
@@ -134,8 +136,8 @@ void HostileClients::non_reader() {
         }
         if (stop_) return;
         if (!closed) {
-            tally_.fail("hostile non-reader", "not closed for not reading after " + std::to_string(ws.bytes_sent()) +
-                                                  " bytes of requests");
+            tally_.fail("hostile non-reader",
+                        "not closed for not reading after " + std::to_string(ws.bytes_sent()) + " bytes of requests");
         } else if (!ws.wait_closed(5s)) {
             tally_.fail("hostile non-reader", "counted as closed for not reading, but the connection stayed open");
         } else {
@@ -163,18 +165,23 @@ void HostileClients::upgrade_burst() {
         std::vector<RawWebSocket*> upgraded;
         for (auto& ws : burst) {
             const int status = ws->connected() ? ws->read_upgrade_status(10s) : 0;
-            if (status == 101) upgraded.push_back(ws.get());
-            else if (status == 503) tally_.add(Count::hostile_upgrades_refused);
-            else tally_.fail("hostile upgrade burst", "upgrade answered " + std::to_string(status));
+            if (status == 101)
+                upgraded.push_back(ws.get());
+            else if (status == 503)
+                tally_.add(Count::hostile_upgrades_refused);
+            else
+                tally_.fail("hostile upgrade burst", "upgrade answered " + std::to_string(status));
         }
         for (RawWebSocket* ws : upgraded) {
             std::optional<testing::WsFrame> f;
             do f = ws->read_frame(limits_.hello_timeout + 5s);
             while (f && f->opcode != 8);
-            if (!f) tally_.fail("hostile upgrade burst", "a session without hello was not closed in time");
+            if (!f)
+                tally_.fail("hostile upgrade burst", "a session without hello was not closed in time");
             else if (f->close_code() != 1008)
                 tally_.fail("hostile upgrade burst", "no-hello session closed with " + std::to_string(f->close_code()));
-            else tally_.add(Count::hostile_no_hello);
+            else
+                tally_.add(Count::hostile_no_hello);
         }
         tally_.add(Count::hostile_upgrade_burst);
         pace(1s);
@@ -193,7 +200,8 @@ void HostileClients::hoarder() {
         // The gateway counts a connection once it has accepted it.
         const auto deadline = Clock::now() + 15s;
         int status = 0;
-        while (!stop_ && status != 503 && Clock::now() < deadline) status = get_status_from(kHoarderAddress, port_, "/healthz");
+        while (!stop_ && status != 503 && Clock::now() < deadline)
+            status = get_status_from(kHoarderAddress, port_, "/healthz");
         if (stop_) return;
         // The gateway closes a connection that sends no request within its
         // handshake timeout, and refuses any beyond its overall cap; when the
@@ -264,7 +272,8 @@ void HostileClients::malformed() {
             if (closed)
                 tally_.fail("hostile malformed", "the gateway ended the session over malformed input: close code " +
                                                      std::to_string(closed->code) + " " + closed->reason);
-            else tally_.fail("hostile malformed", "resolve localhost after malformed input: " + r.describe());
+            else
+                tally_.fail("hostile malformed", "resolve localhost after malformed input: " + r.describe());
             c.reset();
             pace(200ms);
             continue;
@@ -277,7 +286,8 @@ void HostileClients::malformed() {
             const std::string data = payload_bytes(1 + rng() % 2048, rng());
             c->send(s->sock, data);
             auto back = c->read_exactly(s->sock, data.size());
-            if (!back || *back != data) tally_.fail("hostile malformed", "echo after malformed input: " + back.describe());
+            if (!back || *back != data)
+                tally_.fail("hostile malformed", "echo after malformed input: " + back.describe());
             c->close(s->sock);
         }
         c->with_core([](client::Client& core) { core.forget_closed(); });
@@ -300,7 +310,8 @@ void HostileClients::abrupt_drop() {
             const auto& ports = peers_.echo_ports();
             for (int i = 0; i < kDropperConnects; ++i)
                 ws.send_text(R"({"op":"connect","id":)" + std::to_string(i + 2) +
-                             R"(,"proto":"tcp","host":"127.0.0.1","port":)" + std::to_string(ports[i % ports.size()]) + "}");
+                             R"(,"proto":"tcp","host":"127.0.0.1","port":)" + std::to_string(ports[i % ports.size()]) +
+                             "}");
             // Wait for a few replies so some connects are done and some not.
             for (int i = 0; i < 1 + kDropperConnects / 2; ++i)
                 if (!ws.read_frame(5s)) break;

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "support/gateway_process.hpp"
 #include "support/blocking_client.hpp"
+#include "support/gateway_process.hpp"
 
 namespace {
 
@@ -44,8 +44,10 @@ TEST_P(MalformedInput, IsAnsweredAndTheSessionGoesOn) {
     sockgate::testing::GatewayProcess gw({"--quiet"});
     BlockingClient c;
     ASSERT_TRUE(c.start(gw.ws_url()));
-    if (GetParam().binary) c.send_raw_binary(GetParam().bytes);
-    else c.send_raw_text(GetParam().bytes);
+    if (GetParam().binary)
+        c.send_raw_binary(GetParam().bytes);
+    else
+        c.send_raw_text(GetParam().bytes);
     auto r = c.resolve("localhost", 5s);
     EXPECT_TRUE(r) << GetParam().name << ": " << r.describe();
     EXPECT_TRUE(c.session_open());

@@ -38,10 +38,9 @@ private:
                 return;
             }
             if (ec) return;
-            asio::async_write(self->socket_, asio::buffer(self->buffer_, n),
-                              [self](asio::error_code write_ec, size_t) {
-                                  if (!write_ec) self->read();
-                              });
+            asio::async_write(self->socket_, asio::buffer(self->buffer_, n), [self](asio::error_code write_ec, size_t) {
+                if (!write_ec) self->read();
+            });
         });
     }
 

@@ -30,8 +30,8 @@ void print_report(const RunReport& r, const Tally& tally) {
 
     std::printf("\n%-10s %9s %12s %12s %12s\n", "canary", "samples", "p50 (us)", "p99 (us)", "max (us)");
     for (size_t p = 0; p < size_t(Phase::count_); ++p)
-        std::printf("%-10s %9zu %12.0f %12.0f %12.0f\n", to_string(Phase(p)), r.latency[p].samples,
-                    r.latency[p].p50_us, r.latency[p].p99_us, r.latency[p].max_us);
+        std::printf("%-10s %9zu %12.0f %12.0f %12.0f\n", to_string(Phase(p)), r.latency[p].samples, r.latency[p].p50_us,
+                    r.latency[p].p99_us, r.latency[p].max_us);
 
     std::printf("\n%-10s %10s %10s %10s\n", "gateway", "baseline", "peak", "after");
     std::printf("%-10s %10lld %10lld %10lld\n", "fds", (long long)r.baseline.open_fds, (long long)r.peak.open_fds,
@@ -40,8 +40,8 @@ void print_report(const RunReport& r, const Tally& tally) {
                 mib(r.after.rss_bytes));
     std::printf("%-10s %10lld %10lld %10lld\n", "sockets", (long long)r.baseline.sockets, (long long)r.peak.sockets,
                 (long long)r.after.sockets);
-    std::printf("%-10s %10lld %10lld %10lld\n", "sessions", (long long)r.baseline.sessions,
-                (long long)r.peak.sessions, (long long)r.after.sessions);
+    std::printf("%-10s %10lld %10lld %10lld\n", "sessions", (long long)r.baseline.sessions, (long long)r.peak.sessions,
+                (long long)r.after.sessions);
 
     std::printf("\n");
     for (const auto& c : r.checks)
@@ -81,7 +81,8 @@ bool write_json(const RunReport& r, const Tally& tally, const std::string& path)
                     {"peak", sample(r.peak)},
                     {"after", sample(r.after)},
                     {"exit_status", r.gateway_exit}};
-    for (const auto& c : r.checks) j["checks"].push_back({{"name", c.name}, {"passed", c.passed}, {"detail", c.detail}});
+    for (const auto& c : r.checks)
+        j["checks"].push_back({{"name", c.name}, {"passed", c.passed}, {"detail", c.detail}});
     std::error_code ec;
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);

@@ -26,14 +26,14 @@ const char* kind_name(int kind) {
     return names[kind];
 }
 
-std::string be32(uint32_t n) {
-    return {char(n >> 24), char(n >> 16), char(n >> 8), char(n)};
-}
+std::string be32(uint32_t n) { return {char(n >> 24), char(n >> 16), char(n >> 8), char(n)}; }
 
 }  // namespace
 
 SessionWorker::SessionWorker(const SessionEnvironment& env, int index)
-    : env_(env), index_(index), rng_(mix(env.config.seed ^ mix(uint64_t(index) + 1))),
+    : env_(env),
+      index_(index),
+      rng_(mix(env.config.seed ^ mix(uint64_t(index) + 1))),
       slots_(size_t(env.config.sockets_per_session)) {}
 
 void SessionWorker::run() {
@@ -104,14 +104,16 @@ void SessionWorker::churn_once() {
     const size_t i = std::uniform_int_distribution<size_t>(0, slots_.size() - 1)(rng_);
     const int roll = std::uniform_int_distribution<int>(0, 99)(rng_);
     switch (slots_[i].kind) {
-        case SlotKind::empty: return open_slot(i);
+        case SlotKind::empty:
+            return open_slot(i);
         case SlotKind::echo:
         case SlotKind::inbound:
             if (roll < 60) return echo_round_trip(i);
             if (roll < 65) return slow_read(i);
             if (roll < 80) return half_close(i);
             return close_slot(i);
-        case SlotKind::reset_peer: return reset(i);
+        case SlotKind::reset_peer:
+            return reset(i);
         case SlotKind::udp:
             if (roll < 85) return datagrams(i);
             return close_slot(i);
@@ -122,10 +124,14 @@ void SessionWorker::churn_once() {
 
 void SessionWorker::open_slot(size_t i) {
     const int roll = std::uniform_int_distribution<int>(0, 99)(rng_);
-    if (roll < 55) open_echo(i);
-    else if (roll < 65) open_reset_peer(i);
-    else if (roll < 80) open_inbound(i);
-    else open_udp(i);
+    if (roll < 55)
+        open_echo(i);
+    else if (roll < 65)
+        open_reset_peer(i);
+    else if (roll < 80)
+        open_inbound(i);
+    else
+        open_udp(i);
 }
 
 void SessionWorker::open_echo(size_t i) {
@@ -167,7 +173,8 @@ void SessionWorker::open_udp(size_t i) {
 // ---------------------------------------------------------------- TCP
 
 std::string SessionWorker::send_payload(size_t i, size_t n, const char* op) {
-    std::string data = payload_bytes(n, mix(env_.config.seed ^ (uint64_t(index_) << 40) ^ (uint64_t(i) << 24) ^ ++serial_));
+    std::string data =
+        payload_bytes(n, mix(env_.config.seed ^ (uint64_t(index_) << 40) ^ (uint64_t(i) << 24) ^ ++serial_));
     auto sent = client_->send(slots_[i].sock, data);
     if (!sent) {
         slot_failed(i, op, "send: " + sent.describe());
@@ -193,7 +200,9 @@ size_t SessionWorker::random_size(size_t lo, size_t hi) { return std::uniform_in
 
 void SessionWorker::echo_round_trip(size_t i) {
     const int roll = std::uniform_int_distribution<int>(0, 99)(rng_);
-    const size_t n = roll < 70 ? random_size(1, 4096) : roll < 95 ? random_size(4096, 65536) : random_size(65536, 512 * 1024);
+    const size_t n = roll < 70   ? random_size(1, 4096)
+                     : roll < 95 ? random_size(4096, 65536)
+                                 : random_size(65536, 512 * 1024);
     const std::string sent = send_payload(i, n, "echo");
     if (sent.empty()) return;
     auto back = client_->read_exactly(slots_[i].sock, n, env_.config.op_timeout);
@@ -210,7 +219,8 @@ void SessionWorker::slow_read(size_t i) {
     std::string got;
     const auto deadline = Clock::now() + env_.config.op_timeout;
     while (got.size() < n) {
-        if (Clock::now() >= deadline) return slot_failed(i, "slow read", "stalled after " + std::to_string(got.size()) + " bytes");
+        if (Clock::now() >= deadline)
+            return slot_failed(i, "slow read", "stalled after " + std::to_string(got.size()) + " bytes");
         auto r = client_->recv_some(slots_[i].sock, 16 * 1024, env_.config.op_timeout);
         if (!r) return slot_failed(i, "slow read", "after " + std::to_string(got.size()) + " bytes: " + r.describe());
         if (r->empty()) return slot_failed(i, "slow read", "eof after " + std::to_string(got.size()) + " bytes");
@@ -246,7 +256,8 @@ void SessionWorker::close_slot(size_t i) {
 void SessionWorker::reset(size_t i) {
     const uint32_t sock = slots_[i].sock;
     const size_t n = random_size(1, 65536);
-    std::string data = payload_bytes(n, mix(env_.config.seed ^ (uint64_t(index_) << 40) ^ (uint64_t(i) << 24) ^ ++serial_));
+    std::string data =
+        payload_bytes(n, mix(env_.config.seed ^ (uint64_t(index_) << 40) ^ (uint64_t(i) << 24) ^ ++serial_));
     auto sent = client_->send(sock, be32(uint32_t(n)) + data);
     if (!sent) return slot_failed(i, "reset", "send: " + sent.describe());
     auto back = client_->read_exactly(sock, n, env_.config.op_timeout);
@@ -258,8 +269,7 @@ void SessionWorker::reset(size_t i) {
     auto closed = client_->wait_closed(sock, env_.config.op_timeout);
     if (!closed) return slot_failed(i, "reset", "no closed event: " + closed.describe());
     slots_[i] = Slot{};
-    if (!closed->has_value())
-        return env_.tally.fail(where(i, "reset"), "closed without an error after the peer reset");
+    if (!closed->has_value()) return env_.tally.fail(where(i, "reset"), "closed without an error after the peer reset");
     const std::string code = (*closed)->code;
     if (code != "ECONNRESET" && code != "EPIPE")
         return env_.tally.fail(where(i, "reset"), "closed with " + code + " after the peer reset");
@@ -293,7 +303,9 @@ void SessionWorker::datagrams(size_t i) {
         }
         uint64_t seed = 0;
         if (r->payload.size() < 8 || r->from.port != env_.peers.udp_echo_port())
-            return slot_failed(i, "udp receive", "a datagram of " + std::to_string(r->payload.size()) + " bytes from port " + std::to_string(r->from.port));
+            return slot_failed(i, "udp receive",
+                               "a datagram of " + std::to_string(r->payload.size()) + " bytes from port " +
+                                   std::to_string(r->from.port));
         std::memcpy(&seed, r->payload.data(), 8);
         const std::string body = r->payload.substr(8);
         if (!check(i, "udp receive", payload_bytes(body.size(), seed), body)) return;

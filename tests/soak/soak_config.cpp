@@ -1,8 +1,8 @@
 #include "soak/soak_config.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -58,15 +58,24 @@ std::optional<SoakConfig> parse_config(int argc, char** argv, int& exit_code) {
             std::fprintf(stderr, "sockgate-soak: %s: not a number: %s\n", flag.c_str(), value);
             return std::nullopt;
         }
-        if (flag == "--minutes") c.duration = std::chrono::seconds(int64_t(v * 60));
-        else if (flag == "--seconds") c.duration = std::chrono::seconds(int64_t(v));
-        else if (flag == "--seed") c.seed = std::strtoull(value, nullptr, 10);
-        else if (flag == "--sessions") c.sessions = int(v);
-        else if (flag == "--sockets") c.sockets_per_session = int(v);
-        else if (flag == "--op-timeout-ms") c.op_timeout = Ms(int64_t(v));
-        else if (flag == "--max-rss-mib") c.max_rss_bytes = uint64_t(v) << 20;
-        else if (flag == "--latency-ratio") c.max_latency_ratio = v;
-        else if (flag == "--hold-gateway-s") c.hold_gateway = std::chrono::seconds(int64_t(v));
+        if (flag == "--minutes")
+            c.duration = std::chrono::seconds(int64_t(v * 60));
+        else if (flag == "--seconds")
+            c.duration = std::chrono::seconds(int64_t(v));
+        else if (flag == "--seed")
+            c.seed = std::strtoull(value, nullptr, 10);
+        else if (flag == "--sessions")
+            c.sessions = int(v);
+        else if (flag == "--sockets")
+            c.sockets_per_session = int(v);
+        else if (flag == "--op-timeout-ms")
+            c.op_timeout = Ms(int64_t(v));
+        else if (flag == "--max-rss-mib")
+            c.max_rss_bytes = uint64_t(v) << 20;
+        else if (flag == "--latency-ratio")
+            c.max_latency_ratio = v;
+        else if (flag == "--hold-gateway-s")
+            c.hold_gateway = std::chrono::seconds(int64_t(v));
         else {
             std::fprintf(stderr, "sockgate-soak: unknown flag %s\n%s", flag.c_str(), kUsage);
             return std::nullopt;

@@ -79,8 +79,7 @@ GatewaySample wait_settled(const sockgate::testing::GatewayProcess& gw, int64_t 
     while (Clock::now() < deadline) {
         if (auto s = sample_gateway(gw)) {
             last = *s;
-            if (s->sessions == 0 && s->sockets == 0 && s->open_fds <= fd_limit_after &&
-                s->rss_bytes <= rss_limit_after)
+            if (s->sessions == 0 && s->sockets == 0 && s->open_fds <= fd_limit_after && s->rss_bytes <= rss_limit_after)
                 break;
         }
         std::this_thread::sleep_for(100ms);
@@ -139,13 +138,11 @@ int main(int argc, char** argv) {
     std::unique_ptr<sockgate::testing::GatewayProcess> gw;
     try {
         gw = std::make_unique<sockgate::testing::GatewayProcess>(std::vector<std::string>{
-            "--quiet", "--web-root", web_root.string(),
-            "--max-sessions", std::to_string(config.sessions + kSpareSessions),
-            "--max-sockets", std::to_string(config.sockets_per_session + 10),
-            "--hello-timeout-ms", std::to_string(limits.hello_timeout.count()),
-            "--max-frame", "131072", "--max-outbound", "4194304",
-            "--outbound-stall-ms", std::to_string(limits.outbound_stall.count()),
-            "--max-http-connections", "400",
+            "--quiet", "--web-root", web_root.string(), "--max-sessions",
+            std::to_string(config.sessions + kSpareSessions), "--max-sockets",
+            std::to_string(config.sockets_per_session + 10), "--hello-timeout-ms",
+            std::to_string(limits.hello_timeout.count()), "--max-frame", "131072", "--max-outbound", "4194304",
+            "--outbound-stall-ms", std::to_string(limits.outbound_stall.count()), "--max-http-connections", "400",
             "--max-connections-per-address", std::to_string(limits.max_connections_per_address)});
     } catch (const std::exception& e) {
         std::fprintf(stderr, "soak: the gateway did not start: %s\n", e.what());
@@ -209,8 +206,7 @@ int main(int argc, char** argv) {
     std::printf("soak: %d sessions churning for %.0f s\n", config.sessions,
                 std::chrono::duration<double>(churn_end - churn_started).count());
     std::fflush(stdout);
-    for (int i = 0; i < config.sessions; ++i)
-        workers.emplace_back([&env, i] { SessionWorker(env, i).run(); });
+    for (int i = 0; i < config.sessions; ++i) workers.emplace_back([&env, i] { SessionWorker(env, i).run(); });
     while (Clock::now() < churn_end && gw->alive()) std::this_thread::sleep_for(100ms);
     stop = true;
     for (auto& t : workers) t.join();
@@ -222,7 +218,8 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
 
     const bool alive = gw->alive();
-    const int64_t fd_bound = baseline.open_fds + std::max<int64_t>(1, int64_t(double(baseline.open_fds) * config.max_growth));
+    const int64_t fd_bound =
+        baseline.open_fds + std::max<int64_t>(1, int64_t(double(baseline.open_fds) * config.max_growth));
     const int64_t rss_bound = baseline.rss_bytes + int64_t(double(baseline.rss_bytes) * config.max_rss_growth);
     report.after = alive ? wait_settled(*gw, fd_bound, rss_bound) : GatewaySample{};
     report.peak = monitor.peak();
@@ -240,8 +237,9 @@ int main(int argc, char** argv) {
 
     // Verdicts.
     auto& checks = report.checks;
-    checks.push_back({"gateway alive, clean exit", alive && report.gateway_exit == 0,
-                      alive ? "exit status " + std::to_string(report.gateway_exit) : "the gateway died during the run"});
+    checks.push_back(
+        {"gateway alive, clean exit", alive && report.gateway_exit == 0,
+         alive ? "exit status " + std::to_string(report.gateway_exit) : "the gateway died during the run"});
     checks.push_back({"no failed operations", tally.failures() == 0, std::to_string(tally.failures()) + " failures"});
     const auto& quiet = report.latency[size_t(Phase::quiet)];
     const auto& hostile_l = report.latency[size_t(Phase::hostile)];
@@ -254,20 +252,25 @@ int main(int argc, char** argv) {
     if (config.max_latency_ratio <= 0)
         std::snprintf(detail, sizeof detail, "p50 %.0f us vs quiet %.0f us: x%.2f (reported, not checked)",
                       hostile_l.p50_us, quiet.p50_us, hostile_ratio);
-    checks.push_back({"canary under hostile clients",
-                      hostile_l.samples > 0 && (config.max_latency_ratio <= 0 || hostile_ratio <= config.max_latency_ratio),
-                      detail});
+    checks.push_back(
+        {"canary under hostile clients",
+         hostile_l.samples > 0 && (config.max_latency_ratio <= 0 || hostile_ratio <= config.max_latency_ratio),
+         detail});
     std::snprintf(detail, sizeof detail, "p50 %.0f us vs quiet %.0f us: x%.2f (reported, not checked)", churn_l.p50_us,
                   quiet.p50_us, churn_ratio);
     checks.push_back({"canary under full churn", churn_l.samples > 0, detail});
-    checks.push_back({"peak RSS under bound", report.peak.rss_bytes > 0 && uint64_t(report.peak.rss_bytes) <= config.max_rss_bytes,
+    checks.push_back({"peak RSS under bound",
+                      report.peak.rss_bytes > 0 && uint64_t(report.peak.rss_bytes) <= config.max_rss_bytes,
                       mib_text(report.peak.rss_bytes) + " (bound " + mib_text(int64_t(config.max_rss_bytes)) + ")"});
-    checks.push_back({"sessions and sockets back to 0", report.after.sessions == 0 && report.after.sockets == 0,
-                      std::to_string(report.after.sessions) + " sessions, " + std::to_string(report.after.sockets) + " sockets"});
+    checks.push_back(
+        {"sessions and sockets back to 0", report.after.sessions == 0 && report.after.sockets == 0,
+         std::to_string(report.after.sessions) + " sessions, " + std::to_string(report.after.sockets) + " sockets"});
     checks.push_back({"fds back within 10% of baseline", report.after.open_fds <= fd_bound,
                       std::to_string(report.after.open_fds) + " (baseline " + std::to_string(baseline.open_fds) + ")"});
-    checks.push_back({"RSS back within " + std::to_string(int(config.max_rss_growth * 100 + 0.5)) + "% of warm baseline", report.after.rss_bytes <= rss_bound,
-                      mib_text(report.after.rss_bytes) + " (baseline " + mib_text(baseline.rss_bytes) + ")"});
+    checks.push_back(
+        {"RSS back within " + std::to_string(int(config.max_rss_growth * 100 + 0.5)) + "% of warm baseline",
+         report.after.rss_bytes <= rss_bound,
+         mib_text(report.after.rss_bytes) + " (baseline " + mib_text(baseline.rss_bytes) + ")"});
 
     print_report(report, tally);
     write_json(report, tally, config.json_out);

@@ -22,9 +22,7 @@ using namespace sockgate::testing;
 constexpr size_t kFileSize = 8 << 20;
 constexpr int kReaders = 10;
 
-long long resident_bytes(const GatewayProcess& gw) {
-    return gw.metric("process_resident_memory_bytes");
-}
+long long resident_bytes(const GatewayProcess& gw) { return gw.metric("process_resident_memory_bytes"); }
 
 TEST(StaticNonReader, UnreadResponsesDoNotEachHoldTheFile) {
     const auto root = std::filesystem::temp_directory_path() / ("sockgate-static-" + std::to_string(getpid()));
@@ -52,9 +50,8 @@ TEST(StaticNonReader, UnreadResponsesDoNotEachHoldTheFile) {
     }
     const long long grown = now - before;
     std::filesystem::remove_all(root);
-    EXPECT_LT(grown, 2 * (long long)kFileSize)
-        << kReaders << " unread responses of a " << (kFileSize >> 20) << " MiB file grew the gateway by "
-        << (grown >> 20) << " MiB";
+    EXPECT_LT(grown, 2 * (long long)kFileSize) << kReaders << " unread responses of a " << (kFileSize >> 20)
+                                               << " MiB file grew the gateway by " << (grown >> 20) << " MiB";
 }
 
 }  // namespace

@@ -52,7 +52,6 @@ private:
     size_t offset_ = 0;
 };
 
-
 }  // namespace
 
 class BlockingClient::Impl {
@@ -244,13 +243,12 @@ BlockingClient::~BlockingClient() {
     }
 }
 
-Status BlockingClient::open(const std::string& url, const TransportOptions& options,
-                            Duration timeout) {
+Status BlockingClient::open(const std::string& url, const TransportOptions& options, Duration timeout) {
     if (impl_->opened) return Status::failure("EISCONN", "a BlockingClient opens only once");
     impl_->opened = true;
     impl_->on_io([&] { impl_->native->open(url, options); });
-    const bool settled = impl_->wait_for(
-        [this] { return impl_->client->state() != SessionState::connecting; }, timeout);
+    const bool settled =
+        impl_->wait_for([this] { return impl_->client->state() != SessionState::connecting; }, timeout);
     return impl_->on_io([&]() -> Status {
         if (impl_->client->state() == SessionState::open) return Done{};
         if (!settled) {
@@ -259,15 +257,13 @@ Status BlockingClient::open(const std::string& url, const TransportOptions& opti
         }
         const TransportStatus& st = impl_->native->status();
         return Status::failure(st.error_code.empty() ? "ECONNRESET" : st.error_code,
-                               st.error_message.empty() ? "WebSocket closed while opening"
-                                                        : st.error_message);
+                               st.error_message.empty() ? "WebSocket closed while opening" : st.error_message);
     });
 }
 
 Result<proto::HelloReply> BlockingClient::hello(std::optional<std::string> token, Duration timeout) {
-    return impl_->call<proto::HelloReply>("hello", timeout, [&](auto done) {
-        impl_->client->hello(std::move(token), std::move(done));
-    });
+    return impl_->call<proto::HelloReply>("hello", timeout,
+                                          [&](auto done) { impl_->client->hello(std::move(token), std::move(done)); });
 }
 
 Result<proto::HelloReply> BlockingClient::start(const std::string& url, const TransportOptions& options,
@@ -296,23 +292,20 @@ bool BlockingClient::session_open() const {
 
 // ---------------------------------------------------------------- requests
 
-Result<proto::SocketReply> BlockingClient::connect(const std::string& host, uint16_t port,
-                                                   Duration timeout) {
+Result<proto::SocketReply> BlockingClient::connect(const std::string& host, uint16_t port, Duration timeout) {
     proto::ConnectRequest request;
     request.host = host;
     request.port = port;
     return connect(request, timeout);
 }
 
-Result<proto::SocketReply> BlockingClient::connect(const proto::ConnectRequest& request,
-                                                   Duration timeout) {
+Result<proto::SocketReply> BlockingClient::connect(const proto::ConnectRequest& request, Duration timeout) {
     return impl_->call<proto::SocketReply>(
         "connect", timeout, [&](auto done) { impl_->client->connect(request, std::move(done)); },
         [this](const proto::SocketReply& r) { impl_->reset_records(r.sock); });
 }
 
-Result<proto::SocketReply> BlockingClient::listen(std::optional<std::string> host, uint16_t port,
-                                                  Duration timeout) {
+Result<proto::SocketReply> BlockingClient::listen(std::optional<std::string> host, uint16_t port, Duration timeout) {
     proto::ListenRequest request;
     request.host = std::move(host);
     request.port = port;
@@ -325,8 +318,7 @@ Result<proto::SocketReply> BlockingClient::listen(const proto::ListenRequest& re
         [this](const proto::SocketReply& r) { impl_->reset_records(r.sock); });
 }
 
-Result<proto::SocketReply> BlockingClient::bind(std::optional<std::string> host, uint16_t port,
-                                                Duration timeout) {
+Result<proto::SocketReply> BlockingClient::bind(std::optional<std::string> host, uint16_t port, Duration timeout) {
     proto::BindRequest request;
     request.host = std::move(host);
     request.port = port;
@@ -336,30 +328,26 @@ Result<proto::SocketReply> BlockingClient::bind(std::optional<std::string> host,
 }
 
 Status BlockingClient::shutdown(uint32_t sock, Duration timeout) {
-    return impl_->call<Done>("shutdown", timeout,
-                             [&](auto done) { impl_->client->shutdown(sock, std::move(done)); });
+    return impl_->call<Done>("shutdown", timeout, [&](auto done) { impl_->client->shutdown(sock, std::move(done)); });
 }
 
 Status BlockingClient::close(uint32_t sock, Duration timeout) {
-    return impl_->call<Done>("close", timeout,
-                             [&](auto done) { impl_->client->close(sock, std::move(done)); });
+    return impl_->call<Done>("close", timeout, [&](auto done) { impl_->client->close(sock, std::move(done)); });
 }
 
 Result<proto::ResolveReply> BlockingClient::resolve(const std::string& host, Duration timeout) {
-    return impl_->call<proto::ResolveReply>(
-        "resolve", timeout, [&](auto done) { impl_->client->resolve(host, std::move(done)); });
+    return impl_->call<proto::ResolveReply>("resolve", timeout,
+                                            [&](auto done) { impl_->client->resolve(host, std::move(done)); });
 }
 
-Result<nlohmann::json> BlockingClient::request(const std::string& op, const nlohmann::json& fields,
-                                               Duration timeout) {
+Result<nlohmann::json> BlockingClient::request(const std::string& op, const nlohmann::json& fields, Duration timeout) {
     return impl_->call<nlohmann::json>(
         op.c_str(), timeout, [&](auto done) { impl_->client->request(op, fields, std::move(done)); },
         [this, op](const nlohmann::json& reply) {
             // Raw connect/listen/bind create sockets like the typed calls.
             if (op != proto::op::connect && op != proto::op::listen && op != proto::op::bind) return;
             auto sock = reply.find("sock");
-            if (sock != reply.end() && sock->is_number_unsigned())
-                impl_->reset_records(sock->get<uint32_t>());
+            if (sock != reply.end() && sock->is_number_unsigned()) impl_->reset_records(sock->get<uint32_t>());
         });
 }
 
@@ -380,8 +368,7 @@ Status BlockingClient::drain(uint32_t sock, Duration timeout) {
         if (!s) return Status::failure("EBADF", "unknown socket " + std::to_string(sock));
         if (s->is_open() && s->queued == 0) return Done{};
         if (!drained)
-            return Status::failure("ETIMEDOUT",
-                                   std::to_string(s->queued) + " bytes still queued after " + ms(timeout));
+            return Status::failure("ETIMEDOUT", std::to_string(s->queued) + " bytes still queued after " + ms(timeout));
         if (s->close_error) return *s->close_error;
         return Status::failure("EBADF", "socket " + std::to_string(sock) + " closed with data queued");
     });
@@ -496,8 +483,7 @@ Result<proto::AcceptEvent> BlockingClient::wait_accept(uint32_t listener, Durati
 
 // ---------------------------------------------------------------- UDP
 
-Status BlockingClient::send_to(uint32_t sock, const std::string& addr, uint16_t port,
-                               std::string_view payload) {
+Status BlockingClient::send_to(uint32_t sock, const std::string& addr, uint16_t port, std::string_view payload) {
     return impl_->on_io([&] { return impl_->client->send_to(sock, addr, port, payload); });
 }
 
@@ -592,6 +578,10 @@ std::optional<SocketInfo> BlockingClient::socket(uint32_t sock) const {
 
 bool BlockingClient::run_until(const std::function<bool()>& done, Duration timeout) {
     return impl_->wait_until(done, timeout);
+}
+
+bool BlockingClient::stays_true_for(const std::function<bool()>& holds, Duration quiet_period) {
+    return !impl_->wait_until([&] { return !holds(); }, quiet_period);
 }
 
 void BlockingClient::run_for(Duration duration) { std::this_thread::sleep_for(duration); }

@@ -63,8 +63,7 @@ public:
     // ---- session ----
     // Opens the WebSocket (once per BlockingClient). Errors: see
     // TransportStatus::error_code, e.g. ECONNREFUSED, ETIMEDOUT, "HTTP_403".
-    Status open(const std::string& url, const TransportOptions& options = {},
-                Duration timeout = kDefaultTimeout);
+    Status open(const std::string& url, const TransportOptions& options = {}, Duration timeout = kDefaultTimeout);
     Result<proto::HelloReply> hello(std::optional<std::string> token = std::nullopt,
                                     Duration timeout = kDefaultTimeout);
     // open + hello.
@@ -79,15 +78,12 @@ public:
     bool session_open() const;
 
     // ---- requests ----
-    Result<proto::SocketReply> connect(const std::string& host, uint16_t port,
-                                       Duration timeout = kDefaultTimeout);
-    Result<proto::SocketReply> connect(const proto::ConnectRequest& request,
-                                       Duration timeout = kDefaultTimeout);
+    Result<proto::SocketReply> connect(const std::string& host, uint16_t port, Duration timeout = kDefaultTimeout);
+    Result<proto::SocketReply> connect(const proto::ConnectRequest& request, Duration timeout = kDefaultTimeout);
     // listen on host:port; nullopt host lets the gateway choose its default.
     Result<proto::SocketReply> listen(std::optional<std::string> host, uint16_t port,
                                       Duration timeout = kDefaultTimeout);
-    Result<proto::SocketReply> listen(const proto::ListenRequest& request,
-                                      Duration timeout = kDefaultTimeout);
+    Result<proto::SocketReply> listen(const proto::ListenRequest& request, Duration timeout = kDefaultTimeout);
     // bind a UDP socket; port 0 picks a free one.
     Result<proto::SocketReply> bind(std::optional<std::string> host, uint16_t port = 0,
                                     Duration timeout = kDefaultTimeout);
@@ -109,8 +105,7 @@ public:
     // At least 1 and at most `max` bytes; "" once the peer's eof (or a clean
     // closed event) has been reached and everything before it was read.
     // Errors: the closed event's error, ECONNRESET, ETIMEDOUT, EBADF.
-    Result<std::string> recv_some(uint32_t sock, size_t max = SIZE_MAX,
-                                  Duration timeout = kDefaultTimeout);
+    Result<std::string> recv_some(uint32_t sock, size_t max = SIZE_MAX, Duration timeout = kDefaultTimeout);
     // Exactly n bytes; "EOF" if the stream ends first (the bytes stay buffered).
     // With manual credit, a waiting read_exactly/read_to_eof grants credit for
     // the bytes it will return as they arrive, so it may exceed the window.
@@ -161,8 +156,13 @@ public:
     // Calls done() (on the calling thread) whenever something happened in
     // the session, until it returns true (true) or the timeout passes (false).
     bool run_until(const std::function<bool()>& done, Duration timeout = kDefaultTimeout);
+    // Calls holds() whenever something happened in the session, for the
+    // whole quiet period; false as soon as it returns false. For "nothing
+    // more arrives" checks: name the quiet period for what it is.
+    bool stays_true_for(const std::function<bool()>& holds, Duration quiet_period);
     // Lets the session run for `duration` while the caller waits; whatever
     // arrives meanwhile is recorded (and, in automatic mode, acknowledged).
+    // For pacing a peer, never as a wait before an assertion.
     void run_for(Duration duration);
 
     // Runs fn on the event-loop thread with the client core, for what the

@@ -117,7 +117,7 @@ public:
     void close_stdin();
     // Reads stdout until `needle` appears or the time runs out; returns all read so far.
     std::string read_until(const std::string& needle, std::chrono::milliseconds timeout);
-    void kill_hard();  // SIGKILL: the process vanishes without cleaning up
+    void kill_hard();                             // SIGKILL: the process vanishes without cleaning up
     int wait(std::chrono::milliseconds timeout);  // exit status, or -signal
 
 private:

@@ -98,7 +98,8 @@ std::string read_exactly(const Fd& fd, size_t n, std::chrono::milliseconds timeo
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::vector<char> buf(65536);
     while (out.size() < n) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0 || !wait_readable(fd.get(), left)) break;
         const ssize_t r = recv(fd.get(), buf.data(), std::min(buf.size(), n - out.size()), 0);
         if (r <= 0) break;
@@ -112,7 +113,8 @@ std::optional<std::string> read_to_eof(const Fd& fd, std::chrono::milliseconds t
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::vector<char> buf(65536);
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0 || !wait_readable(fd.get(), left)) return std::nullopt;
         const ssize_t r = recv(fd.get(), buf.data(), buf.size(), 0);
         if (r == 0) return out;
@@ -125,7 +127,8 @@ bool wait_peer_closed(const Fd& fd, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::vector<char> buf(65536);
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0 || !wait_readable(fd.get(), left)) return false;
         if (recv(fd.get(), buf.data(), buf.size(), 0) <= 0) return true;
     }
@@ -142,7 +145,8 @@ void shutdown_write(const Fd& fd) { ::shutdown(fd.get(), SHUT_WR); }
 Fd udp_bind(const std::string& host, uint16_t& port) {
     const SockAddr a = make_addr(host, port);
     Fd fd(socket(a.family, SOCK_DGRAM, 0));
-    if (bind(fd.get(), reinterpret_cast<const sockaddr*>(&a.ss), a.len) != 0) throw std::runtime_error("udp bind failed");
+    if (bind(fd.get(), reinterpret_cast<const sockaddr*>(&a.ss), a.len) != 0)
+        throw std::runtime_error("udp bind failed");
     port = bound_port(fd.get());
     return fd;
 }

@@ -40,9 +40,9 @@ private:
 };
 
 // TCP
-Fd tcp_listen(const std::string& host, uint16_t& port);  // port 0: ephemeral, updated
+Fd tcp_listen(const std::string& host, uint16_t& port);                     // port 0: ephemeral, updated
 Fd tcp_accept(const Fd& listener, std::chrono::milliseconds timeout = 5s);  // invalid Fd on timeout
-Fd tcp_connect(const std::string& host, uint16_t port);  // invalid Fd if refused
+Fd tcp_connect(const std::string& host, uint16_t port);                     // invalid Fd if refused
 bool write_all(const Fd& fd, const std::string& data);
 // Reads exactly n bytes, or fewer if the peer closes or the time runs out.
 std::string read_exactly(const Fd& fd, size_t n, std::chrono::milliseconds timeout = 10s);

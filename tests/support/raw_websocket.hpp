@@ -44,8 +44,7 @@ public:
     // (the gateway stopped reading) or the connection failed.
     bool send_text(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(5));
     // Several text frames in one write, so they reach the gateway together.
-    bool send_texts(const std::vector<std::string>& texts,
-                    std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    bool send_texts(const std::vector<std::string>& texts, std::chrono::milliseconds timeout = std::chrono::seconds(5));
     // Bytes accepted by send_text so far, counting partial frames.
     uint64_t bytes_sent() const { return sent_; }
     // The next frame, if one arrives in time.

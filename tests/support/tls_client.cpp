@@ -37,7 +37,8 @@ std::string serial_hex(X509* cert) {
 bool make_test_certificate(const TestCertificate& files) {
     const std::string command =
         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost "
-        "-keyout '" + files.key_file + "' -out '" + files.cert_file + "' >/dev/null 2>&1";
+        "-keyout '" +
+        files.key_file + "' -out '" + files.cert_file + "' >/dev/null 2>&1";
     return std::system(command.c_str()) == 0;
 }
 
@@ -149,8 +150,8 @@ bool TlsClient::wait_closed(std::chrono::milliseconds timeout) {
 HttpResponse TlsClient::get(const std::string& target, std::chrono::milliseconds timeout) {
     HttpResponse r;
     if (!handshake().empty()) return r;
-    const std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) +
-                                "\r\nConnection: close\r\n\r\n";
+    const std::string request =
+        "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) + "\r\nConnection: close\r\n\r\n";
     if (!write(request)) return r;
     const auto deadline = Clock::now() + timeout;
     while (!ended_ && Clock::now() < deadline) fill(in_.size() + 1, left(deadline));
@@ -179,9 +180,7 @@ int TlsClient::upgrade(std::chrono::milliseconds timeout) {
     return std::stoi(head.substr(9, 3));
 }
 
-bool TlsClient::send_frame(uint8_t opcode, const std::string& payload) {
-    return write(masked_frame(opcode, payload));
-}
+bool TlsClient::send_frame(uint8_t opcode, const std::string& payload) { return write(masked_frame(opcode, payload)); }
 
 std::optional<WsFrame> TlsClient::read_frame(std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;

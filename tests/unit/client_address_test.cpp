@@ -33,9 +33,7 @@ TEST(ClientAddress, WhatTheClientWroteLeftOfItIsNotBelieved) {
         << "a client claiming a trusted address does not become a proxy";
 }
 
-TEST(ClientAddress, AllHopsTrustedGivesTheFirst) {
-    EXPECT_EQ(behind("10.1.1.1, 10.2.2.2").address, "10.1.1.1");
-}
+TEST(ClientAddress, AllHopsTrustedGivesTheFirst) { EXPECT_EQ(behind("10.1.1.1, 10.2.2.2").address, "10.1.1.1"); }
 
 TEST(ClientAddress, RealIpIsUsedOnlyWithoutForwardedFor) {
     EXPECT_EQ(behind("", "203.0.113.9").address, "203.0.113.9");
@@ -69,8 +67,8 @@ TEST(ClientAddress, EntryThatIsNotAnAddressStopsAtTheLastGoodHop) {
     EXPECT_TRUE(c.forwarded);
     EXPECT_NE(c.problem, "");
 
-    for (const char* bad : {"203.0.113.7,,", "203.0.113.7:", "203.0.113.7:http", "[2001:db8::1",
-                            "[2001:db8::1]x", "[203.0.113.7]:80x", "_hidden", "203.0.113.300"})
+    for (const char* bad : {"203.0.113.7,,", "203.0.113.7:", "203.0.113.7:http", "[2001:db8::1", "[2001:db8::1]x",
+                            "[203.0.113.7]:80x", "_hidden", "203.0.113.300"})
         EXPECT_EQ(behind(bad).address, "10.0.0.5") << bad;
     EXPECT_EQ(behind("", "nobody").problem, "X-Real-IP entry 'nobody' is not an IP address");
 }
@@ -79,7 +77,10 @@ TEST(ClientAddress, ProblemsQuoteTheEntryShortAndPrintable) {
     const ClientAddress c = behind(std::string(200, 'a') + "\x01");
     EXPECT_LT(c.problem.size(), 140u);
     EXPECT_EQ(c.problem.find('\x01'), std::string::npos);
-    EXPECT_EQ(behind("a\x7f" "b").problem, "X-Forwarded-For entry 'a?b' is not an IP address");
+    EXPECT_EQ(behind("a\x7f"
+                     "b")
+                  .problem,
+              "X-Forwarded-For entry 'a?b' is not an IP address");
 }
 
 TEST(ClientAddress, UntrustedPeerIsNeverWalkedPast) {

@@ -120,12 +120,41 @@ TEST(Options, FailedParseLeavesOutputUntouched) {
 // ---- each flag ----
 
 TEST(Options, EveryFlagSetsItsField) {
-    const Options o = parsed({"--listen", "127.0.0.2:9000", "--web-root", "/srv/web", "--no-demo",
-                              "--demo-host", "127.0.0.3", "--demo-port", "7000", "--allow", "tcp:127.0.0.0/8:*",
-                              "--bind-allow", "127.0.0.1:2000-3000", "--origin", "http://localhost:3000",
-                              "--token", "s3cret", "--insecure-no-auth", "--max-sessions", "3", "--max-sockets",
-                              "4", "--max-listeners", "2", "--max-frame", "70000", "--window", "1000",
-                              "--connect-timeout-ms", "500", "--udp-queue", "9", "--max-backlog", "16", "--quiet"});
+    const Options o = parsed({"--listen",
+                              "127.0.0.2:9000",
+                              "--web-root",
+                              "/srv/web",
+                              "--no-demo",
+                              "--demo-host",
+                              "127.0.0.3",
+                              "--demo-port",
+                              "7000",
+                              "--allow",
+                              "tcp:127.0.0.0/8:*",
+                              "--bind-allow",
+                              "127.0.0.1:2000-3000",
+                              "--origin",
+                              "http://localhost:3000",
+                              "--token",
+                              "s3cret",
+                              "--insecure-no-auth",
+                              "--max-sessions",
+                              "3",
+                              "--max-sockets",
+                              "4",
+                              "--max-listeners",
+                              "2",
+                              "--max-frame",
+                              "70000",
+                              "--window",
+                              "1000",
+                              "--connect-timeout-ms",
+                              "500",
+                              "--udp-queue",
+                              "9",
+                              "--max-backlog",
+                              "16",
+                              "--quiet"});
     EXPECT_EQ(o.listen_host, "127.0.0.2");
     EXPECT_EQ(o.listen_port, 9000);
     EXPECT_EQ(o.web_root, "/srv/web");
@@ -195,8 +224,8 @@ TEST(Options, RepeatableFlagsAppend) {
 }
 
 TEST(Options, TrustProxyTakesCidrsInCanonicalForm) {
-    const Options o = parsed({"--trust-proxy", "10.0.0.0/8", "--trust-proxy", "[fd00::]/8", "--trust-proxy",
-                              "127.0.0.1"});
+    const Options o =
+        parsed({"--trust-proxy", "10.0.0.0/8", "--trust-proxy", "[fd00::]/8", "--trust-proxy", "127.0.0.1"});
     EXPECT_EQ(o.trust_proxy, (std::vector<std::string>{"10.0.0.0/8", "fd00::/8", "127.0.0.1/32"}));
     EXPECT_TRUE(parsed({}).trust_proxy.empty()) << "no proxy is trusted unless named";
     expect_error({"--trust-proxy", "10.0.0.0/33"}, "--trust-proxy: bad trust-proxy rule '10.0.0.0/33'");
@@ -345,8 +374,7 @@ TEST_F(ConfigFile, FlagsOverrideTheFileWhereverConfigAppears) {
 }
 
 TEST_F(ConfigFile, RepeatableFlagReplacesTheFilesList) {
-    const std::string file =
-        write(R"({"allow": ["tcp:127.0.0.1:1", "tcp:127.0.0.1:2"], "origin": ["http://file"]})");
+    const std::string file = write(R"({"allow": ["tcp:127.0.0.1:1", "tcp:127.0.0.1:2"], "origin": ["http://file"]})");
     const Options o = parsed({"--config", file, "--allow", "udp:127.0.0.1:3", "--allow", "udp:127.0.0.1:4"});
     EXPECT_EQ(o.allow, (std::vector<std::string>{"udp:127.0.0.1/32:3", "udp:127.0.0.1/32:4"}));
     EXPECT_EQ(o.origins, std::vector<std::string>{"http://file"});  // not given on the command line
@@ -428,7 +456,8 @@ TEST(Environment, EveryFlagInTheHelpCanBeSetFromTheEnvironment) {
         if (flag == "help" || flag == "version" || flag == "healthcheck" || flag == "config") continue;
         // A value name follows the flag after one space; a switch has none.
         const size_t end = 4 + flag.size();
-        const bool is_switch = line.size() == end || (line[end] == ' ' && line.size() > end + 1 && line[end + 1] == ' ');
+        const bool is_switch =
+            line.size() == end || (line[end] == ' ' && line.size() > end + 1 && line[end + 1] == ' ');
         // A value every option of its kind rejects: the error must name the variable.
         Options o;
         const std::string name = environment_name(flag);
@@ -490,8 +519,8 @@ TEST(Environment, VariablesWithoutAnOptionAreIgnored) {
 TEST(Environment, OffLoopbackWithoutTokenRefusesToStartAndSaysHowToFixIt) {
     expect_env_error({{"SOCKGATE_LISTEN", "0.0.0.0:8080"}}, "Give --token T (SOCKGATE_TOKEN)");
     expect_env_error({{"SOCKGATE_LISTEN", "0.0.0.0:8080"}}, "SOCKGATE_INSECURE_NO_AUTH=true");
-    EXPECT_TRUE(parsed_env({{"SOCKGATE_LISTEN", "0.0.0.0:8080"}, {"SOCKGATE_INSECURE_NO_AUTH", "true"}})
-                    .insecure_no_auth);
+    EXPECT_TRUE(
+        parsed_env({{"SOCKGATE_LISTEN", "0.0.0.0:8080"}, {"SOCKGATE_INSECURE_NO_AUTH", "true"}}).insecure_no_auth);
     expect_env_error({{"SOCKGATE_LISTEN", "0.0.0.0:8080"}, {"SOCKGATE_INSECURE_NO_AUTH", "false"}}, "--token");
 }
 
@@ -508,13 +537,12 @@ class EnvironmentPrecedence : public ConfigFile {};
 TEST_F(EnvironmentPrecedence, CommandLineThenEnvironmentThenFileThenDefaults) {
     const std::string file = write(R"({"max_sockets": 10, "max_listeners": 3, "udp_queue": 5,
                                        "allow": ["tcp:127.0.0.1/32:1"]})");
-    const Options o = parsed_env({{"SOCKGATE_MAX_SOCKETS", "20"},
-                                  {"SOCKGATE_MAX_LISTENERS", "4"},
-                                  {"SOCKGATE_ALLOW", "tcp:127.0.0.2/32:2"}},
-                                 {"--config", file, "--max-sockets", "30"});
-    EXPECT_EQ(o.max_sockets, 30u);    // command line
-    EXPECT_EQ(o.max_listeners, 4u);   // environment over the file
-    EXPECT_EQ(o.udp_queue, 5u);       // the file over the default
+    const Options o = parsed_env(
+        {{"SOCKGATE_MAX_SOCKETS", "20"}, {"SOCKGATE_MAX_LISTENERS", "4"}, {"SOCKGATE_ALLOW", "tcp:127.0.0.2/32:2"}},
+        {"--config", file, "--max-sockets", "30"});
+    EXPECT_EQ(o.max_sockets, 30u);   // command line
+    EXPECT_EQ(o.max_listeners, 4u);  // environment over the file
+    EXPECT_EQ(o.udp_queue, 5u);      // the file over the default
     EXPECT_EQ(o.max_backlog, Options().max_backlog);
     // A list from the environment replaces the file's rather than adding to it.
     EXPECT_EQ(o.allow, std::vector<std::string>{"tcp:127.0.0.2/32:2"});
@@ -538,13 +566,31 @@ TEST_F(EnvironmentPrecedence, ConfigFileCanBeNamedByTheEnvironment) {
 
 TEST(HelpText, ListsEveryFlagWithItsDefault) {
     const std::string help = help_text();
-    for (const char* flag :
-         {"--listen HOST:PORT", "--web-root DIR", "--no-demo", "--demo-host H", "--demo-port N",
-          "--allow PROTO:CIDR:PORTS", "--bind-allow CIDR:PORTS", "--origin ORIGIN", "--token T",
-          "--insecure-no-auth", "--max-sessions N", "--max-sockets N", "--max-listeners N", "--max-frame BYTES",
-          "--window BYTES", "--connect-timeout-ms N", "--udp-queue N", "--max-backlog N", "--quiet",
-          "--max-lookups N", "--lookup-threads N", "--resolve-timeout-ms N",
-          "--config FILE", "--help", "--version"})
+    for (const char* flag : {"--listen HOST:PORT",
+                             "--web-root DIR",
+                             "--no-demo",
+                             "--demo-host H",
+                             "--demo-port N",
+                             "--allow PROTO:CIDR:PORTS",
+                             "--bind-allow CIDR:PORTS",
+                             "--origin ORIGIN",
+                             "--token T",
+                             "--insecure-no-auth",
+                             "--max-sessions N",
+                             "--max-sockets N",
+                             "--max-listeners N",
+                             "--max-frame BYTES",
+                             "--window BYTES",
+                             "--connect-timeout-ms N",
+                             "--udp-queue N",
+                             "--max-backlog N",
+                             "--quiet",
+                             "--max-lookups N",
+                             "--lookup-threads N",
+                             "--resolve-timeout-ms N",
+                             "--config FILE",
+                             "--help",
+                             "--version"})
         EXPECT_NE(help.find(flag), std::string::npos) << flag;
     EXPECT_NE(help.find("Default: 127.0.0.1:8080"), std::string::npos);
     EXPECT_NE(help.find("Default: 262144"), std::string::npos);
@@ -558,9 +604,7 @@ TEST(HelpText, FitsInEightyColumns) {
     while (std::getline(lines, line)) EXPECT_LE(line.size(), 80u) << line;
 }
 
-TEST(VersionText, NamesProgramAndVersion) {
-    EXPECT_EQ(version_text(), std::string("sockgate ") + SOCKGATE_VERSION);
-}
+TEST(VersionText, NamesProgramAndVersion) { EXPECT_EQ(version_text(), std::string("sockgate ") + SOCKGATE_VERSION); }
 
 }  // namespace
 }  // namespace sockgate::gateway

@@ -1,5 +1,5 @@
-#include "protocol/frame.hpp"
 #include "protocol/flow_control.hpp"
+#include "protocol/frame.hpp"
 
 #include <gtest/gtest.h>
 
@@ -182,9 +182,9 @@ TEST(FrameDecodeError, WindowLongerThanNineBytesHasTrailingBytes) {
 }
 
 TEST(FrameDecodeError, EveryErrorHasItsOwnDescription) {
-    const FrameError all[] = {FrameError::none,         FrameError::too_short,  FrameError::unknown_kind,
-                              FrameError::empty_data,   FrameError::bad_family, FrameError::datagram_too_big,
-                              FrameError::zero_window,  FrameError::trailing_bytes};
+    const FrameError all[] = {FrameError::none,        FrameError::too_short,     FrameError::unknown_kind,
+                              FrameError::empty_data,  FrameError::bad_family,    FrameError::datagram_too_big,
+                              FrameError::zero_window, FrameError::trailing_bytes};
     std::set<std::string> seen;
     for (FrameError e : all) {
         const std::string text = to_string(e);

@@ -26,9 +26,9 @@ ProtocolError protocol_error_of(F f) {
 // ---- numbers that overflow a double (defect: 1011 close instead of EBADMSG) ----
 
 TEST(ProtocolHardening, NumberOverflowingADoubleIsEbadmsg) {
-    for (const char* text : {R"({"op":"connect","id":1,"x":1e400})", R"({"op":"connect","id":1,"port":-1e400})",
-                             R"({"op":"hello","id":1,"version":1,"deep":[{"a":[1E+999]}]})", "1e400",
-                             R"({"id":1e400,"op":"close"})"}) {
+    for (const char* text :
+         {R"({"op":"connect","id":1,"x":1e400})", R"({"op":"connect","id":1,"port":-1e400})",
+          R"({"op":"hello","id":1,"version":1,"deep":[{"a":[1E+999]}]})", "1e400", R"({"id":1e400,"op":"close"})"}) {
         const ProtocolError e = protocol_error_of([&] { parse_envelope(text); });
         EXPECT_EQ(e.code(), "EBADMSG") << text << ": " << e.what();
         EXPECT_NE(std::string(e.what()).find("malformed JSON"), std::string::npos) << e.what();
@@ -47,9 +47,9 @@ TEST(ProtocolHardening, OpNamesAreShortLowercaseWords) {
     EXPECT_EQ(parse_envelope(R"({"op":"a_b","id":1})").op, "a_b");
     const std::string longest(kMaxOpLength, 'a');
     EXPECT_EQ(parse_envelope(json{{"op", longest}, {"id", 1}}.dump()).op, longest);
-    for (const std::string& op : {std::string(kMaxOpLength + 1, 'a'), std::string(), std::string("Connect"),
-                                 std::string("con nect"), std::string("x-y"), std::string("x1"),
-                                 std::string("\xc3\xa9t\xc3\xa9"), std::string("a\nb")}) {
+    for (const std::string& op :
+         {std::string(kMaxOpLength + 1, 'a'), std::string(), std::string("Connect"), std::string("con nect"),
+          std::string("x-y"), std::string("x1"), std::string("\xc3\xa9t\xc3\xa9"), std::string("a\nb")}) {
         const ProtocolError e = protocol_error_of([&] { parse_envelope(json{{"op", op}, {"id", 1}}.dump()); });
         EXPECT_EQ(e.code(), "EINVAL") << op;
         EXPECT_NE(std::string(e.what()).find("'op'"), std::string::npos) << e.what();
@@ -141,9 +141,11 @@ TEST(ProtocolHardening, EchoTextCapsAtAUtf8Boundary) {
     const std::string cut = echo_text(std::string(100, 'a') + "\xc3\xa9", 101);  // 'é' would straddle the cap
     EXPECT_EQ(cut, std::string(100, 'a') + "...");
     EXPECT_EQ(echo_text(std::string(10, 'b'), 4), "bbbb...");
-    EXPECT_EQ(echo_text("\xc3\xa9t\xc3\xa9"), "\xc3\xa9t\xc3\xa9");     // whole UTF-8 is kept
-    EXPECT_EQ(echo_text("a\nb\x01" "c\xff"), "a?b?c?");                 // controls and bad bytes become '?'
-    EXPECT_EQ(echo_text("\xe2\x82"), "??");                             // a truncated sequence
+    EXPECT_EQ(echo_text("\xc3\xa9t\xc3\xa9"), "\xc3\xa9t\xc3\xa9");  // whole UTF-8 is kept
+    EXPECT_EQ(echo_text("a\nb\x01"
+                        "c\xff"),
+              "a?b?c?");                     // controls and bad bytes become '?'
+    EXPECT_EQ(echo_text("\xe2\x82"), "??");  // a truncated sequence
     EXPECT_LE(echo_text(std::string(1 << 20, 'x')).size(), kMaxEcho + 3);
 }
 

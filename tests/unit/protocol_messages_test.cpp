@@ -199,8 +199,8 @@ TEST(ParseEnvelope, MissingOrNonStringOpIsEinval) {
 }
 
 TEST(ParseEnvelope, NonIntegerIdIsEinval) {
-    for (const char* text : {R"({"op":"x","id":"1"})", R"({"op":"x","id":1.5})", R"({"op":"x","id":true})",
-                             R"({"op":"x","id":null})"})
+    for (const char* text :
+         {R"({"op":"x","id":"1"})", R"({"op":"x","id":1.5})", R"({"op":"x","id":true})", R"({"op":"x","id":null})"})
         expect_protocol_error([&] { parse_envelope(text); }, "EINVAL", "'id'");
 }
 
@@ -241,8 +241,8 @@ TEST(ReadPort, AcceptsWholeRange) {
 }
 
 TEST(ReadPort, RejectsOutOfRangeAndWrongTypes) {
-    for (const json& bad : {json(65536), json(-1), json(1e10), json(80.0), json("80"), json(true), json(nullptr),
-                            json::array({80})})
+    for (const json& bad :
+         {json(65536), json(-1), json(1e10), json(80.0), json("80"), json(true), json(nullptr), json::array({80})})
         expect_protocol_error([&] { read_port(json{{"p", bad}}, "p"); }, "EINVAL", "'p'");
     expect_protocol_error([] { read_port(json::object(), "port"); }, "EINVAL", "missing field 'port'");
 }
@@ -253,8 +253,8 @@ TEST(ReadU32, AcceptsWholeRange) {
 }
 
 TEST(ReadU32, RejectsOutOfRangeAndWrongTypes) {
-    for (const json& bad : {json(4294967296ull), json(-1), json(std::numeric_limits<int64_t>::min()), json(1.0),
-                            json("1"), json(false)})
+    for (const json& bad :
+         {json(4294967296ull), json(-1), json(std::numeric_limits<int64_t>::min()), json(1.0), json("1"), json(false)})
         expect_protocol_error([&] { read_u32(json{{"n", bad}}, "n"); }, "EINVAL", "'n'");
 }
 
@@ -283,10 +283,8 @@ TEST(MakeReply, NonObjectResultGivesBareReply) {
 
 TEST(MakeErrorReply, HasOkFalseAndErrorObject) {
     const json j = json::parse(make_error_reply("connect", 3, ErrorInfo{"EACCES", "denied"}));
-    EXPECT_EQ(j, (json{{"op", "connect"},
-                       {"id", 3},
-                       {"ok", false},
-                       {"error", {{"code", "EACCES"}, {"message", "denied"}}}}));
+    EXPECT_EQ(
+        j, (json{{"op", "connect"}, {"id", 3}, {"ok", false}, {"error", {{"code", "EACCES"}, {"message", "denied"}}}}));
 }
 
 TEST(MakeEvent, HasOpAndBodyButNoIdOrOk) {
@@ -332,11 +330,13 @@ TEST(ErrnoNames, UnknownValueIsEioAndUnknownNameIsZero) {
 TEST(ErrnoNames, EveryNameMapsBackToItsValue) {
     // Some names share a value on Linux (ENOTSUP and EOPNOTSUPP), so the
     // property is value -> name -> value, not name -> value -> name.
-    for (const char* name : {"EACCES", "EPERM", "EADDRINUSE", "EADDRNOTAVAIL", "ECONNREFUSED", "ECONNRESET",
-                             "ECONNABORTED", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENETDOWN", "EMFILE",
-                             "ENFILE", "EBADF", "EINVAL", "EPROTO", "EMSGSIZE", "ENOTSUP", "EPROTONOSUPPORT",
-                             "EBADMSG", "EPIPE", "ENOTCONN", "EISCONN", "EAGAIN", "EINPROGRESS", "EALREADY",
-                             "EAFNOSUPPORT", "ENOBUFS", "ENOMEM", "ECANCELED", "EIO", "EOPNOTSUPP"}) {
+    for (const char* name : {"EACCES",     "EPERM",        "EADDRINUSE", "EADDRNOTAVAIL",   "ECONNREFUSED",
+                             "ECONNRESET", "ECONNABORTED", "ETIMEDOUT",  "EHOSTUNREACH",    "ENETUNREACH",
+                             "ENETDOWN",   "EMFILE",       "ENFILE",     "EBADF",           "EINVAL",
+                             "EPROTO",     "EMSGSIZE",     "ENOTSUP",    "EPROTONOSUPPORT", "EBADMSG",
+                             "EPIPE",      "ENOTCONN",     "EISCONN",    "EAGAIN",          "EINPROGRESS",
+                             "EALREADY",   "EAFNOSUPPORT", "ENOBUFS",    "ENOMEM",          "ECANCELED",
+                             "EIO",        "EOPNOTSUPP"}) {
         const int value = errno_from_name(name);
         EXPECT_NE(value, 0) << name;
         EXPECT_EQ(errno_from_name(errno_name(value)), value) << name;

@@ -39,9 +39,7 @@ protected:
     }
     void TearDown() override { fs::remove_all(base_); }
 
-    static void put(const fs::path& p, const std::string& bytes) {
-        std::ofstream(p, std::ios::binary) << bytes;
-    }
+    static void put(const fs::path& p, const std::string& bytes) { std::ofstream(p, std::ios::binary) << bytes; }
     StaticResponse get(const std::string& target) const { return serve_static(root_.string(), target); }
 
     fs::path base_;
@@ -88,7 +86,7 @@ TEST_F(StaticFiles, PercentDecodesPath) {
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, "spaced");
     EXPECT_EQ(get("/%61pp.js").body, "console.log(1)");  // %61 is 'a'
-    EXPECT_EQ(get("/%61PP.js").status, 404);               // decoding does not fold case
+    EXPECT_EQ(get("/%61PP.js").status, 404);             // decoding does not fold case
 }
 
 TEST_F(StaticFiles, BadPercentEscapeIsBadRequest) {
@@ -390,9 +388,9 @@ TEST(AcceptEncodingParse, ARefusalAnywhereStands) {
 }
 
 TEST(AcceptEncodingParse, MalformedHeadersAreRejected) {
-    for (const char* header : {"br;q=2", "br;q=1.5", "br;q=1.001", "br;q=0.1234", "br;q=abc", "br;q=", "br;q",
-                               "br;q=-1", "br;q=.5", "br;q=0.5x", "b r", "\"br\"", ";q=1", "br;q=0.5;q=x",
-                               "gz\xc3\xadp"}) {
+    for (const char* header :
+         {"br;q=2", "br;q=1.5", "br;q=1.001", "br;q=0.1234", "br;q=abc", "br;q=", "br;q", "br;q=-1", "br;q=.5",
+          "br;q=0.5x", "b r", "\"br\"", ";q=1", "br;q=0.5;q=x", "gz\xc3\xadp"}) {
         EXPECT_FALSE(parse_accept_encoding(header)) << header;
     }
 }

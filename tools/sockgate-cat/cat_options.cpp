@@ -10,8 +10,7 @@ namespace {
 uint16_t parse_port(const std::string& text, bool zero_ok) {
     char* end = nullptr;
     const long v = std::strtol(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || v < (zero_ok ? 0 : 1) || v > 65535)
-        throw UsageError("bad port '" + text + "'");
+    if (text.empty() || *end != '\0' || v < (zero_ok ? 0 : 1) || v > 65535) throw UsageError("bad port '" + text + "'");
     return uint16_t(v);
 }
 
@@ -71,11 +70,16 @@ ParseOutcome parse_cat_options(int argc, const char* const argv[], CatOptions& o
                 if (i + 1 >= argc) throw UsageError(arg + " needs a value");
                 value = argv[++i];
             }
-            if (arg == "--token") out.token = value;
-            else if (arg == "--origin") out.origin = value;
-            else if (arg == "--timeout-ms") out.timeout = parse_ms(arg, value);
-            else if (arg == "--linger-ms") out.linger = parse_ms(arg, value);
-            else throw UsageError("unknown option " + arg);
+            if (arg == "--token")
+                out.token = value;
+            else if (arg == "--origin")
+                out.origin = value;
+            else if (arg == "--timeout-ms")
+                out.timeout = parse_ms(arg, value);
+            else if (arg == "--linger-ms")
+                out.linger = parse_ms(arg, value);
+            else
+                throw UsageError("unknown option " + arg);
             continue;
         }
         positional.push_back(arg);
@@ -92,8 +96,10 @@ ParseOutcome parse_cat_options(int argc, const char* const argv[], CatOptions& o
         out.host = positional[2];
         out.port = parse_port(positional[3], false);
     } else if (mode == "listen") {
-        if (rest == 2) out.host = positional[2];
-        else if (rest != 1) throw UsageError("listen needs [HOST] PORT");
+        if (rest == 2)
+            out.host = positional[2];
+        else if (rest != 1)
+            throw UsageError("listen needs [HOST] PORT");
         out.mode = Mode::listen;
         out.port = parse_port(positional.back(), true);
     } else {

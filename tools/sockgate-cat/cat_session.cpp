@@ -57,9 +57,12 @@ void CatSession::on_hello(Result<proto::HelloReply> r) {
     if (!r) return fail("the gateway refused the session: " + describe(r.error()));
     note("session " + r->session + " with " + r->server);
     switch (opts_.mode) {
-        case Mode::tcp: return do_connect();
-        case Mode::listen: return do_listen();
-        case Mode::udp: return do_resolve_udp();
+        case Mode::tcp:
+            return do_connect();
+        case Mode::listen:
+            return do_listen();
+        case Mode::udp:
+            return do_resolve_udp();
     }
 }
 
@@ -228,8 +231,8 @@ void CatSession::on_session_closed(uint16_t code, std::string_view reason) {
     exit_code_ = 1;
     const TransportStatus& st = transport_.status();
     if (client_.state() == SessionState::closed && !st.error_code.empty() && st.http_status != 101)
-        std::cerr << "sockgate-cat: cannot open " << opts_.url << ": " << st.error_code << ": "
-                  << st.error_message << "\n";
+        std::cerr << "sockgate-cat: cannot open " << opts_.url << ": " << st.error_code << ": " << st.error_message
+                  << "\n";
     else
         std::cerr << "sockgate-cat: the gateway closed the session (code " << code
                   << (reason.empty() ? "" : ": " + std::string(reason)) << ")\n";

@@ -9,10 +9,10 @@
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 
-#include "wasm/core/client.hpp"
 #include "tools/sockgate-cat/cat_options.hpp"
-#include "wasm/native/native_transport.hpp"
 #include "tools/sockgate-cat/stdin_pump.hpp"
+#include "wasm/core/client.hpp"
+#include "wasm/native/native_transport.hpp"
 
 namespace sockgate::client::cat {
 
@@ -68,8 +68,8 @@ private:
     uint32_t sock_ = 0;  // the relayed socket, once there is one
     bool relaying_ = false;
     uint32_t listener_ = 0;
-    std::string udp_addr_;    // numeric destination for udp mode
-    std::string line_;        // udp: stdin bytes after the last newline
+    std::string udp_addr_;     // numeric destination for udp mode
+    std::string line_;         // udp: stdin bytes after the last newline
     bool stdin_done_ = false;  // stdin ended
     bool write_done_ = false;  // our half-close is confirmed
     bool read_done_ = false;   // the peer's eof arrived

@@ -5,9 +5,9 @@
 
 #include <asio/io_context.hpp>
 
+#include "support/tuning/malloc_tuning.hpp"
 #include "tools/sockgate-cat/cat_options.hpp"
 #include "tools/sockgate-cat/cat_session.hpp"
-#include "support/tuning/malloc_tuning.hpp"
 
 int main(int argc, char* argv[]) {
     using namespace sockgate::client::cat;

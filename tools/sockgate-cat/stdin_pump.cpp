@@ -60,8 +60,7 @@ struct StdinPump::Shared {
     }
 };
 
-StdinPump::StdinPump(asio::io_context& io, std::function<void(std::string)> on_chunk,
-                     std::function<void()> on_eof)
+StdinPump::StdinPump(asio::io_context& io, std::function<void(std::string)> on_chunk, std::function<void()> on_eof)
     : shared_(new Shared{io, std::move(on_chunk), std::move(on_eof), {}, {}, true, false}) {
     std::thread([self = shared_] { Shared::read_loop(self); }).detach();
 }

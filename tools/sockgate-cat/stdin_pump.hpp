@@ -17,8 +17,7 @@ class StdinPump {
 public:
     // on_chunk and on_eof run on the io_context. After a chunk the pump waits
     // for ready() before reading more: the consumer's backpressure.
-    StdinPump(asio::io_context& io, std::function<void(std::string)> on_chunk,
-              std::function<void()> on_eof);
+    StdinPump(asio::io_context& io, std::function<void(std::string)> on_chunk, std::function<void()> on_eof);
     // Stops delivering. The reader thread may stay blocked in read() until
     // the process exits; it touches nothing but its own shared state.
     ~StdinPump();

@@ -38,7 +38,7 @@ StringArg string_arg(const val& v) {
 
 bool is_byte_array(const val& v) {
     static const val cls = val::global("Uint8Array");
-    return v.instanceof(cls);
+    return v.instanceof (cls);
 }
 
 }  // namespace
@@ -71,8 +71,10 @@ void JsSession::wire_events() {
             if (client_.state() == SessionState::closed) return;
             val payload = val::object();
             payload.set("ok", r.ok());
-            if (r) payload.set("info", hello_info(*r));
-            else payload.set("error", error(r.error()));
+            if (r)
+                payload.set("info", hello_info(*r));
+            else
+                payload.set("error", error(r.error()));
             emit("hello", payload);
             // A refused hello ends the session; the gateway closes it too,
             // but never leave a half-started session open behind the caller.
@@ -147,14 +149,12 @@ void JsSession::wire_events() {
         // Why a session that never became ready failed, in the terms of a
         // failed connect: the WebSocket could not be opened at all, or the
         // gateway ended it before answering hello.
-        const std::string how = "WebSocket close code " + std::to_string(code) +
-                                (reason.empty() ? "" : ": " + std::string(reason));
+        const std::string how =
+            "WebSocket close code " + std::to_string(code) + (reason.empty() ? "" : ": " + std::string(reason));
         if (!client_.session())
-            payload.set("error", opened_ ? error("EPROTO", "session to " + url_ +
-                                                               " closed before the hello reply (" +
-                                                               how + ")")
-                                         : error("ECONNREFUSED",
-                                                 "cannot open a WebSocket to " + url_ + " (" + how + ")"));
+            payload.set("error",
+                        opened_ ? error("EPROTO", "session to " + url_ + " closed before the hello reply (" + how + ")")
+                                : error("ECONNREFUSED", "cannot open a WebSocket to " + url_ + " (" + how + ")"));
         else
             payload.set("error", val::null());
         emit_table_changed();
@@ -184,30 +184,31 @@ void JsSession::wire_events() {
 // ---------------------------------------------------------------- requests
 
 template <class T>
-val JsSession::track(const std::function<int64_t(Client::Callback<T>)>& start,
-                     std::function<val(const T&)> convert, bool changes_table) {
+val JsSession::track(const std::function<int64_t(Client::Callback<T>)>& start, std::function<val(const T&)> convert,
+                     bool changes_table) {
     // The Client fails a request that cannot be sent before returning id 0,
     // by calling the callback at once. The callback tells that case apart by
     // the id not being known yet, and leaves the error for the return value.
     auto id = std::make_shared<int64_t>(0);
     auto failed_at_once = std::make_shared<std::optional<ErrorInfo>>();
-    const int64_t assigned = start([this, id, failed_at_once, convert = std::move(convert),
-                                    changes_table](Result<T> r) {
-        if (*id == 0) {
-            if (!r) *failed_at_once = r.error();
-            return;
-        }
-        val payload = val::object();
-        payload.set("id", double(*id));
-        payload.set("ok", r.ok());
-        if (r) payload.set("result", convert(*r));
-        else payload.set("error", error(r.error()));
-        emit("reply", payload);
-        if (changes_table) emit_table_changed();
-    });
+    const int64_t assigned =
+        start([this, id, failed_at_once, convert = std::move(convert), changes_table](Result<T> r) {
+            if (*id == 0) {
+                if (!r) *failed_at_once = r.error();
+                return;
+            }
+            val payload = val::object();
+            payload.set("id", double(*id));
+            payload.set("ok", r.ok());
+            if (r)
+                payload.set("result", convert(*r));
+            else
+                payload.set("error", error(r.error()));
+            emit("reply", payload);
+            if (changes_table) emit_table_changed();
+        });
     if (assigned == 0)
-        return failed_at_once->has_value() ? error(**failed_at_once)
-                                           : error("EIO", "request was not sent");
+        return failed_at_once->has_value() ? error(**failed_at_once) : error("EIO", "request was not sent");
     *id = assigned;
     return val(double(assigned));
 }
@@ -223,9 +224,7 @@ val JsSession::connect(const std::string& host, val port, val timeout_ms) {
     request.port = uint16_t(*p.value);
     if (t.value) request.timeout_ms = uint32_t(*t.value);
     return track<proto::SocketReply>(
-        [&](Client::Callback<proto::SocketReply> done) {
-            return client_.connect(request, std::move(done));
-        },
+        [&](Client::Callback<proto::SocketReply> done) { return client_.connect(request, std::move(done)); },
         socket_reply, true);
 }
 
@@ -242,9 +241,7 @@ val JsSession::listen(val host, val port, val backlog) {
     request.port = uint16_t(p.value.value_or(0));
     if (b.value) request.backlog = uint32_t(*b.value);
     return track<proto::SocketReply>(
-        [&](Client::Callback<proto::SocketReply> done) {
-            return client_.listen(request, std::move(done));
-        },
+        [&](Client::Callback<proto::SocketReply> done) { return client_.listen(request, std::move(done)); },
         socket_reply, true);
 }
 
@@ -258,10 +255,8 @@ val JsSession::bind(val host, val port) {
     request.host = h.value;
     request.port = uint16_t(p.value.value_or(0));
     return track<proto::SocketReply>(
-        [&](Client::Callback<proto::SocketReply> done) {
-            return client_.bind(request, std::move(done));
-        },
-        socket_reply, true);
+        [&](Client::Callback<proto::SocketReply> done) { return client_.bind(request, std::move(done)); }, socket_reply,
+        true);
 }
 
 val JsSession::shutdown(val sock) {
@@ -275,27 +270,21 @@ val JsSession::shutdown(val sock) {
 val JsSession::close(val sock) {
     const IntegerArg s = integer_arg(sock, "sock", 0, kMaxU32);
     if (!s.problem.empty() || !s.value) return einval("close: sock must be a socket id");
-    return track<Done>(
-        [&](Client::Callback<Done> done) { return client_.close(uint32_t(*s.value), std::move(done)); },
-        [](const Done&) { return val::undefined(); }, true);
+    return track<Done>([&](Client::Callback<Done> done) { return client_.close(uint32_t(*s.value), std::move(done)); },
+                       [](const Done&) { return val::undefined(); }, true);
 }
 
 val JsSession::resolve(const std::string& host) {
     return track<proto::ResolveReply>(
-        [&](Client::Callback<proto::ResolveReply> done) {
-            return client_.resolve(host, std::move(done));
-        },
+        [&](Client::Callback<proto::ResolveReply> done) { return client_.resolve(host, std::move(done)); },
         resolve_reply, false);
 }
 
 val JsSession::request(const std::string& op, const std::string& fields_json) {
     nlohmann::json fields = nlohmann::json::parse(fields_json, nullptr, false);
-    if (fields.is_discarded() || !fields.is_object())
-        return einval("request: fields must be a JSON object");
+    if (fields.is_discarded() || !fields.is_object()) return einval("request: fields must be a JSON object");
     return track<nlohmann::json>(
-        [&](Client::Callback<nlohmann::json> done) {
-            return client_.request(op, fields, std::move(done));
-        },
+        [&](Client::Callback<nlohmann::json> done) { return client_.request(op, fields, std::move(done)); },
         [](const nlohmann::json& reply) { return json(reply); }, true);
 }
 
@@ -358,8 +347,7 @@ val JsSession::close_session(val code, const std::string& reason) {
     const IntegerArg c = integer_arg(code, "code", 1000, 4999);
     const bool allowed = c.problem.empty() && (!c.value || *c.value == 1000 || *c.value >= 3000);
     if (!allowed) return einval("closeSession: code must be 1000 or 3000-4999");
-    if (reason.size() > kMaxCloseReason)
-        return einval("closeSession: reason is longer than 123 bytes of UTF-8");
+    if (reason.size() > kMaxCloseReason) return einval("closeSession: reason is longer than 123 bytes of UTF-8");
     client_.close_session(uint16_t(c.value.value_or(close_code::normal)), reason);
     return val::undefined();
 }
@@ -371,9 +359,7 @@ val JsSession::sockets() const {
     return rows;
 }
 
-val JsSession::info() const {
-    return client_.session() ? hello_info(*client_.session()) : val::null();
-}
+val JsSession::info() const { return client_.session() ? hello_info(*client_.session()) : val::null(); }
 
 std::string JsSession::state() const { return to_string(client_.state()); }
 

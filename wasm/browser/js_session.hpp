@@ -91,9 +91,9 @@ public:
     val close_session(val code, const std::string& reason);
 
     // ---- state ----
-    val sockets() const;       // array of socket rows (js_values.hpp)
-    val info() const;          // hello info, or null before the reply
-    std::string state() const; // connecting, open, ready, closing, closed
+    val sockets() const;        // array of socket rows (js_values.hpp)
+    val info() const;           // hello info, or null before the reply
+    std::string state() const;  // connecting, open, ready, closing, closed
     void forget_closed() { client_.forget_closed(); }
 
 private:
@@ -105,8 +105,8 @@ private:
     // Client and returns its id. Replies become 'reply' events carrying
     // `convert`ed results.
     template <class T>
-    val track(const std::function<int64_t(Client::Callback<T>)>& start,
-              std::function<val(const T&)> convert, bool changes_table);
+    val track(const std::function<int64_t(Client::Callback<T>)>& start, std::function<val(const T&)> convert,
+              bool changes_table);
 
     BrowserTransport transport_;
     Client client_;  // after transport_: destroyed first, while it still exists

@@ -130,7 +130,9 @@ val frame_summary(std::string_view frame) {
     const proto::Frame& f = r.frame;
     v.set("sock", f.sock);
     switch (f.kind) {
-        case proto::FrameKind::data: v.set("type", "DATA"); break;
+        case proto::FrameKind::data:
+            v.set("type", "DATA");
+            break;
         case proto::FrameKind::datagram:
             v.set("type", "DATAGRAM");
             v.set("addr", f.peer_addr.to_string());

@@ -19,9 +19,7 @@ using nlohmann::json;
 
 namespace {
 
-ErrorInfo error(std::string code, std::string message) {
-    return ErrorInfo{std::move(code), std::move(message)};
-}
+ErrorInfo error(std::string code, std::string message) { return ErrorInfo{std::move(code), std::move(message)}; }
 
 // Adapts a typed callback to the raw JSON reply that requests carry.
 template <class T>
@@ -45,8 +43,10 @@ std::function<void(Result<json>)> typed(Client::Callback<T> done) {
             } catch (const json::exception& e) {
                 failure = error("EBADMSG", e.what());
             }
-            if (value) done(std::move(*value));
-            else done(std::move(failure));
+            if (value)
+                done(std::move(*value));
+            else
+                done(std::move(failure));
         }
     };
 }
@@ -66,17 +66,21 @@ SocketKind kind_for_reply(const std::string& op) {
 
 const char* to_string(SessionState state) {
     switch (state) {
-        case SessionState::connecting: return "connecting";
-        case SessionState::open: return "open";
-        case SessionState::ready: return "ready";
-        case SessionState::closing: return "closing";
-        case SessionState::closed: return "closed";
+        case SessionState::connecting:
+            return "connecting";
+        case SessionState::open:
+            return "open";
+        case SessionState::ready:
+            return "ready";
+        case SessionState::closing:
+            return "closing";
+        case SessionState::closed:
+            return "closed";
     }
     return "unknown";
 }
 
-Client::Client(Transport& transport, ClientOptions options)
-    : transport_(transport), options_(options) {
+Client::Client(Transport& transport, ClientOptions options) : transport_(transport), options_(options) {
     transport_.set_handler(this);
 }
 
@@ -152,8 +156,7 @@ int64_t Client::shutdown(uint32_t sock, Callback<Done> done) {
     s.info.shutdown_sent = true;
     // The gateway must see every queued byte before the FIN.
     const bool defer = !s.out.empty();
-    return start_request(proto::op::shutdown, proto::SockRequest{sock}, sock,
-                         typed(std::move(done)), defer);
+    return start_request(proto::op::shutdown, proto::SockRequest{sock}, sock, typed(std::move(done)), defer);
 }
 
 int64_t Client::close(uint32_t sock, Callback<Done> done) {
@@ -171,8 +174,7 @@ int64_t Client::close(uint32_t sock, Callback<Done> done) {
     s->info.queued = 0;
     const int64_t deferred = std::exchange(s->deferred_shutdown_id, 0);
     s->deferred_shutdown_text.clear();
-    const int64_t id = start_request(proto::op::close, proto::SockRequest{sock}, sock,
-                                     typed(std::move(done)));
+    const int64_t id = start_request(proto::op::close, proto::SockRequest{sock}, sock, typed(std::move(done)));
     if (deferred) finish_request(deferred, error("ECANCELED", "socket closed before shutdown"));
     return id;
 }
@@ -192,8 +194,8 @@ int64_t Client::request(const std::string& op, const json& fields, Callback<json
     return start_request(op, fields, sock, typed(std::move(done)));
 }
 
-int64_t Client::start_request(const std::string& op, const json& fields, uint32_t sock,
-                              RawDone done, bool defer_until_drained) {
+int64_t Client::start_request(const std::string& op, const json& fields, uint32_t sock, RawDone done,
+                              bool defer_until_drained) {
     if (!transport_open()) {
         if (done) done(error("ENOTCONN", "session is not open"));
         return 0;
@@ -232,8 +234,8 @@ void Client::on_reply(const proto::Envelope& env) {
 
     Result<json> result = error("EBADMSG", "");
     if (env.op != p.op) {
-        const std::string why = "reply op '" + env.op + "' for request " + std::to_string(id) +
-                                " which was '" + p.op + "'";
+        const std::string why =
+            "reply op '" + env.op + "' for request " + std::to_string(id) + " which was '" + p.op + "'";
         bad_input("EPROTO", why);
         result = error("EPROTO", why);
     } else if (auto ok = env.body.find("ok"); ok == env.body.end() || !ok->is_boolean()) {
@@ -271,12 +273,11 @@ Result<json> Client::apply_reply(const Pending& p, const proto::Envelope& env) {
         if (p.op == proto::op::hello) {
             auto reply = proto::read_message<proto::HelloReply>(env);
             if (reply.max_frame <= proto::kFrameHeaderSize)
-                bad_input("EPROTO", "hello reply max_frame " + std::to_string(reply.max_frame) +
-                                        " leaves no room for data");
+                bad_input("EPROTO",
+                          "hello reply max_frame " + std::to_string(reply.max_frame) + " leaves no room for data");
             hello_ = reply;
             if (state_ == SessionState::open) state_ = SessionState::ready;
-        } else if (p.op == proto::op::connect || p.op == proto::op::listen ||
-                   p.op == proto::op::bind) {
+        } else if (p.op == proto::op::connect || p.op == proto::op::listen || p.op == proto::op::bind) {
             auto reply = proto::read_message<proto::SocketReply>(env);
             Socket& s = add_socket(reply.sock, kind_for_reply(p.op));
             s.info.local = reply.local;
@@ -313,16 +314,22 @@ void Client::on_text(std::string_view text) {
         bad_input(e.code(), e.what());
         return;
     }
-    if (env.op == proto::op::error) on_error_event(env);
-    else if (env.id) on_reply(env);
-    else on_event(env);
+    if (env.op == proto::op::error)
+        on_error_event(env);
+    else if (env.id)
+        on_reply(env);
+    else
+        on_event(env);
 }
 
 void Client::on_event(const proto::Envelope& env) {
     try {
-        if (env.op == proto::op::accept) on_accept_event(env);
-        else if (env.op == proto::op::eof) on_eof_event(env);
-        else if (env.op == proto::op::closed) on_closed_event(env);
+        if (env.op == proto::op::accept)
+            on_accept_event(env);
+        else if (env.op == proto::op::eof)
+            on_eof_event(env);
+        else if (env.op == proto::op::closed)
+            on_closed_event(env);
         // Any other is an event of a later protocol version, which a client
         // must ignore (PROTOCOL.md 3.4); the wire tap has still seen it.
     } catch (const proto::ProtocolError& e) {
@@ -394,11 +401,15 @@ void Client::on_binary(std::string_view bytes) {
     }
     const proto::Frame& f = r.frame;
     switch (f.kind) {
-        case proto::FrameKind::data: on_data_frame(f.sock, f.payload); break;
+        case proto::FrameKind::data:
+            on_data_frame(f.sock, f.payload);
+            break;
         case proto::FrameKind::datagram:
             on_datagram_frame(f.sock, f.peer_addr, f.peer_port, f.payload);
             break;
-        case proto::FrameKind::window: on_window_frame(f.sock, f.increment); break;
+        case proto::FrameKind::window:
+            on_window_frame(f.sock, f.increment);
+            break;
     }
 }
 
@@ -406,8 +417,7 @@ void Client::on_data_frame(uint32_t sock, std::string_view payload) {
     Socket* s = find(sock);
     const std::string name = "DATA for socket " + std::to_string(sock);
     if (!s) return bad_input("EPROTO", name + ", which is unknown");
-    if (s->info.kind != SocketKind::tcp_stream)
-        return bad_input("EPROTO", name + ", which is not a TCP stream");
+    if (s->info.kind != SocketKind::tcp_stream) return bad_input("EPROTO", name + ", which is not a TCP stream");
     if (s->info.state == SocketState::closing) return;  // in flight when we closed it
     if (s->info.state == SocketState::closed) return bad_input("EPROTO", name + ", which is closed");
     if (s->info.eof_received) return bad_input("EPROTO", name + " after its eof");
@@ -417,8 +427,7 @@ void Client::on_data_frame(uint32_t sock, std::string_view payload) {
         const uint64_t excess = n - s->info.recv_credit;
         s->info.overrun += excess;
         s->info.recv_credit = 0;
-        bad_input("EPROTO", name + " overran the granted credit by " + std::to_string(excess) +
-                                " bytes");
+        bad_input("EPROTO", name + " overran the granted credit by " + std::to_string(excess) + " bytes");
         s = find(sock);
         if (!s) return;
     } else {
@@ -433,8 +442,7 @@ void Client::on_data_frame(uint32_t sock, std::string_view payload) {
         if (Socket* again = find(sock)) consumed(*again, n);
 }
 
-void Client::on_datagram_frame(uint32_t sock, const proto::IpAddress& addr, uint16_t port,
-                               std::string_view payload) {
+void Client::on_datagram_frame(uint32_t sock, const proto::IpAddress& addr, uint16_t port, std::string_view payload) {
     Socket* s = find(sock);
     const std::string name = "DATAGRAM for socket " + std::to_string(sock);
     if (!s) return bad_input("EPROTO", name + ", which is unknown");
@@ -451,8 +459,7 @@ void Client::on_window_frame(uint32_t sock, uint32_t increment) {
     Socket* s = find(sock);
     const std::string name = "WINDOW for socket " + std::to_string(sock);
     if (!s) return bad_input("EPROTO", name + ", which is unknown");
-    if (s->info.kind != SocketKind::tcp_stream)
-        return bad_input("EPROTO", name + ", which is not a TCP stream");
+    if (s->info.kind != SocketKind::tcp_stream) return bad_input("EPROTO", name + ", which is not a TCP stream");
     if (s->info.state != SocketState::open) return;  // credit for a socket we let go
     s->info.send_credit += increment;
     flush(*s);
@@ -463,8 +470,7 @@ void Client::on_window_frame(uint32_t sock, uint32_t increment) {
 Status Client::check_writable(uint32_t sock, SocketKind kind) const {
     if (!transport_open()) return error("ENOTCONN", "session is not open");
     const Socket* s = find(sock);
-    if (!s || s->info.state != SocketState::open)
-        return error("EBADF", "no open socket " + std::to_string(sock));
+    if (!s || s->info.state != SocketState::open) return error("EBADF", "no open socket " + std::to_string(sock));
     if (s->info.kind != kind)
         return error("EOPNOTSUPP", "socket " + std::to_string(sock) + " is " + proto::describe(s->info.kind) +
                                        ", not " + proto::describe(kind));
@@ -492,8 +498,7 @@ Status Client::send(uint32_t sock, std::string_view bytes) {
     return Done{};
 }
 
-Status Client::send_to(uint32_t sock, const std::string& addr, uint16_t port,
-                       std::string_view payload) {
+Status Client::send_to(uint32_t sock, const std::string& addr, uint16_t port, std::string_view payload) {
     if (Status st = check_writable(sock, SocketKind::udp); !st) return st;
     const auto ip = proto::IpAddress::parse(addr);
     if (!ip) return error("EINVAL", "'" + addr + "' is not a numeric IP address");
@@ -532,8 +537,8 @@ Status Client::consume(uint32_t sock, uint64_t n) {
     Socket* s = find(sock);
     if (!s) return error("EBADF", "unknown socket " + std::to_string(sock));
     if (n > s->info.unconsumed)
-        return error("EINVAL", "consume(" + std::to_string(n) + ") but only " +
-                                   std::to_string(s->info.unconsumed) + " bytes are unconsumed");
+        return error("EINVAL", "consume(" + std::to_string(n) + ") but only " + std::to_string(s->info.unconsumed) +
+                                   " bytes are unconsumed");
     s->info.unconsumed -= n;
     consumed(*s, n);
     return Done{};
@@ -568,8 +573,7 @@ void Client::grant(Socket& s) {
     if (s.info.state != SocketState::open || s.info.eof_received || !transport_open()) return;
     if (s.info.kind != SocketKind::tcp_stream || s.info.ungranted == 0) return;
     s.info.ungranted += receive_window_growth(s);
-    const auto increment =
-        uint32_t(std::min<uint64_t>(s.info.ungranted, std::numeric_limits<uint32_t>::max()));
+    const auto increment = uint32_t(std::min<uint64_t>(s.info.ungranted, std::numeric_limits<uint32_t>::max()));
     s.info.ungranted -= increment;
     s.info.recv_credit += increment;
     write_binary(proto::encode_window(s.info.id, increment));
@@ -661,8 +665,10 @@ std::vector<uint32_t> Client::socket_ids() const {
 
 void Client::forget_closed() {
     for (auto it = sockets_.begin(); it != sockets_.end();) {
-        if (it->second.info.state == SocketState::closed) it = sockets_.erase(it);
-        else ++it;
+        if (it->second.info.state == SocketState::closed)
+            it = sockets_.erase(it);
+        else
+            ++it;
     }
 }
 

@@ -76,8 +76,7 @@ struct ClientEvents {
     // Stream bytes for a TCP socket. In automatic credit mode they count as
     // consumed when the callback returns; in manual mode see Client::consume.
     std::function<void(uint32_t sock, std::string_view bytes)> on_data;
-    std::function<void(uint32_t sock, const proto::Endpoint& from, std::string_view payload)>
-        on_datagram;
+    std::function<void(uint32_t sock, const proto::Endpoint& from, std::string_view payload)> on_datagram;
     // A listener accepted a connection; the new socket is already in the table.
     std::function<void(const proto::AcceptEvent& event)> on_accept;
     // The peer half-closed (FIN): no more data will arrive on `sock`.
@@ -163,8 +162,7 @@ public:
     // Any op with any fields, for tests of the gateway's validation. The
     // reply's whole JSON object is passed on. Replies to connect, listen,
     // bind and close still update the socket table.
-    int64_t request(const std::string& op, const nlohmann::json& fields,
-                    Callback<nlohmann::json> done);
+    int64_t request(const std::string& op, const nlohmann::json& fields, Callback<nlohmann::json> done);
     size_t pending_requests() const { return pending_.size(); }
 
     // ---- data ----
@@ -175,8 +173,7 @@ public:
     Status send(uint32_t sock, std::string_view bytes);
     // One datagram to addr:port (a numeric IPv4/IPv6 address). Errors as
     // send(), plus EINVAL (bad address) and EMSGSIZE.
-    Status send_to(uint32_t sock, const std::string& addr, uint16_t port,
-                   std::string_view payload);
+    Status send_to(uint32_t sock, const std::string& addr, uint16_t port, std::string_view payload);
     // Manual credit: the application has processed n more delivered bytes.
     // EINVAL if n exceeds the delivered, unconsumed bytes.
     Status consume(uint32_t sock, uint64_t n);
@@ -229,8 +226,8 @@ private:
     void on_close(uint16_t code, std::string_view reason) override;
 
     // Requests and replies.
-    int64_t start_request(const std::string& op, const nlohmann::json& fields, uint32_t sock,
-                          RawDone done, bool defer_until_drained = false);
+    int64_t start_request(const std::string& op, const nlohmann::json& fields, uint32_t sock, RawDone done,
+                          bool defer_until_drained = false);
     void on_reply(const proto::Envelope& env);
     void finish_request(int64_t id, Result<nlohmann::json> result);
     Result<nlohmann::json> apply_reply(const Pending& pending, const proto::Envelope& env);
@@ -245,8 +242,7 @@ private:
 
     // Frames.
     void on_data_frame(uint32_t sock, std::string_view payload);
-    void on_datagram_frame(uint32_t sock, const proto::IpAddress& addr, uint16_t port,
-                           std::string_view payload);
+    void on_datagram_frame(uint32_t sock, const proto::IpAddress& addr, uint16_t port, std::string_view payload);
     void on_window_frame(uint32_t sock, uint32_t increment);
 
     // Socket table and flow control.
@@ -266,9 +262,7 @@ private:
     void write_text(std::string text);
     void write_binary(std::string bytes);
     void bad_input(std::string code, std::string message);
-    bool transport_open() const {
-        return state_ == SessionState::open || state_ == SessionState::ready;
-    }
+    bool transport_open() const { return state_ == SessionState::open || state_ == SessionState::ready; }
 
     Transport& transport_;
     ClientOptions options_;

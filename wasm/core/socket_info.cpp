@@ -4,9 +4,12 @@ namespace sockgate::client {
 
 const char* to_string(SocketState state) {
     switch (state) {
-        case SocketState::open: return "open";
-        case SocketState::closing: return "closing";
-        case SocketState::closed: return "closed";
+        case SocketState::open:
+            return "open";
+        case SocketState::closing:
+            return "closing";
+        case SocketState::closed:
+            return "closed";
     }
     return "unknown";
 }

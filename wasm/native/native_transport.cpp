@@ -35,14 +35,13 @@ using MessagePtr = WsClient::message_ptr;
 using websocketpp::connection_hdl;
 
 // Turns a failed opening into TransportStatus::error_code.
-std::string classify_failure(bool cancelled, bool timed_out, int http_status,
-                             const std::error_code& ec) {
+std::string classify_failure(bool cancelled, bool timed_out, int http_status, const std::error_code& ec) {
     if (cancelled) return "ECANCELED";
     if (timed_out || ec == websocketpp::error::open_handshake_timeout) return "ETIMEDOUT";
     if (http_status != 0 && http_status != 101) return "HTTP_" + std::to_string(http_status);
     // asio reports socket errors as errno values in its own category.
-    if (ec.category() == asio::error::get_system_category() ||
-        ec.category() == std::system_category() || ec.category() == std::generic_category())
+    if (ec.category() == asio::error::get_system_category() || ec.category() == std::system_category() ||
+        ec.category() == std::generic_category())
         return proto::errno_name(ec.value());
     return "EPROTO";
 }
@@ -51,11 +50,16 @@ std::string classify_failure(bool cancelled, bool timed_out, int http_status,
 
 const char* to_string(TransportState state) {
     switch (state) {
-        case TransportState::idle: return "idle";
-        case TransportState::connecting: return "connecting";
-        case TransportState::open: return "open";
-        case TransportState::closing: return "closing";
-        case TransportState::closed: return "closed";
+        case TransportState::idle:
+            return "idle";
+        case TransportState::connecting:
+            return "connecting";
+        case TransportState::open:
+            return "open";
+        case TransportState::closing:
+            return "closing";
+        case TransportState::closed:
+            return "closed";
     }
     return "unknown";
 }
@@ -113,8 +117,8 @@ private:
     asio::steady_timer open_timer_;
     TransportOptions options_;
     bool timed_out_ = false;
-    bool cancelled_ = false;  // close() while connecting
-    bool started_ = false;    // ws_.connect was called: websocketpp owns the outcome
+    bool cancelled_ = false;        // close() while connecting
+    bool started_ = false;          // ws_.connect was called: websocketpp owns the outcome
     std::random_device mask_keys_;  // the generator websocketpp's client uses for the same
     std::shared_ptr<Impl> keep_alive_;
 };
@@ -173,12 +177,11 @@ void NativeTransport::Impl::on_open(connection_hdl) {
     status.subprotocol = con_->get_response_header("Sec-WebSocket-Protocol");
 
     const auto& offered = options_.subprotocols;
-    const bool agreed =
-        std::find(offered.begin(), offered.end(), status.subprotocol) != offered.end();
+    const bool agreed = std::find(offered.begin(), offered.end(), status.subprotocol) != offered.end();
     if (options_.require_subprotocol && !offered.empty() && !agreed) {
         status.error_code = "EPROTO";
-        status.error_message = "the gateway agreed to no offered subprotocol (it selected '" +
-                               status.subprotocol + "')";
+        status.error_message =
+            "the gateway agreed to no offered subprotocol (it selected '" + status.subprotocol + "')";
         status.state = TransportState::closing;
         std::error_code ec;
         con_->close(websocketpp::close::status::protocol_error, "subprotocol not agreed", ec);
@@ -192,8 +195,10 @@ void NativeTransport::Impl::on_open(connection_hdl) {
 void NativeTransport::Impl::on_message(connection_hdl, MessagePtr msg) {
     if (!handler) return;
     const std::string& payload = msg->get_payload();
-    if (msg->get_opcode() == websocketpp::frame::opcode::text) handler->on_text(payload);
-    else handler->on_binary(payload);
+    if (msg->get_opcode() == websocketpp::frame::opcode::text)
+        handler->on_text(payload);
+    else
+        handler->on_binary(payload);
 }
 
 void NativeTransport::Impl::on_fail(connection_hdl) {
@@ -202,8 +207,8 @@ void NativeTransport::Impl::on_fail(connection_hdl) {
     const std::error_code ec = con_->get_ec();
     status.error_code = classify_failure(cancelled_, timed_out_, status.http_status, ec);
     if (status.error_code.rfind("HTTP_", 0) == 0)
-        status.error_message = "the gateway refused the WebSocket upgrade with HTTP " +
-                               std::to_string(status.http_status);
+        status.error_message =
+            "the gateway refused the WebSocket upgrade with HTTP " + std::to_string(status.http_status);
     else if (status.error_code == "ETIMEDOUT")
         status.error_message = "opening the WebSocket timed out";
     else if (status.error_code == "ECANCELED")
@@ -274,7 +279,8 @@ void NativeTransport::Impl::do_send(std::string payload, websocketpp::frame::opc
     std::string& body = msg->get_raw_payload();
     body = std::move(payload);
     frame::word_mask_exact(reinterpret_cast<uint8_t*>(body.data()), size, key);
-    msg->set_header(frame::prepare_header(frame::basic_header(op, size, true, true), frame::extended_header(size, key.i)));
+    msg->set_header(
+        frame::prepare_header(frame::basic_header(op, size, true, true), frame::extended_header(size, key.i)));
     msg->set_prepared(true);
     (void)con_->send(msg);
 }
@@ -315,15 +321,11 @@ NativeTransport::NativeTransport(asio::io_context& io) : impl_(std::make_shared<
 
 NativeTransport::~NativeTransport() { impl_->detach(); }
 
-void NativeTransport::open(const std::string& url, const TransportOptions& options) {
-    impl_->do_open(url, options);
-}
+void NativeTransport::open(const std::string& url, const TransportOptions& options) { impl_->do_open(url, options); }
 
 void NativeTransport::set_handler(TransportHandler* handler) { impl_->handler = handler; }
 
-void NativeTransport::send_text(std::string text) {
-    impl_->do_send(std::move(text), websocketpp::frame::opcode::text);
-}
+void NativeTransport::send_text(std::string text) { impl_->do_send(std::move(text), websocketpp::frame::opcode::text); }
 
 void NativeTransport::send_binary(std::string bytes) {
     impl_->do_send(std::move(bytes), websocketpp::frame::opcode::binary);

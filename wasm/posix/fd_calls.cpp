@@ -71,11 +71,16 @@ int fcntl(int fd, int cmd, ...) {
     auto s = SocketTable::get().find(fd);
     if (!s) return syscall_result(__syscall_fcntl64(fd, cmd, arg));
     switch (cmd) {
-        case F_GETFL: return O_RDWR | (s->nonblocking ? O_NONBLOCK : 0);
-        case F_SETFL: s->nonblocking = arg & O_NONBLOCK; return 0;
+        case F_GETFL:
+            return O_RDWR | (s->nonblocking ? O_NONBLOCK : 0);
+        case F_SETFL:
+            s->nonblocking = arg & O_NONBLOCK;
+            return 0;
         case F_GETFD:
-        case F_SETFD: return syscall_result(__syscall_fcntl64(fd, cmd, arg));  // FD_CLOEXEC: no exec here
-        default: return fail(EINVAL);  // F_DUPFD and locks: a socket fd cannot be duplicated
+        case F_SETFD:
+            return syscall_result(__syscall_fcntl64(fd, cmd, arg));  // FD_CLOEXEC: no exec here
+        default:
+            return fail(EINVAL);  // F_DUPFD and locks: a socket fd cannot be duplicated
     }
 }
 
@@ -93,12 +98,13 @@ int ioctl(int fd, int request, ...) {
             return 0;
         case FIONREAD: {
             if (!arg) return fail(EFAULT);
-            size_t n = s->is_stream() ? s->rx_available()
-                                      : (s->datagrams.empty() ? 0 : s->datagrams.front().payload.size());
+            size_t n =
+                s->is_stream() ? s->rx_available() : (s->datagrams.empty() ? 0 : s->datagrams.front().payload.size());
             *static_cast<int*>(arg) = int(n);
             return 0;
         }
-        default: return fail(ENOTTY);
+        default:
+            return fail(ENOTTY);
     }
 }
 

@@ -133,17 +133,19 @@ int wait_for_websocket_room(const Socket& s, int flags) {
 ssize_t send_datagram(const std::shared_ptr<Socket>& s, const char* data, size_t len, int flags,
                       const proto::Endpoint* to) {
     proto::Endpoint dest;
-    if (to) dest = *to;
-    else if (s->remote) dest = *s->remote;
-    else return fail(EDESTADDRREQ);
+    if (to)
+        dest = *to;
+    else if (s->remote)
+        dest = *s->remote;
+    else
+        return fail(EDESTADDRREQ);
     if (s->shut_wr) return fail(EPIPE);
     if (s->pending_error) return fail(take_pending_error(*s));
     if (dest.port == 0) return fail(EINVAL);
     if (len > proto::kMaxDatagramPayload) return fail(EMSGSIZE);
     if (const int e = bind_udp(s, nullptr)) return fail(e);
     if (const int e = wait_for_websocket_room(*s, flags)) return fail(e);
-    const client::Status st =
-        s->session->client().send_to(s->gw, dest.addr, dest.port, std::string_view(data, len));
+    const client::Status st = s->session->client().send_to(s->gw, dest.addr, dest.port, std::string_view(data, len));
     if (!st) return fail(errno_of(st.error()));
     return ssize_t(len);
 }
@@ -160,8 +162,8 @@ ssize_t receive_stream(Socket& s, char* buf, size_t len, int flags) {
     for (;;) {
         const int r = wait_until(
             [&] {
-                return s.rx_available() > 0 || s.eof || s.shut_rd || s.pending_error ||
-                       s.phase == Phase::closed || s.phase == Phase::fresh;
+                return s.rx_available() > 0 || s.eof || s.shut_rd || s.pending_error || s.phase == Phase::closed ||
+                       s.phase == Phase::fresh;
             },
             nonblocking, s.timeout_ms(SO_RCVTIMEO));
         if (const size_t available = s.rx_available(); available > 0) {
@@ -181,12 +183,11 @@ ssize_t receive_stream(Socket& s, char* buf, size_t len, int flags) {
     }
 }
 
-ssize_t receive_datagram(Socket& s, char* buf, size_t len, int flags, proto::Endpoint* from,
-                         bool* truncated) {
+ssize_t receive_datagram(Socket& s, char* buf, size_t len, int flags, proto::Endpoint* from, bool* truncated) {
     const bool nonblocking = s.nonblocking || (flags & MSG_DONTWAIT);
-    const int r = wait_until(
-        [&] { return !s.datagrams.empty() || s.pending_error || s.shut_rd || s.phase == Phase::closed; },
-        nonblocking, s.timeout_ms(SO_RCVTIMEO));
+    const int r =
+        wait_until([&] { return !s.datagrams.empty() || s.pending_error || s.shut_rd || s.phase == Phase::closed; },
+                   nonblocking, s.timeout_ms(SO_RCVTIMEO));
     if (!s.datagrams.empty()) {
         const Datagram& d = s.datagrams.front();
         const size_t full = d.payload.size();
@@ -316,8 +317,7 @@ ssize_t send_bytes(const std::shared_ptr<Socket>& s, const char* data, size_t le
     return send_datagram(s, data, len, flags, to);
 }
 
-ssize_t receive_bytes(Socket& s, char* buf, size_t len, int flags, proto::Endpoint* from,
-                      bool* truncated) {
+ssize_t receive_bytes(Socket& s, char* buf, size_t len, int flags, proto::Endpoint* from, bool* truncated) {
     if (truncated) *truncated = false;
     if (s.is_stream()) return receive_stream(s, buf, len, flags);
     return receive_datagram(s, buf, len, flags, from, truncated);
@@ -381,10 +381,7 @@ void close_socket(const std::shared_ptr<Socket>& s) {
         s->session->alive()) {
         Session* session = s->session;
         wait_until(
-            [&] {
-                return s->phase != Phase::connected || !session->alive() ||
-                       session->client().queued(s->gw) == 0;
-            },
+            [&] { return s->phase != Phase::connected || !session->alive() || session->client().queued(s->gw) == 0; },
             false, kCloseLingerMs);
     }
     s->released = true;

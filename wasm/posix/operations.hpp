@@ -29,9 +29,9 @@ int start_connect(const std::shared_ptr<Socket>& s, const proto::Endpoint& to);
 // Data transfer with the semantics of send/recv (flags: MSG_DONTWAIT,
 // MSG_PEEK, MSG_WAITALL, MSG_TRUNC). `to`/`from` are for datagrams.
 // Return the byte count, or -1 with errno set.
-ssize_t send_bytes(const std::shared_ptr<Socket>& s, const char* data, size_t len, int flags, const proto::Endpoint* to);
-ssize_t receive_bytes(Socket& s, char* buf, size_t len, int flags, proto::Endpoint* from,
-                      bool* truncated);
+ssize_t send_bytes(const std::shared_ptr<Socket>& s, const char* data, size_t len, int flags,
+                   const proto::Endpoint* to);
+ssize_t receive_bytes(Socket& s, char* buf, size_t len, int flags, proto::Endpoint* from, bool* truncated);
 
 // How many more bytes a TCP socket accepts before send() blocks: the data
 // waiting for credit is bounded by SO_SNDBUF, as the kernel's send buffer.

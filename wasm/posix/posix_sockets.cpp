@@ -147,9 +147,9 @@ int accept4(int fd, sockaddr* addr, socklen_t* len, int flags) {
     if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) return fail(EINVAL);
     if (s->phase != Phase::listening && s->phase != Phase::closed) return fail(EINVAL);
 
-    const int r = wait_until(
-        [&] { return !s->accept_queue.empty() || s->pending_error || s->phase != Phase::listening; },
-        s->nonblocking, s->timeout_ms(SO_RCVTIMEO));
+    const int r =
+        wait_until([&] { return !s->accept_queue.empty() || s->pending_error || s->phase != Phase::listening; },
+                   s->nonblocking, s->timeout_ms(SO_RCVTIMEO));
     if (s->accept_queue.empty()) {
         if (s->pending_error) return fail(std::exchange(s->pending_error, 0));
         if (s->phase != Phase::listening) return fail(s->close_error ? s->close_error : EINVAL);
@@ -190,14 +190,18 @@ int connect(int fd, const sockaddr* addr, socklen_t len) {
     }
 
     switch (s->phase) {
-        case Phase::connecting: return fail(EALREADY);
+        case Phase::connecting:
+            return fail(EALREADY);
         case Phase::connected:
             if (std::exchange(s->connect_unreported, false)) return 0;
             return fail(EISCONN);
-        case Phase::listening: return fail(EISCONN);
-        case Phase::closed: return fail(s->close_error ? s->close_error : EISCONN);
+        case Phase::listening:
+            return fail(EISCONN);
+        case Phase::closed:
+            return fail(s->close_error ? s->close_error : EISCONN);
         case Phase::bound:
-        case Phase::fresh: break;
+        case Phase::fresh:
+            break;
     }
     // A failed non-blocking connect reports its error once, then the socket
     // may connect again.
@@ -292,15 +296,12 @@ ssize_t sendto(int fd, const void* buf, size_t len, int flags, const sockaddr* t
     return send_bytes(s, static_cast<const char*>(buf), len, flags, where);
 }
 
-ssize_t send(int fd, const void* buf, size_t len, int flags) {
-    return sendto(fd, buf, len, flags, nullptr, 0);
-}
+ssize_t send(int fd, const void* buf, size_t len, int flags) { return sendto(fd, buf, len, flags, nullptr, 0); }
 
 ssize_t sendmsg(int fd, const msghdr* msg, int flags) {
     if (!msg) return fail(EFAULT);
     const std::string bytes = gather(msg);
-    return sendto(fd, bytes.data(), bytes.size(), flags, static_cast<const sockaddr*>(msg->msg_name),
-                  msg->msg_namelen);
+    return sendto(fd, bytes.data(), bytes.size(), flags, static_cast<const sockaddr*>(msg->msg_name), msg->msg_namelen);
 }
 
 ssize_t recvfrom(int fd, void* buf, size_t len, int flags, sockaddr* from, socklen_t* fromlen) {
@@ -310,15 +311,15 @@ ssize_t recvfrom(int fd, void* buf, size_t len, int flags, sockaddr* from, sockl
     proto::Endpoint source;
     const ssize_t n = receive_bytes(*s, static_cast<char*>(buf), len, flags, &source, nullptr);
     if (n >= 0 && from && fromlen) {
-        if (!s->is_stream()) write_sockaddr(source, s->family, from, fromlen);
-        else *fromlen = 0;  // a stream has no per-message source
+        if (!s->is_stream())
+            write_sockaddr(source, s->family, from, fromlen);
+        else
+            *fromlen = 0;  // a stream has no per-message source
     }
     return n;
 }
 
-ssize_t recv(int fd, void* buf, size_t len, int flags) {
-    return recvfrom(fd, buf, len, flags, nullptr, nullptr);
-}
+ssize_t recv(int fd, void* buf, size_t len, int flags) { return recvfrom(fd, buf, len, flags, nullptr, nullptr); }
 
 ssize_t recvmsg(int fd, msghdr* msg, int flags) {
     if (!msg) return fail(EFAULT);
@@ -341,8 +342,10 @@ ssize_t recvmsg(int fd, msghdr* msg, int flags) {
     msg->msg_flags = truncated ? MSG_TRUNC : 0;
     msg->msg_controllen = 0;
     if (msg->msg_name) {
-        if (!s->is_stream()) write_sockaddr(source, s->family, static_cast<sockaddr*>(msg->msg_name), &msg->msg_namelen);
-        else msg->msg_namelen = 0;
+        if (!s->is_stream())
+            write_sockaddr(source, s->family, static_cast<sockaddr*>(msg->msg_name), &msg->msg_namelen);
+        else
+            msg->msg_namelen = 0;
     }
     return n;
 }

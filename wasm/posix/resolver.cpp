@@ -41,9 +41,8 @@ struct Service {
 
 // The few well-known names tutorials use; anything else must be numeric.
 constexpr Service kServices[] = {
-    {"echo", 7},   {"daytime", 13}, {"ftp", 21},    {"ssh", 22},     {"telnet", 23},
-    {"smtp", 25},  {"domain", 53},  {"http", 80},   {"pop3", 110},   {"ntp", 123},
-    {"imap", 143}, {"https", 443},  {"imaps", 993}, {"pop3s", 995},
+    {"echo", 7},  {"daytime", 13}, {"ftp", 21},  {"ssh", 22},   {"telnet", 23}, {"smtp", 25},   {"domain", 53},
+    {"http", 80}, {"pop3", 110},   {"ntp", 123}, {"imap", 143}, {"https", 443}, {"imaps", 993}, {"pop3s", 995},
 };
 
 // Parses `service` into a port. Returns 0 or an EAI_* code.
@@ -97,9 +96,8 @@ int resolve_name(const std::string& name, std::vector<Address>& out) {
         return EAI_SYSTEM;
     }
     auto reply = std::make_shared<std::optional<sockgate::client::Result<proto::ResolveReply>>>();
-    session->client().resolve(name, [reply](sockgate::client::Result<proto::ResolveReply> r) {
-        reply->emplace(std::move(r));
-    });
+    session->client().resolve(
+        name, [reply](sockgate::client::Result<proto::ResolveReply> r) { reply->emplace(std::move(r)); });
     wait_until([&] { return reply->has_value(); }, false);
     if (!reply->has_value()) {
         fail(ECONNRESET);
@@ -173,15 +171,14 @@ int getaddrinfo(const char* node, const char* service, const addrinfo* hints, ad
         socktype = hints->ai_socktype;
         protocol = hints->ai_protocol;
     }
-    const int known = AI_PASSIVE | AI_CANONNAME | AI_NUMERICHOST | AI_V4MAPPED | AI_ALL |
-                      AI_ADDRCONFIG | AI_NUMERICSERV;
+    const int known =
+        AI_PASSIVE | AI_CANONNAME | AI_NUMERICHOST | AI_V4MAPPED | AI_ALL | AI_ADDRCONFIG | AI_NUMERICSERV;
     if (flags & ~known) return EAI_BADFLAGS;
     if ((flags & AI_CANONNAME) && !node) return EAI_BADFLAGS;
     if (family != AF_UNSPEC && family != AF_INET && family != AF_INET6) return EAI_FAMILY;
     if (socktype != 0 && socktype != SOCK_STREAM && socktype != SOCK_DGRAM) return EAI_SOCKTYPE;
     if (protocol != 0 && protocol != IPPROTO_TCP && protocol != IPPROTO_UDP) return EAI_SERVICE;
-    if ((socktype == SOCK_STREAM && protocol == IPPROTO_UDP) ||
-        (socktype == SOCK_DGRAM && protocol == IPPROTO_TCP))
+    if ((socktype == SOCK_STREAM && protocol == IPPROTO_UDP) || (socktype == SOCK_DGRAM && protocol == IPPROTO_TCP))
         return EAI_SERVICE;
 
     int port = 0;
@@ -263,20 +260,34 @@ void freeaddrinfo(addrinfo* list) {
 
 const char* gai_strerror(int code) {
     switch (code) {
-        case 0: return "Unknown error";  // glibc says so too
-        case EAI_BADFLAGS: return "Bad value for ai_flags";
-        case EAI_NONAME: return "Name or service not known";
-        case EAI_AGAIN: return "Temporary failure in name resolution";
-        case EAI_FAIL: return "Non-recoverable failure in name resolution";
-        case EAI_NODATA: return "No address associated with hostname";
-        case EAI_FAMILY: return "ai_family not supported";
-        case EAI_SOCKTYPE: return "ai_socktype not supported";
-        case EAI_SERVICE: return "Servname not supported for ai_socktype";
-        case EAI_ADDRFAMILY: return "Address family for hostname not supported";
-        case EAI_MEMORY: return "Memory allocation failure";
-        case EAI_SYSTEM: return "System error";
-        case EAI_OVERFLOW: return "Argument buffer overflow";
-        default: return "Unknown error";
+        case 0:
+            return "Unknown error";  // glibc says so too
+        case EAI_BADFLAGS:
+            return "Bad value for ai_flags";
+        case EAI_NONAME:
+            return "Name or service not known";
+        case EAI_AGAIN:
+            return "Temporary failure in name resolution";
+        case EAI_FAIL:
+            return "Non-recoverable failure in name resolution";
+        case EAI_NODATA:
+            return "No address associated with hostname";
+        case EAI_FAMILY:
+            return "ai_family not supported";
+        case EAI_SOCKTYPE:
+            return "ai_socktype not supported";
+        case EAI_SERVICE:
+            return "Servname not supported for ai_socktype";
+        case EAI_ADDRFAMILY:
+            return "Address family for hostname not supported";
+        case EAI_MEMORY:
+            return "Memory allocation failure";
+        case EAI_SYSTEM:
+            return "System error";
+        case EAI_OVERFLOW:
+            return "Argument buffer overflow";
+        default:
+            return "Unknown error";
     }
 }
 
@@ -297,8 +308,7 @@ hostent* gethostbyname(const char* name) {
         return nullptr;
     }
     addrs.clear();
-    for (addrinfo* p = res; p; p = p->ai_next)
-        addrs.push_back(reinterpret_cast<sockaddr_in*>(p->ai_addr)->sin_addr);
+    for (addrinfo* p = res; p; p = p->ai_next) addrs.push_back(reinterpret_cast<sockaddr_in*>(p->ai_addr)->sin_addr);
     freeaddrinfo(res);
     list.clear();
     for (auto& a : addrs) list.push_back(reinterpret_cast<char*>(&a));

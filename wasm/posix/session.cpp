@@ -21,9 +21,7 @@ Session* g_current = nullptr;
 // drops them when a UDP receive buffer is full.
 constexpr int kDefaultUdpReceiveBuffer = 212992;
 
-bool is_icmp_error(int err) {
-    return err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH;
-}
+bool is_icmp_error(int err) { return err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH; }
 
 // A datagram the gateway would not send: the policy denied its destination,
 // or it was too big or of the wrong family. Natively sendto() itself fails;
@@ -96,8 +94,7 @@ void Session::wire_events() {
         auto s = find(gw);
         if (!s) return;
         // A connected UDP socket only receives from its peer, as with the kernel.
-        if (s->remote && (plain_address(s->remote->addr) != plain_address(from.addr) ||
-                          s->remote->port != from.port))
+        if (s->remote && (plain_address(s->remote->addr) != plain_address(from.addr) || s->remote->port != from.port))
             return;
         const int limit = s->int_option(SOL_SOCKET, SO_RCVBUF, kDefaultUdpReceiveBuffer);
         if (s->datagram_bytes + payload.size() > size_t(limit) && !s->datagrams.empty()) return;
@@ -152,8 +149,7 @@ void Session::wire_events() {
     ev.on_session_closed = [this](uint16_t code, std::string_view reason) {
         if (state_ == State::opening && !stop_requested()) {
             std::fprintf(stderr, "sockgate: cannot reach the gateway at %s (WebSocket closed, code %u%s%.*s)\n",
-                         url_.c_str(), unsigned(code), reason.empty() ? "" : ": ", int(reason.size()),
-                         reason.data());
+                         url_.c_str(), unsigned(code), reason.empty() ? "" : ": ", int(reason.size()), reason.data());
         }
         end(state_ == State::ready ? ECONNRESET : ENETDOWN);
     };
@@ -230,8 +226,10 @@ void Session::release(Socket& s) {
     if (state_ != State::ready) return;
     // Data still queued for credit would be discarded by close(); the kernel
     // would send it, so close once it has gone out.
-    if (s.is_stream() && client_.queued(s.gw) > 0) close_when_drained_[s.gw] = true;
-    else client_.close(s.gw, nullptr);
+    if (s.is_stream() && client_.queued(s.gw) > 0)
+        close_when_drained_[s.gw] = true;
+    else
+        client_.close(s.gw, nullptr);
 }
 
 void Session::consumed(const Socket& s, size_t n) {

@@ -11,8 +11,8 @@
 
 #include "wasm/browser/browser_transport.hpp"
 #include "wasm/core/client.hpp"
-#include "wasm/posix/socket.hpp"
 #include "wasm/core/tapped_transport.hpp"
+#include "wasm/posix/socket.hpp"
 
 namespace sockgate::posix {
 

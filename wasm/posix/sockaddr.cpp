@@ -22,8 +22,7 @@ std::string text_of(int af, const void* addr) {
 
 }  // namespace
 
-int read_sockaddr(const sockaddr* sa, socklen_t len, int family, proto::Endpoint& out,
-                  bool ipv4_on_ipv6) {
+int read_sockaddr(const sockaddr* sa, socklen_t len, int family, proto::Endpoint& out, bool ipv4_on_ipv6) {
     if (!sa) return EFAULT;
     if (len < socklen_t(sizeof(sa_family_t))) return EINVAL;
     if (sa->sa_family == AF_INET) {
@@ -67,8 +66,10 @@ void write_sockaddr(const proto::Endpoint& ep, int family, sockaddr* sa, socklen
         auto* in = reinterpret_cast<sockaddr_in*>(&full);
         in->sin_family = AF_INET;
         in->sin_port = htons(ep.port);
-        if (is_v4) in->sin_addr = v4;
-        else if (is_v6 && is_v4_mapped(v6)) std::memcpy(&in->sin_addr, v6.s6_addr + 12, 4);
+        if (is_v4)
+            in->sin_addr = v4;
+        else if (is_v6 && is_v4_mapped(v6))
+            std::memcpy(&in->sin_addr, v6.s6_addr + 12, 4);
         size = sizeof(sockaddr_in);
     } else {
         auto* in6 = reinterpret_cast<sockaddr_in6*>(&full);
@@ -91,14 +92,11 @@ std::string any_address(int family) { return family == AF_INET6 ? "::" : "0.0.0.
 
 std::string loopback_address(int family) { return family == AF_INET6 ? "::1" : "127.0.0.1"; }
 
-bool is_wildcard(const std::string& addr) {
-    return addr == "0.0.0.0" || addr == "::" || addr == "::ffff:0.0.0.0";
-}
+bool is_wildcard(const std::string& addr) { return addr == "0.0.0.0" || addr == "::" || addr == "::ffff:0.0.0.0"; }
 
 std::string plain_address(const std::string& addr) {
     in6_addr v6;
-    if (inet_pton(AF_INET6, addr.c_str(), &v6) == 1 && is_v4_mapped(v6))
-        return text_of(AF_INET, v6.s6_addr + 12);
+    if (inet_pton(AF_INET6, addr.c_str(), &v6) == 1 && is_v4_mapped(v6)) return text_of(AF_INET, v6.s6_addr + 12);
     return addr;
 }
 

@@ -17,8 +17,7 @@ namespace sockgate::posix {
 // EAFNOSUPPORT for an IPv6 address on an IPv4 socket. An AF_INET address on
 // an AF_INET6 socket is too short (EINVAL) unless `ipv4_on_ipv6` (UDP
 // sendto and connect accept it): then it is taken in its IPv4-mapped form.
-int read_sockaddr(const sockaddr* sa, socklen_t len, int family, proto::Endpoint& out,
-                  bool ipv4_on_ipv6 = false);
+int read_sockaddr(const sockaddr* sa, socklen_t len, int family, proto::Endpoint& out, bool ipv4_on_ipv6 = false);
 
 // Writes an endpoint into the program's buffer for accept, recvfrom,
 // getsockname and getpeername, as a socket of `family` sees it: IPv4

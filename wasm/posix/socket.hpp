@@ -69,7 +69,7 @@ struct Socket {
     // A non-blocking connect completed and connect() has not said so yet:
     // like Linux, the next connect() returns 0 once, then EISCONN.
     bool connect_unreported = false;
-    int close_error = 0;    // phase closed: errno for calls, 0 for an orderly end
+    int close_error = 0;  // phase closed: errno for calls, 0 for an orderly end
     bool shut_rd = false;
     bool shut_wr = false;
 

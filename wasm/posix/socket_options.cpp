@@ -66,9 +66,12 @@ const KnownOption* find_option(int level, int name) {
 
 size_t size_of(Shape shape) {
     switch (shape) {
-        case Shape::integer: return sizeof(int);
-        case Shape::timeval_: return sizeof(timeval);
-        case Shape::linger_: return sizeof(linger);
+        case Shape::integer:
+            return sizeof(int);
+        case Shape::timeval_:
+            return sizeof(timeval);
+        case Shape::linger_:
+            return sizeof(linger);
     }
     return sizeof(int);
 }
@@ -81,9 +84,7 @@ int copy_out(const void* value, size_t size, void* optval, socklen_t* optlen) {
     return 0;
 }
 
-int int_out(int value, void* optval, socklen_t* optlen) {
-    return copy_out(&value, sizeof value, optval, optlen);
-}
+int int_out(int value, void* optval, socklen_t* optlen) { return copy_out(&value, sizeof value, optval, optlen); }
 
 }  // namespace
 
@@ -121,10 +122,14 @@ int getsockopt(int fd, int level, int name, void* optval, socklen_t* optlen) {
                 if (!e && s->phase == Phase::closed) e = s->close_error;
                 return int_out(e, optval, optlen);
             }
-            case SO_TYPE: return int_out(s->type, optval, optlen);
-            case SO_DOMAIN: return int_out(s->family, optval, optlen);
-            case SO_PROTOCOL: return int_out(s->protocol, optval, optlen);
-            case SO_ACCEPTCONN: return int_out(s->phase == Phase::listening, optval, optlen);
+            case SO_TYPE:
+                return int_out(s->type, optval, optlen);
+            case SO_DOMAIN:
+                return int_out(s->family, optval, optlen);
+            case SO_PROTOCOL:
+                return int_out(s->protocol, optval, optlen);
+            case SO_ACCEPTCONN:
+                return int_out(s->phase == Phase::listening, optval, optlen);
         }
     }
     const KnownOption* o = find_option(level, name);
