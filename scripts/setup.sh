@@ -40,6 +40,8 @@ if ((!native_only)); then
     packages+=(chromium fonts-noto-cjk fonts-noto-color-emoji)
     # nginx and openssl: the reverse-proxy test (tests/proxy/) runs the compose deployment's nginx.conf.
     packages+=(nginx openssl)
+    # websockify: a baseline of the browser bench (bench/browser/).
+    packages+=(websockify)
   fi
   command -v node >/dev/null || packages+=(nodejs)
   command -v npm >/dev/null || packages+=(npm)

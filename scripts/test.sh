@@ -8,7 +8,8 @@
 #   3. the example programs, native and wasm side by side
 #   4. Python socket programs in the playground's Python (under Node, then in
 #      Chromium) against Debian's CPython, and the quick runs of the Python
-#      benchmarks (the Python path; the page with Python in Chromium)
+#      benchmarks (the Python path; the page with Python in Chromium), and
+#      the browser bench's quick run (bench/browser/)
 #   5. the playground in headless Chromium, over http and then over https;
 #      the compose deployment's nginx.conf in Debian's nginx in front of two
 #      gateways; and the container image (docker/test.sh)
@@ -44,6 +45,8 @@ node --test tests/python/
 SOCKGATE_PYODIDE_RUNNER=tests/python/chromium_runner.mjs node --test tests/python/
 node bench/python/python_bench.mjs --quick
 node bench/python/page_bench.mjs --quick
+echo "== the browser bench's quick run: four paths from a page in Chromium, every byte checked"
+node bench/browser/browser_bench.mjs --quick
 echo "== playground in Chromium"
 node --test tests/browser/
 echo "== playground in Chromium again, served over https and wss by the gateway's own TLS"

@@ -18,16 +18,13 @@
 // checks that the line arrived; it judges no speed. Needs the built web root
 // (SOCKGATE_WEB_ROOT, default build/web) and the gateway.
 
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { WebSocket } from 'ws';
-
 import { startGateway } from '../../tests/browser/helpers.mjs';
+import { Cdp, launchChromium, openTarget } from '../support/cdp.mjs';
 
-const chromiumBin = process.env.SOCKGATE_CHROMIUM || '/usr/bin/chromium';
 const PROGRAM = 'print("ready")';
 
 function parseArgs(argv) {
@@ -41,75 +38,6 @@ function parseArgs(argv) {
   }
   if (o.quick) o.runs = 1;
   return o;
-}
-
-// A DevTools protocol connection with flattened target sessions.
-class Cdp {
-  #ws;
-  #next = 1;
-  #pending = new Map();
-  #listeners = new Set();
-
-  static async connect(url) {
-    const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-    return new Cdp(ws);
-  }
-
-  constructor(ws) {
-    this.#ws = ws;
-    ws.on('message', (data) => {
-      const m = JSON.parse(data);
-      if (m.id) {
-        const p = this.#pending.get(m.id);
-        this.#pending.delete(m.id);
-        if (m.error) p?.reject(new Error(`${p.method}: ${m.error.message}`));
-        else p?.resolve(m.result);
-      } else {
-        for (const fn of this.#listeners) fn(m);
-      }
-    });
-  }
-
-  send(method, params = {}, sessionId = undefined) {
-    const id = this.#next++;
-    this.#ws.send(JSON.stringify({ id, method, params, sessionId }));
-    return new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject, method }));
-  }
-
-  on(fn) {
-    this.#listeners.add(fn);
-    return () => this.#listeners.delete(fn);
-  }
-
-  close() {
-    this.#ws.close();
-  }
-}
-
-async function launchChromium(profile) {
-  const child = spawn(chromiumBin, [
-    '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-extensions',
-    `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const url = await new Promise((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`chromium did not start: ${err}`)), 20000);
-    child.stderr.on('data', (c) => {
-      err += c;
-      const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`chromium exited (${code}): ${err}`)));
-  });
-  return { child, url };
 }
 
 // Runs in the page: waits for Python, presses Run, waits for the line.
@@ -130,13 +58,6 @@ const IN_PAGE = `(async () => {
   const line = performance.now();
   return { pythonReadyMs: ready, firstLineMs: line };
 })()`;
-
-async function openTarget(cdp) {
-  const { targetId } = await cdp.send('Target.createTarget', { url: 'about:blank' });
-  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId, flatten: true });
-  await cdp.send('Page.enable', {}, sessionId);
-  return { targetId, sessionId };
-}
 
 async function timedLoad(cdp, sessionId, url, reload) {
   const loaded = new Promise((resolve) => {

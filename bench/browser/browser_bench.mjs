@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+// The browser path, measured where users run it: a page in headless
+// Chromium echoing bytes through four paths, in one run on one machine.
+//
+//   node bench/browser/browser_bench.mjs [--runs 3] [--out FILE] [--quick]
+//
+// Paths (each to a TCP echo service, except the first):
+//   raw-ws      the page's own WebSocket to a Node `ws` echo: no relay at all
+//   plain       a plain-JS sockgate.v1 client (page/plain_client.js) → gateway
+//   product     sockgate.js + the wasm client, as the playground runs it → gateway
+//   websockify  the page's WebSocket → Debian's websockify
+// Workloads: a bulk echo (16 KiB writes, at most 1 MiB in flight) and
+// sequential 32-byte round trips. Every byte that comes back is checked.
+// Per bulk run the renderer's main-thread busy time comes from the
+// DevTools Performance domain (TaskDuration).
+//
+// Chromium is driven over the raw DevTools protocol: Playwright's page API
+// would enable the Network domain, which copies every WebSocket frame to the
+// driver. --quick (part of the test command) moves a little data on every
+// path and checks it; it judges no speed.
+//
+// Needs the gateway (SOCKGATE_GATEWAY_BIN), the wasm client
+// (SOCKGATE_WASM_DIR, default build-wasm/wasm/browser), Chromium and websockify.
+
+import { spawn } from 'node:child_process';
+import { copyFile, cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+import { freePort, startGateway } from '../../tests/support/gateway.mjs';
+import { waitFor } from '../../tests/support/wait.mjs';
+import { Cdp, launchChromium, openTarget } from '../support/cdp.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const wasmDir = process.env.SOCKGATE_WASM_DIR || path.join(repo, 'build-wasm/wasm/browser');
+const PATHS = ['raw-ws', 'plain', 'product', 'websockify'];
+
+function parseArgs(argv) {
+  const o = { runs: 3, out: null, quick: false, mib: 64, roundTrips: 2000 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--runs') o.runs = Number(argv[++i]);
+    else if (a === '--out') o.out = argv[++i];
+    else if (a === '--mib') o.mib = Number(argv[++i]);
+    else if (a === '--round-trips') o.roundTrips = Number(argv[++i]);
+    else if (a === '--quick') o.quick = true;
+    else throw new Error(`unknown argument ${a}`);
+  }
+  if (o.quick) Object.assign(o, { runs: 1, mib: 2, roundTrips: 50 });
+  return o;
+}
+
+// The page and what it loads, on the gateway's origin (it sends the
+// cross-origin isolation headers, so performance.now() is fine-grained).
+async function makeWebRoot() {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'sockgate-browser-bench-'));
+  await cp(path.join(here, 'page'), root, { recursive: true });
+  await copyFile(path.join(repo, 'web/src/sockgate.js'), path.join(root, 'sockgate.js'));
+  await cp(wasmDir, path.join(root, 'wasm'), {
+    recursive: true,
+    filter: (f) => !/\.(br|gz)$/.test(f),
+  });
+  return root;
+}
+
+async function startEchoServers() {
+  const child = spawn(process.execPath, [path.join(here, 'echo_servers.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the echo servers exited (${code})`)));
+  });
+  return { ports: JSON.parse(line), stop: () => child.stdin.end() };
+}
+
+async function startWebsockify(tcpEcho) {
+  const port = await freePort();
+  const child = spawn('websockify', [`127.0.0.1:${port}`, `127.0.0.1:${tcpEcho}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (c) => { err += c; });
+  await waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`websockify exited: ${err}`);
+    return new Promise((resolve) => {
+      fetch(`http://127.0.0.1:${port}/`).then(() => resolve(true), () => resolve(false));
+    });
+  }, 'websockify to listen', 10_000);
+  return { url: `ws://127.0.0.1:${port}/`, stop: () => child.kill('SIGTERM') };
+}
+
+async function evaluate(cdp, sessionId, expression) {
+  const r = await cdp.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId);
+  if (r.exceptionDetails) throw new Error(`in the page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+  return r.result.value;
+}
+
+async function taskSeconds(cdp, sessionId) {
+  const { metrics } = await cdp.send('Performance.getMetrics', {}, sessionId);
+  return metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const root = await makeWebRoot();
+  const echo = await startEchoServers();
+  const gateway = await startGateway(['--no-demo'], { webRoot: root });
+  const websockify = await startWebsockify(echo.ports.tcp);
+  const where = {
+    wsEcho: `ws://127.0.0.1:${echo.ports.ws}/`,
+    gateway: gateway.wsUrl,
+    tcpEcho: echo.ports.tcp,
+    websockify: websockify.url,
+  };
+  const profile = await mkdtemp(path.join(os.tmpdir(), 'sockgate-chromium-'));
+  const { child: chromium, url: devtools } = await launchChromium(profile);
+  const cdp = await Cdp.connect(devtools);
+  const bulk = { total: o.mib << 20, chunk: 16 << 10, inFlight: 1 << 20 };
+  const rtt = { count: o.roundTrips, size: 32 };
+  const results = Object.fromEntries(PATHS.map((p) => [p, { throughput: [], rtt: [] }]));
+  const failures = [];
+  try {
+    const { sessionId } = await openTarget(cdp);
+    await cdp.send('Performance.enable', {}, sessionId);
+    await cdp.send('Page.navigate', { url: gateway.httpUrl }, sessionId);
+    await waitFor(() => evaluate(cdp, sessionId, 'window.benchReady === true'), 'the bench page', 20_000);
+    const isolated = await evaluate(cdp, sessionId, 'self.crossOriginIsolated');
+    for (let run = 0; run < o.runs; run++) {
+      for (const p of PATHS) {
+        const before = await taskSeconds(cdp, sessionId);
+        const t = await evaluate(cdp, sessionId, `bench.run(${JSON.stringify(p)}, 'throughput', ${JSON.stringify(bulk)}, ${JSON.stringify(where)})`);
+        t.mainThreadSeconds = (await taskSeconds(cdp, sessionId)) - before;
+        t.mibPerSecond = t.bytes / (1 << 20) / (t.ms / 1000);
+        const r = await evaluate(cdp, sessionId, `bench.run(${JSON.stringify(p)}, 'rtt', ${JSON.stringify(rtt)}, ${JSON.stringify(where)})`);
+        if (t.bytes !== bulk.total || t.firstBadByte >= 0) failures.push(`${p} bulk: ${t.bytes} bytes back, first bad byte ${t.firstBadByte}`);
+        if (r.firstBadByte >= 0) failures.push(`${p} round trips: first bad byte ${r.firstBadByte}`);
+        results[p].throughput.push(t);
+        results[p].rtt.push(r);
+        process.stderr.write(`run ${run + 1} ${p.padEnd(10)} ${t.mibPerSecond.toFixed(1).padStart(7)} MiB/s, main thread ${t.mainThreadSeconds.toFixed(2)} s; RTT p50 ${r.p50_us.toFixed(0)} µs\n`);
+      }
+    }
+    const summary = {
+      when: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model },
+      chromium: (await cdp.send('Browser.getVersion')).product,
+      crossOriginIsolated: isolated,
+      runs: o.runs,
+      bulk,
+      round_trips: rtt,
+      paths: Object.fromEntries(PATHS.map((p) => {
+        const r = results[p];
+        const mainPerGiB = median(r.throughput.map((t) => t.mainThreadSeconds / (t.bytes / (1 << 30))));
+        return [p, {
+          mib_per_s: median(r.throughput.map((t) => t.mibPerSecond)),
+          main_thread_s_per_gib: mainPerGiB,
+          rtt_p50_us: median(r.rtt.map((x) => x.p50_us)),
+          rtt_p99_us: median(r.rtt.map((x) => x.p99_us)),
+        }];
+      })),
+      failures,
+    };
+    const ratio = (a, b) => (summary.paths[a].mib_per_s / summary.paths[b].mib_per_s).toFixed(2);
+    summary.ratios = {
+      product_vs_plain_throughput: Number(ratio('product', 'plain')),
+      product_vs_websockify_throughput: Number(ratio('product', 'websockify')),
+      product_vs_plain_rtt_p50: Number((summary.paths.product.rtt_p50_us / summary.paths.plain.rtt_p50_us).toFixed(2)),
+    };
+    if (o.out) await writeFile(o.out, `${JSON.stringify(summary, null, 2)}\n`);
+    console.log(JSON.stringify(o.quick ? { paths: summary.paths, failures } : summary, null, 2));
+    if (failures.length) {
+      console.error(`browser bench: ${failures.length} check(s) failed:\n  ${failures.join('\n  ')}`);
+      process.exitCode = 1;
+    } else {
+      console.error(`browser bench: every byte on ${PATHS.length} paths came back intact (${o.runs} run(s))`);
+    }
+  } finally {
+    cdp.close();
+    chromium.kill('SIGKILL');
+    websockify.stop();
+    await gateway.stop();
+    echo.stop();
+    await rm(profile, { recursive: true, force: true }).catch(() => {});
+    await rm(root, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
