@@ -12,13 +12,15 @@
 // Emscripten module's scope, so they can use its internals (Asyncify, exit,
 // ExitStatus); those are stable for the Emscripten release this builds with.
 
+// JavaScript, not C++: clang-format would break its arrows and operators.
+// clang-format off
 EM_JS(void, sockgate_js_install, (), {
     if (Module['__sockgate']) return;
-    Module['__sockgate'] = {waiter : null, exitHooked : false, channel : null, ticks : []};
+    Module['__sockgate'] = {waiter: null, exitHooked: false, channel: null, ticks: []};
     // The page's handle for ending the program's gateway session.
     Module['sockgateStop'] = function() {
-        if ((typeof ABORT != 'undefined' && ABORT) || (typeof runtimeExited != 'undefined' && runtimeExited))
-            return false;
+        if ((typeof ABORT != 'undefined' && ABORT) ||
+            (typeof runtimeExited != 'undefined' && runtimeExited)) return false;
         _sockgate_posix_stop();
         return true;
     };
@@ -35,39 +37,29 @@ EM_JS(void, sockgate_js_hook_exit, (), {
     // Export names are minified in optimized builds; compare functions.
     const bottom = Asyncify.exportCallStack[0];
     const exports = Module['asm'];
-    if (!exports || !Module['_main'] || exports[bottom] != = Module['_main']) return;
+    if (!exports || !Module['_main'] || exports[bottom] !== Module['_main']) return;
     if (Asyncify.asyncPromiseHandlers) return;
     sg.exitHooked = true;
-    const quiet = (e) = > {
-        if (e instanceof ExitStatus || e == = 'unwind') return;
+    const quiet = (e) => {
+        if (e instanceof ExitStatus || e === 'unwind') return;
         throw e;
     };
-    Asyncify.whenDone().then((ret) = >
-                                     {
-                                         try {
-                                             exit(ret, true);
-                                         } catch (e) {
-                                             quiet(e);
-                                         }
-                                     },
-                             quiet);
+    Asyncify.whenDone().then((ret) => {
+        try { exit(ret, true); } catch (e) { quiet(e); }
+    }, quiet);
 });
 
 EM_ASYNC_JS(int, sockgate_js_sleep, (double timeout_ms), {
     const sg = Module['__sockgate'];
-    return await new Promise((resolve) = > {
+    return await new Promise((resolve) => {
         let timer = null;
-        sg.waiter = (woken) = > {
+        sg.waiter = (woken) => {
             sg.waiter = null;
-            if (timer != = null) clearTimeout(timer);
+            if (timer !== null) clearTimeout(timer);
             resolve(woken);
         };
         if (timeout_ms >= 0) {
-            timer = setTimeout(() = >
-                                    {
-                                        if (sg.waiter) sg.waiter(0);
-                                    },
-                               Math.min(timeout_ms, 2147483647));
+            timer = setTimeout(() => { if (sg.waiter) sg.waiter(0); }, Math.min(timeout_ms, 2147483647));
         }
     });
 });
@@ -81,15 +73,12 @@ EM_JS(void, sockgate_js_wake, (), {
 // loop crawl; a MessageChannel message (or setImmediate in Node) is not.
 EM_ASYNC_JS(void, sockgate_js_yield, (), {
     const sg = Module['__sockgate'];
-    await new Promise((resolve) = > {
+    await new Promise((resolve) => {
         if (typeof setImmediate == 'function') return setImmediate(resolve);
         if (typeof MessageChannel == 'function') {
             if (!sg.channel) {
                 sg.channel = new MessageChannel();
-                sg.channel.port1.onmessage = () = > {
-                    const r = sg.ticks.shift();
-                    if (r) r();
-                };
+                sg.channel.port1.onmessage = () => { const r = sg.ticks.shift(); if (r) r(); };
             }
             sg.ticks.push(resolve);
             sg.channel.port2.postMessage(0);
@@ -102,8 +91,8 @@ EM_ASYNC_JS(void, sockgate_js_yield, (), {
 EM_JS(char*, sockgate_js_string_setting, (const char* which), {
     const name = UTF8ToString(which);
     let value = Module[name];
-    if (name == = 'sockgateUrl' && !value && typeof location != 'undefined' && location.host) {
-        value = (location.protocol == = 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
+    if (name === 'sockgateUrl' && !value && typeof location != 'undefined' && location.host) {
+        value = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
     }
     if (typeof value != 'string' || value.length == 0) return 0;
     const size = lengthBytesUTF8(value) + 1;
@@ -111,6 +100,7 @@ EM_JS(char*, sockgate_js_string_setting, (const char* which), {
     stringToUTF8(value, ptr, size);
     return ptr;
 });
+// clang-format on
 
 namespace sockgate::posix {
 namespace {
