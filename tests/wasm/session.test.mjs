@@ -15,9 +15,11 @@ import {
   nextEvent,
   openSession,
   readAll,
+  receiveBytes,
   record,
   startGateway,
   tcpServer,
+  text,
 } from './support.mjs';
 
 // Node 20's built-in WebSocket reports a refused connection with an error
@@ -79,6 +81,47 @@ describe('opening a session', () => {
       assert.ok(reply.time >= out.time);
     } finally {
       await session.closeSession();
+    }
+  });
+
+  test('describes no frames while nobody listens for wire events, and does again once someone does', async () => {
+    const session = await openSession(gateway);
+    // Every 'wire' event the session dispatches, listened to or not.
+    const dispatched = [];
+    const dispatch = session.dispatchEvent.bind(session);
+    session.dispatchEvent = (event) => {
+      if (event.type === 'wire') dispatched.push(event.detail);
+      return dispatch(event);
+    };
+    await new Promise((resolve) => setTimeout(resolve, 0)); // the handshake's, held back for late listeners
+    assert.equal(dispatched.length, 2, 'the hello exchange is still described');
+    dispatched.length = 0;
+    const echo = await tcpServer((s) => s.pipe(s));
+    try {
+      const { sock } = await session.connect('127.0.0.1', echo.port);
+      session.send(sock, 'unheard');
+      assert.equal(text(await receiveBytes(session, sock, 7)), 'unheard');
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      assert.deepEqual(dispatched, [], 'frames were described with no wire listener');
+
+      const heard = [];
+      const listener = (event) => heard.push(event.detail);
+      session.addEventListener('wire', listener);
+      session.send(sock, 'heard');
+      assert.equal(text(await receiveBytes(session, sock, 5)), 'heard');
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const data = heard.filter((w) => w.kind === 'binary' && w.frame.type === 'DATA' && w.frame.sock === sock);
+      assert.deepEqual(data.map((w) => w.dir).sort(), ['in', 'out'], JSON.stringify(heard));
+
+      session.removeEventListener('wire', listener);
+      dispatched.length = 0;
+      session.send(sock, 'unheard again');
+      assert.equal(text(await receiveBytes(session, sock, 13)), 'unheard again');
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      assert.deepEqual(dispatched, [], 'frames were described after the last wire listener left');
+    } finally {
+      await session.closeSession();
+      await echo.close();
     }
   });
 

@@ -35,5 +35,6 @@ EMSCRIPTEN_BINDINGS(sockgate_client) {
         .function("sockets", &JsSession::sockets)
         .function("info", &JsSession::info)
         .function("state", &JsSession::state)
-        .function("forgetClosed", &JsSession::forget_closed);
+        .function("forgetClosed", &JsSession::forget_closed)
+        .function("setWireTap", &JsSession::set_wire_tap);
 }

@@ -163,6 +163,7 @@ void JsSession::wire_events() {
 
     // Observers only: the core forbids calling back into it from here.
     ev.on_wire_text = [this](Direction dir, std::string_view text) {
+        if (!wire_tap_) return;
         val payload = val::object();
         payload.set("dir", dir_name(dir));
         payload.set("kind", "text");
@@ -171,6 +172,7 @@ void JsSession::wire_events() {
     };
 
     ev.on_wire_binary = [this](Direction dir, std::string_view frame) {
+        if (!wire_tap_) return;
         val payload = val::object();
         payload.set("dir", dir_name(dir));
         payload.set("kind", "binary");

@@ -95,6 +95,10 @@ public:
     val info() const;           // hello info, or null before the reply
     std::string state() const;  // connecting, open, ready, closing, closed
     void forget_closed() { client_.forget_closed(); }
+    // Whether 'wire' events are made at all (on from the start, so the
+    // handshake is seen): describing every frame costs the data path a good
+    // part of its time, so sockgate.js turns it off while nobody listens.
+    void set_wire_tap(bool on) { wire_tap_ = on; }
 
 private:
     void wire_events();
@@ -114,6 +118,7 @@ private:
     std::optional<std::string> token_;
     std::string url_;
     bool opened_ = false;
+    bool wire_tap_ = true;
 };
 
 }  // namespace sockgate::client::js

@@ -166,6 +166,10 @@ export class SockgateSession extends EventTarget {
   #closeWaiters = [];
   #finalSockets = []; // the socket table as the session ended
   #wireQueue = [];
+  // 'wire' listeners, as "capture flag + listener" pairs: while there are
+  // none, after the handshake, the core describes no frames at all.
+  #wireListeners = new Set();
+  #handshakeSeen = false;
   #socketsChanged = false;
   #flushScheduled = false;
 
@@ -370,9 +374,14 @@ export class SockgateSession extends EventTarget {
     if (ok) {
       this.info = info;
       opening.resolve();
-      // Release the handshake's wire events once the caller has the session.
+      // Release the handshake's wire events once the caller has the session,
+      // and from then on describe frames only for listeners.
       this.#flushScheduled = true;
-      setTimeout(() => this.#flush());
+      setTimeout(() => {
+        this.#flush();
+        this.#handshakeSeen = true;
+        this.#updateWireTap();
+      });
     } else {
       opening.reject(toError(error));
     }
@@ -408,6 +417,28 @@ export class SockgateSession extends EventTarget {
     setTimeout(() => dispose(core));
   }
 
+  // A listener added with `once` or a `signal` stays counted after it is
+  // gone: the tap then stays on, which costs time but loses nothing.
+  addEventListener(type, listener, options) {
+    super.addEventListener(type, listener, options);
+    if (type === 'wire' && listener) {
+      this.#wireListeners.add(wireListenerKey(listener, options));
+      this.#updateWireTap();
+    }
+  }
+
+  removeEventListener(type, listener, options) {
+    super.removeEventListener(type, listener, options);
+    if (type === 'wire' && listener) {
+      this.#wireListeners.delete(wireListenerKey(listener, options));
+      this.#updateWireTap();
+    }
+  }
+
+  #updateWireTap() {
+    if (this.#core && this.#handshakeSeen) this.#core.setWireTap(this.#wireListeners.size > 0);
+  }
+
   #tableChanged() {
     this.#socketsChanged = true;
     this.#scheduleFlush();
@@ -431,6 +462,15 @@ export class SockgateSession extends EventTarget {
   #emit(name, detail) {
     this.dispatchEvent(new CustomEvent(name, { detail }));
   }
+}
+
+// EventTarget tells listeners apart by the function and the capture flag.
+const captureKeys = [new WeakMap(), new WeakMap()];
+function wireListenerKey(listener, options) {
+  const capture = typeof options === 'boolean' ? options : Boolean(options?.capture);
+  const keys = captureKeys[capture ? 1 : 0];
+  if (!keys.has(listener)) keys.set(listener, {});
+  return keys.get(listener);
 }
 
 function dispose(core) {
