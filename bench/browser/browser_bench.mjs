@@ -3,6 +3,7 @@
 // Chromium echoing bytes through four paths, in one run on one machine.
 //
 //   node bench/browser/browser_bench.mjs [--runs 3] [--out FILE] [--quick]
+//                                        [--profile PATH] [--mib 64] [--round-trips 2000]
 //
 // Paths (each to a TCP echo service, except the first):
 //   raw-ws      the page's own WebSocket to a Node `ws` echo: no relay at all
@@ -12,7 +13,10 @@
 // Workloads: a bulk echo (16 KiB writes, at most 1 MiB in flight) and
 // sequential 32-byte round trips. Every byte that comes back is checked.
 // Per bulk run the renderer's main-thread busy time comes from the
-// DevTools Performance domain (TaskDuration).
+// DevTools Performance domain (TaskDuration). --profile PATH adds one more
+// bulk run per path under the DevTools CPU profiler, writes PATH-<path>.cpuprofile
+// (open it in Chrome's DevTools) and prints each path's top functions by
+// self time.
 //
 // Chromium is driven over the raw DevTools protocol: Playwright's page API
 // would enable the Network domain, which copies every WebSocket frame to the
@@ -39,7 +43,7 @@ const wasmDir = process.env.SOCKGATE_WASM_DIR || path.join(repo, 'build-wasm/was
 const PATHS = ['raw-ws', 'plain', 'product', 'websockify'];
 
 function parseArgs(argv) {
-  const o = { runs: 3, out: null, quick: false, mib: 64, roundTrips: 2000 };
+  const o = { runs: 3, out: null, quick: false, mib: 64, roundTrips: 2000, profile: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--runs') o.runs = Number(argv[++i]);
@@ -47,6 +51,7 @@ function parseArgs(argv) {
     else if (a === '--mib') o.mib = Number(argv[++i]);
     else if (a === '--round-trips') o.roundTrips = Number(argv[++i]);
     else if (a === '--quick') o.quick = true;
+    else if (a === '--profile') o.profile = argv[++i];
     else throw new Error(`unknown argument ${a}`);
   }
   if (o.quick) Object.assign(o, { runs: 1, mib: 2, roundTrips: 50 });
@@ -100,6 +105,35 @@ async function taskSeconds(cdp, sessionId) {
   return metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN;
 }
 
+// Self time per function (name, file and line), heaviest first.
+function topFunctions(profile, count) {
+  const dt = new Map();
+  const { samples, timeDeltas } = profile;
+  for (let i = 0; i < samples.length; i++) dt.set(samples[i], (dt.get(samples[i]) ?? 0) + (timeDeltas[i] ?? 0));
+  const total = timeDeltas.reduce((a, b) => a + b, 0);
+  const byName = new Map();
+  for (const node of profile.nodes) {
+    const f = node.callFrame;
+    const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    byName.set(name, (byName.get(name) ?? 0) + (dt.get(node.id) ?? 0));
+  }
+  return [...byName].sort((a, b) => b[1] - a[1]).slice(0, count)
+    .map(([name, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}`);
+}
+
+async function profileRuns(cdp, sessionId, bulk, where, prefix) {
+  await cdp.send('Profiler.enable', {}, sessionId);
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 }, sessionId);
+  for (const p of PATHS) {
+    await cdp.send('Profiler.start', {}, sessionId);
+    await evaluate(cdp, sessionId, `bench.run(${JSON.stringify(p)}, 'throughput', ${JSON.stringify(bulk)}, ${JSON.stringify(where)})`);
+    const { profile } = await cdp.send('Profiler.stop', {}, sessionId);
+    await writeFile(`${prefix}-${p}.cpuprofile`, JSON.stringify(profile));
+    console.error(`\n${p}: top functions by self time (${prefix}-${p}.cpuprofile)\n  ${topFunctions(profile, 15).join('\n  ')}`);
+  }
+  await cdp.send('Profiler.disable', {}, sessionId);
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 async function main() {
@@ -127,6 +161,15 @@ async function main() {
     await cdp.send('Page.navigate', { url: gateway.httpUrl }, sessionId);
     await waitFor(() => evaluate(cdp, sessionId, 'window.benchReady === true'), 'the bench page', 20_000);
     const isolated = await evaluate(cdp, sessionId, 'self.crossOriginIsolated');
+    await evaluate(cdp, sessionId, `bench.prepare(${bulk.total})`);
+    // One untimed round first: the first run of each path was the slowest
+    // by far (JIT, connection set-up in the browser's network service).
+    if (!o.quick) {
+      const warmup = { ...bulk, total: Math.min(bulk.total, 8 << 20) };
+      for (const p of PATHS) {
+        await evaluate(cdp, sessionId, `bench.run(${JSON.stringify(p)}, 'throughput', ${JSON.stringify(warmup)}, ${JSON.stringify(where)})`);
+      }
+    }
     for (let run = 0; run < o.runs; run++) {
       for (const p of PATHS) {
         const before = await taskSeconds(cdp, sessionId);
@@ -141,6 +184,7 @@ async function main() {
         process.stderr.write(`run ${run + 1} ${p.padEnd(10)} ${t.mibPerSecond.toFixed(1).padStart(7)} MiB/s, main thread ${t.mainThreadSeconds.toFixed(2)} s; RTT p50 ${r.p50_us.toFixed(0)} µs\n`);
       }
     }
+    if (o.profile) await profileRuns(cdp, sessionId, bulk, where, o.profile);
     const summary = {
       when: new Date().toISOString(),
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model },
