@@ -13,7 +13,10 @@
 // Workloads: a bulk echo (16 KiB writes, at most 1 MiB in flight) and
 // sequential 32-byte round trips. Every byte that comes back is checked.
 // Per bulk run the renderer's main-thread busy time comes from the
-// DevTools Performance domain (TaskDuration). --profile PATH adds one more
+// DevTools Performance domain (TaskDuration). JS heap allocated per write
+// comes from one more bulk run per path (16 MiB) under the sampling heap
+// profiler, counting objects collected since (ArrayBuffer contents live
+// outside the JS heap and are not in it). --profile PATH adds one more
 // bulk run per path under the DevTools CPU profiler, writes PATH-<path>.cpuprofile
 // (open it in Chrome's DevTools) and prints each path's top functions by
 // self time.
@@ -134,6 +137,27 @@ async function profileRuns(cdp, sessionId, bulk, where, prefix) {
   await cdp.send('Profiler.disable', {}, sessionId);
 }
 
+// Bytes of JS heap allocated per bulk write, estimated by the sampling heap
+// profiler with collected objects included.
+async function heapPerWrite(cdp, sessionId, p, bulk, where) {
+  const run = { ...bulk, total: Math.min(bulk.total, 16 << 20) };
+  await cdp.send('HeapProfiler.enable', {}, sessionId);
+  await cdp.send('HeapProfiler.collectGarbage', {}, sessionId);
+  await cdp.send('HeapProfiler.startSampling', {
+    samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true,
+  }, sessionId);
+  await evaluate(cdp, sessionId, `bench.run(${JSON.stringify(p)}, 'throughput', ${JSON.stringify(run)}, ${JSON.stringify(where)})`);
+  const { profile } = await cdp.send('HeapProfiler.stopSampling', {}, sessionId);
+  await cdp.send('HeapProfiler.disable', {}, sessionId);
+  let bytes = 0;
+  const visit = (node) => {
+    bytes += node.selfSize;
+    for (const child of node.children) visit(child);
+  };
+  visit(profile.head);
+  return bytes / Math.ceil(run.total / run.chunk);
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 async function main() {
@@ -184,6 +208,11 @@ async function main() {
         process.stderr.write(`run ${run + 1} ${p.padEnd(10)} ${t.mibPerSecond.toFixed(1).padStart(7)} MiB/s, main thread ${t.mainThreadSeconds.toFixed(2)} s; RTT p50 ${r.p50_us.toFixed(0)} µs\n`);
       }
     }
+    const heap = {};
+    for (const p of PATHS) {
+      heap[p] = await heapPerWrite(cdp, sessionId, p, bulk, where);
+      process.stderr.write(`${p.padEnd(10)} JS heap allocated per ${bulk.chunk}-byte write: ${heap[p].toFixed(0)} bytes\n`);
+    }
     if (o.profile) await profileRuns(cdp, sessionId, bulk, where, o.profile);
     const summary = {
       when: new Date().toISOString(),
@@ -201,6 +230,7 @@ async function main() {
           main_thread_s_per_gib: mainPerGiB,
           rtt_p50_us: median(r.rtt.map((x) => x.p50_us)),
           rtt_p99_us: median(r.rtt.map((x) => x.p99_us)),
+          js_heap_bytes_per_write: heap[p],
         }];
       })),
       failures,
