@@ -214,5 +214,4 @@ describe('examples in the page', { timeout: 240000 }, () => {
     await screenshot(page(), 'playground-overview.png');
     await stop(page(), 'udp_server');
   });
-
 });

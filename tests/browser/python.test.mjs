@@ -407,7 +407,6 @@ describe('Python in the page', { timeout: 300000 }, () => {
     assert.equal(Buffer.from(m[1], 'base64url').toString('utf8'), example('udp_client'));
     assert.equal(new URL(await page().url()).hash, hash, 'the address bar shows the link');
   });
-
 });
 
 describe('the views follow a C++ example run', { timeout: 120000 }, () => {
