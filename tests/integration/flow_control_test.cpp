@@ -16,10 +16,6 @@ using sockgate::client::ClientOptions;
 using sockgate::client::Direction;
 namespace proto = sockgate::proto;
 
-// Long enough on loopback for a frame the gateway should not have sent (data
-// beyond credit, a WINDOW it should have held back) to arrive.
-constexpr auto kLongEnoughForAStrayFrame = 300ms;
-
 // Named for this file's area, so `ctest -R FlowControl` selects it.
 class FlowControl : public GatewayTest {};
 

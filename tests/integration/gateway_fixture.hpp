@@ -15,6 +15,10 @@ namespace sockgate::testing {
 using client::BlockingClient;
 using namespace std::chrono_literals;
 
+// Long enough on loopback for a frame the gateway should not have sent (data
+// beyond credit, a WINDOW it should have held back) to arrive.
+constexpr auto kLongEnoughForAStrayFrame = 300ms;
+
 class GatewayTest : public ::testing::Test {
 protected:
     // Starts the gateway with extra flags (call at most once per test; the

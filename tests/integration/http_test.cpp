@@ -26,6 +26,7 @@
 
 #include "support/gateway_process.hpp"
 #include "support/native_peers.hpp"
+#include "support/read_file.hpp"
 
 using namespace sockgate::testing;
 using namespace std::chrono_literals;
@@ -88,11 +89,6 @@ std::filesystem::path make_web_root() {
     std::ofstream(dir / "app.wasm", std::ios::binary) << std::string("\0asm\1\0\0\0", 8);
     std::ofstream(dir / "sub" / "index.html") << "sub index";
     return dir;
-}
-
-std::string read_file(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 // A gzip stream's content, or nullopt when it is not valid gzip.

@@ -22,6 +22,7 @@
 #include "gateway/file_cache.hpp"
 #include "support/gateway_process.hpp"
 #include "support/non_reader.hpp"
+#include "support/read_file.hpp"
 #include "support/test_dir.hpp"
 #include "support/wait.hpp"
 
@@ -48,11 +49,6 @@ std::string random_bytes(size_t n, uint32_t seed) {
     return out;
 }
 
-std::string read_file(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 class StaticMemory : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -72,9 +68,7 @@ protected:
         }
         gw_.reset();
     }
-    long long read_metric(const std::string& name) const { return gw_->metric(name); }
-    long long rss() const { return read_metric("process_resident_memory_bytes"); }
-    long long wait_for(const std::string& name, long long value) const { return gw_->wait_for_metric(name, value); }
+    long long rss() const { return gw_->metric("process_resident_memory_bytes"); }
 
     std::unique_ptr<TestDir> root_;
     std::unique_ptr<GatewayProcess> gw_;
@@ -113,7 +107,7 @@ TEST_F(StaticMemory, BurstOfNonReadingClientsSharesOneCopyAndMemoryComesBack) {
     ASSERT_EQ(gw_->get("/huge.wasm").body.size(), kHugeFile);
     const long long baseline = rss();
     ASSERT_GT(baseline, 0);
-    const long long started_before = read_metric(kStarted);
+    const long long started_before = gw_->metric(kStarted);
 
     // Sessions opened during the burst and kept after it, as on a playground
     // in use: what they allocate lands among the burst's memory.
@@ -124,7 +118,7 @@ TEST_F(StaticMemory, BurstOfNonReadingClientsSharesOneCopyAndMemoryComesBack) {
         if (i % 100 == 99) sessions.push_back(std::make_unique<NonReader>(gw_->port()));
     }
     const auto session_count = static_cast<long long>(sessions.size());
-    ASSERT_EQ(wait_for(kSessions, session_count), session_count);
+    ASSERT_EQ(gw_->wait_for_metric(kSessions, session_count), session_count);
     // Every client is being served once the gateway has started all their
     // responses; the kernel takes whole small ones, the rest stay in flight.
     const long long clients_total = kBigClients + kHugeClients;
@@ -138,7 +132,7 @@ TEST_F(StaticMemory, BurstOfNonReadingClientsSharesOneCopyAndMemoryComesBack) {
             return started == clients_total;
         },
         8s);
-    const long long in_flight = read_metric(kInFlight);
+    const long long in_flight = gw_->metric(kInFlight);
     peak = std::max(peak, rss());
     EXPECT_EQ(started, clients_total) << kStarted << " should count every response started";
     EXPECT_LT(peak - baseline, kMaxGrowth)
@@ -154,7 +148,7 @@ TEST_F(StaticMemory, BurstOfNonReadingClientsSharesOneCopyAndMemoryComesBack) {
             return metric(m, kInFlight) == 0 && after - baseline < kMaxLeftOver;
         },
         10s);
-    EXPECT_EQ(read_metric(kInFlight), 0);
+    EXPECT_EQ(gw_->metric(kInFlight), 0);
     EXPECT_LT(after - baseline, kMaxLeftOver) << "resident memory was " << baseline << " bytes before the burst, "
                                               << peak << " at its height and still " << after << " after it";
     std::cout << "[ figures  ] " << in_flight << " responses in flight; resident memory: baseline " << baseline

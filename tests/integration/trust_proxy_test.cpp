@@ -59,9 +59,6 @@ protected:
         return gw_->read_output(line + "\n", 5s).find(line + "\n") != std::string::npos;
     }
 
-    long long read_metric(const std::string& name) { return gw_->metric(name); }
-    long long wait_for_metric(const std::string& name, long long value) { return gw_->wait_for_metric(name, value); }
-
     TestDir web_{"trust-proxy"};
     std::unique_ptr<GatewayProcess> gw_;
     std::vector<std::unique_ptr<NonReader>> held_;
@@ -73,7 +70,7 @@ TEST_F(TrustProxy, EachForwardedClientIsHeldToThePerAddressCapAndTheProxyIsNot) 
     start({"--trust-proxy", "127.0.0.1/32"});
     hold_download("203.0.113.7");
     hold_download("203.0.113.7");
-    ASSERT_EQ(wait_for_metric(kDownloads, 2), 2);
+    ASSERT_EQ(gw_->wait_for_metric(kDownloads, 2), 2);
 
     const HttpResponse over = gw_->get("/healthz", {"X-Forwarded-For: 203.0.113.7"});
     EXPECT_EQ(over.status, 503);
@@ -88,34 +85,34 @@ TEST_F(TrustProxy, EachForwardedClientIsHeldToThePerAddressCapAndTheProxyIsNot) 
     // address, which must not turn away the clients it brings.
     Fd silent1 = tcp_connect("127.0.0.1", gw_->port()), silent2 = tcp_connect("127.0.0.1", gw_->port());
     ASSERT_TRUE(silent1 && silent2);
-    ASSERT_EQ(wait_for_metric("sockgate_connections{stage=\"pre_session\"}", 5), 5)
+    ASSERT_EQ(gw_->wait_for_metric("sockgate_connections{stage=\"pre_session\"}", 5), 5)
         << "two downloads, two silent connections and the /metrics request";
     EXPECT_EQ(gw_->get("/healthz", {"X-Forwarded-For: 198.51.100.10"}).status, 200);
-    EXPECT_EQ(read_metric("sockgate_client_addresses"), 2) << "203.0.113.7, and the proxy for itself";
-    EXPECT_GE(read_metric("sockgate_forwarded_headers_total{outcome=\"used\"}"), 5);
+    EXPECT_EQ(gw_->metric("sockgate_client_addresses"), 2) << "203.0.113.7, and the proxy for itself";
+    EXPECT_GE(gw_->metric("sockgate_forwarded_headers_total{outcome=\"used\"}"), 5);
 }
 
 TEST_F(TrustProxy, PeerOutsideTheTrustedRangeCannotClaimOtherAddresses) {
     start({"--trust-proxy", "127.0.0.1/32"});
     hold_download("203.0.113.1", "127.0.0.2");
     hold_download("203.0.113.2", "127.0.0.2");
-    ASSERT_EQ(wait_for_metric(kDownloads, 2), 2);
+    ASSERT_EQ(gw_->wait_for_metric(kDownloads, 2), 2);
     const HttpResponse over = gw_->get("/healthz", {"X-Forwarded-For: 203.0.113.3"}, "127.0.0.2");
     EXPECT_EQ(over.status, 503);
     EXPECT_NE(over.body.find("too many connections from 127.0.0.2"), std::string::npos) << over.body;
-    EXPECT_EQ(read_metric("sockgate_forwarded_headers_total{outcome=\"untrusted\"}"), 2);
-    EXPECT_EQ(read_metric("sockgate_forwarded_headers_total{outcome=\"used\"}"), 0);
+    EXPECT_EQ(gw_->metric("sockgate_forwarded_headers_total{outcome=\"untrusted\"}"), 2);
+    EXPECT_EQ(gw_->metric("sockgate_forwarded_headers_total{outcome=\"used\"}"), 0);
 }
 
 TEST_F(TrustProxy, WithoutTheFlagForwardedHeadersAreIgnored) {
     start({});
     hold_download("203.0.113.1", "127.0.0.2");
     hold_download("203.0.113.2", "127.0.0.2");
-    ASSERT_EQ(wait_for_metric(kDownloads, 2), 2);
+    ASSERT_EQ(gw_->wait_for_metric(kDownloads, 2), 2);
     const HttpResponse over = gw_->get("/healthz", {"X-Real-IP: 203.0.113.3"}, "127.0.0.2");
     EXPECT_EQ(over.status, 503);
     EXPECT_NE(over.body.find("too many connections from 127.0.0.2"), std::string::npos) << over.body;
-    EXPECT_EQ(read_metric("sockgate_forwarded_headers_total{outcome=\"untrusted\"}"), 2);
+    EXPECT_EQ(gw_->metric("sockgate_forwarded_headers_total{outcome=\"untrusted\"}"), 2);
 }
 
 TEST_F(TrustProxy, SessionsAreLoggedAsTheClientTheProxyNames) {
@@ -138,5 +135,5 @@ TEST_F(TrustProxy, UnusableForwardedForIsLoggedAndTheProxyCounted) {
     const std::string log = gw_->read_output("counting the connection as 127.0.0.1\n", 5s);
     EXPECT_NE(log.find("X-Forwarded-For entry 'unknown' is not an IP address"), std::string::npos) << log;
     EXPECT_NE(log.find("counting the connection as 127.0.0.1"), std::string::npos) << log;
-    EXPECT_EQ(read_metric("sockgate_forwarded_headers_total{outcome=\"invalid\"}"), 1);
+    EXPECT_EQ(gw_->metric("sockgate_forwarded_headers_total{outcome=\"invalid\"}"), 1);
 }

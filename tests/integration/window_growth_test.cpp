@@ -97,8 +97,8 @@ TEST_F(WindowGrowth, CreditBeyondMaxWindowIsNotUsed) {
     ASSERT_GT(accepted, size_t(kMaxWindow)) << "the peer could not even send max_window";
     ASSERT_TRUE(c->run_until([&] { return c->available(sock) >= kMaxWindow; }, 10s))
         << "max_window never arrived: " << c->available(sock) << " bytes";
-    // Long enough on loopback for data sent beyond max_window to arrive.
-    EXPECT_TRUE(c->stays_true_for([&] { return c->available(sock) <= kMaxWindow + kWindow; }, 300ms))
+    EXPECT_TRUE(
+        c->stays_true_for([&] { return c->available(sock) <= kMaxWindow + kWindow; }, kLongEnoughForAStrayFrame))
         << "the gateway used credit beyond max_window: " << c->available(sock) << " bytes";
     // The grant leaves the client's event loop some time after the peer's
     // first bytes may have arrived, so the gateway may have spent part of

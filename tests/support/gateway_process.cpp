@@ -8,14 +8,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
 
 #include "support/process/child_process.hpp"
 #include "support/process/gateway_launch.hpp"
+#include "support/read_file.hpp"
 #include "support/wait.hpp"
 
 namespace sockgate::testing {
@@ -34,11 +33,6 @@ uint64_t status_field_bytes(const std::string& status, const std::string& field)
     const auto at = status.find(field + ":");
     if (at == std::string::npos) return 0;
     return std::stoull(status.substr(at + field.size() + 1)) * 1024;
-}
-
-std::string read_whole(const std::string& path) {
-    std::ifstream in(path);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 }  // namespace
@@ -186,12 +180,12 @@ long long GatewayProcess::wait_for_metric(const std::string& name_with_labels, l
 }
 
 ProcessMemory GatewayProcess::memory() const {
-    const std::string status = read_whole("/proc/" + std::to_string(pid_) + "/status");
+    const std::string status = read_file("/proc/" + std::to_string(pid_) + "/status");
     return {status_field_bytes(status, "VmRSS"), status_field_bytes(status, "VmHWM")};
 }
 
 double GatewayProcess::cpu_seconds() const {
-    const std::string stat = read_whole("/proc/" + std::to_string(pid_) + "/stat");
+    const std::string stat = read_file("/proc/" + std::to_string(pid_) + "/stat");
     // The command name in parentheses may hold spaces; fields count from
     // after its closing parenthesis: state is field 3, utime 14, stime 15.
     const auto close_paren = stat.rfind(')');
