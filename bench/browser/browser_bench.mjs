@@ -38,7 +38,7 @@ import { fileURLToPath } from 'node:url';
 
 import { freePort, startGateway } from '../../tests/support/gateway.mjs';
 import { waitFor } from '../../tests/support/wait.mjs';
-import { Cdp, launchChromium, openTarget } from '../support/cdp.mjs';
+import { Cdp, evaluate, launchChromium, openTarget } from '../support/cdp.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -88,19 +88,11 @@ async function startWebsockify(tcpEcho) {
   const child = spawn('websockify', [`127.0.0.1:${port}`, `127.0.0.1:${tcpEcho}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (c) => { err += c; });
-  await waitFor(async () => {
+  await waitFor(() => {
     if (child.exitCode !== null) throw new Error(`websockify exited: ${err}`);
-    return new Promise((resolve) => {
-      fetch(`http://127.0.0.1:${port}/`).then(() => resolve(true), () => resolve(false));
-    });
+    return fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
   }, 'websockify to listen', 10_000);
   return { url: `ws://127.0.0.1:${port}/`, stop: () => child.kill('SIGTERM') };
-}
-
-async function evaluate(cdp, sessionId, expression) {
-  const r = await cdp.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId);
-  if (r.exceptionDetails) throw new Error(`in the page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
-  return r.result.value;
 }
 
 async function taskSeconds(cdp, sessionId) {

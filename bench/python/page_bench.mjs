@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { startGateway } from '../../tests/browser/helpers.mjs';
-import { Cdp, launchChromium, openTarget } from '../support/cdp.mjs';
+import { Cdp, evaluate, launchChromium, openTarget } from '../support/cdp.mjs';
 
 const PROGRAM = 'print("ready")';
 
@@ -71,9 +71,7 @@ async function timedLoad(cdp, sessionId, url, reload) {
   if (reload) await cdp.send('Page.reload', {}, sessionId);
   else await cdp.send('Page.navigate', { url }, sessionId);
   await loaded;
-  const r = await cdp.send('Runtime.evaluate', { expression: IN_PAGE, awaitPromise: true, returnByValue: true }, sessionId);
-  if (r.exceptionDetails) throw new Error(`in the page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
-  return r.result.value;
+  return evaluate(cdp, sessionId, IN_PAGE);
 }
 
 // Bytes over the wire for one load of the page and of its workers.

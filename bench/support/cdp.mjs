@@ -85,3 +85,10 @@ export async function openTarget(cdp) {
   return { targetId, sessionId };
 }
 
+// Runs `expression` in the page, awaiting a promise; its value, or the
+// page's exception as an Error.
+export async function evaluate(cdp, sessionId, expression) {
+  const r = await cdp.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId);
+  if (r.exceptionDetails) throw new Error(`in the page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+  return r.result.value;
+}

@@ -166,9 +166,10 @@ export class SockgateSession extends EventTarget {
   #closeWaiters = [];
   #finalSockets = []; // the socket table as the session ended
   #wireQueue = [];
-  // 'wire' listeners, as "capture flag + listener" pairs: while there are
-  // none, after the handshake, the core describes no frames at all.
-  #wireListeners = new Set();
+  // 'wire' listeners without and with the capture flag (EventTarget tells
+  // them apart by both): while there are none, after the handshake, the core
+  // describes no frames at all.
+  #wireListeners = [new Set(), new Set()];
   #handshakeSeen = false;
   #socketsChanged = false;
   #flushScheduled = false;
@@ -422,7 +423,7 @@ export class SockgateSession extends EventTarget {
   addEventListener(type, listener, options) {
     super.addEventListener(type, listener, options);
     if (type === 'wire' && listener) {
-      this.#wireListeners.add(wireListenerKey(listener, options));
+      this.#wireListeners[capturing(options)].add(listener);
       this.#updateWireTap();
     }
   }
@@ -430,13 +431,13 @@ export class SockgateSession extends EventTarget {
   removeEventListener(type, listener, options) {
     super.removeEventListener(type, listener, options);
     if (type === 'wire' && listener) {
-      this.#wireListeners.delete(wireListenerKey(listener, options));
+      this.#wireListeners[capturing(options)].delete(listener);
       this.#updateWireTap();
     }
   }
 
   #updateWireTap() {
-    if (this.#core && this.#handshakeSeen) this.#core.setWireTap(this.#wireListeners.size > 0);
+    if (this.#core && this.#handshakeSeen) this.#core.setWireTap(this.#wireListeners.some((set) => set.size > 0));
   }
 
   #tableChanged() {
@@ -464,13 +465,9 @@ export class SockgateSession extends EventTarget {
   }
 }
 
-// EventTarget tells listeners apart by the function and the capture flag.
-const captureKeys = [new WeakMap(), new WeakMap()];
-function wireListenerKey(listener, options) {
-  const capture = typeof options === 'boolean' ? options : Boolean(options?.capture);
-  const keys = captureKeys[capture ? 1 : 0];
-  if (!keys.has(listener)) keys.set(listener, {});
-  return keys.get(listener);
+// 1 for a listener added or removed with the capture flag, else 0.
+function capturing(options) {
+  return (typeof options === 'boolean' ? options : Boolean(options?.capture)) ? 1 : 0;
 }
 
 function dispose(core) {
