@@ -354,7 +354,73 @@ TEST_F(ClientCore, SendChecksTheSocket) {
     EXPECT_TRUE(t.frames.empty());
 }
 
+// A caller that frames DATA itself (the browser page) takes the credit for
+// what goes out now and hands the rest to send(), which queues it in order.
+TEST_F(ClientCore, SendCreditTakenElsewhereIsCountedAndTheRestQueuesBehind) {
+    const uint32_t sock = connect_socket(1);
+    const Result<uint64_t> now = client->take_send_credit(sock, 250);
+    ASSERT_TRUE(now);
+    EXPECT_EQ(*now, kWindow);
+    EXPECT_EQ(client->socket(sock)->send_credit, 0u);
+    EXPECT_EQ(client->socket(sock)->bytes_out, kWindow);
+    EXPECT_TRUE(t.frames.empty()) << "the caller writes these frames, not the Client";
+
+    ASSERT_TRUE(client->send(sock, std::string(150, 'q')));
+    EXPECT_EQ(client->queued(sock), 150u);
+    inject_window(sock, 40);
+    const Result<uint64_t> behind = client->take_send_credit(sock, 10);
+    ASSERT_TRUE(behind);
+    EXPECT_EQ(*behind, 0u) << "bytes still queued: new ones must wait behind them";
+    EXPECT_EQ(client->queued(sock), 110u);
+
+    inject_window(sock, 1000);
+    EXPECT_EQ(t.data_sent(sock), std::string(150, 'q'));
+    const Result<uint64_t> after = client->take_send_credit(sock, 10);
+    ASSERT_TRUE(after);
+    EXPECT_EQ(*after, 10u);
+    EXPECT_EQ(client->socket(sock)->bytes_out, 260u);
+}
+
+TEST_F(ClientCore, SendCreditIsRefusedAsSendWouldBe) {
+    EXPECT_EQ(client->take_send_credit(42, 1).code(), "EBADF");
+    const uint32_t udp = bind_socket(3);
+    EXPECT_EQ(client->take_send_credit(udp, 1).code(), "EOPNOTSUPP");
+    const uint32_t sock = connect_socket(1);
+    client->shutdown(sock, [](Status) {});
+    EXPECT_EQ(client->take_send_credit(sock, 1).code(), "EPIPE");
+    EXPECT_EQ(client->max_payload(), kMaxFrame - proto::kFrameHeaderSize);
+}
+
 // ---------------------------------------------------------------- receiving
+// A caller that reads DATA frames itself (the browser page) reports only
+// their sizes: the Client checks, counts and grants as for frames it reads.
+TEST_F(ClientCore, DataReadElsewhereIsCheckedCountedAndGranted) {
+    const uint32_t sock = connect_socket(1);
+    EXPECT_TRUE(client->on_data_read_elsewhere(sock, 30));
+    EXPECT_TRUE(received.empty()) << "the caller delivers these bytes, not on_data";
+    EXPECT_EQ(client->socket(sock)->bytes_in, 30u);
+    EXPECT_EQ(client->socket(sock)->recv_credit, 70u);
+    EXPECT_EQ(t.window_sent(sock), 0u);
+    EXPECT_TRUE(client->on_data_read_elsewhere(sock, 30));
+    EXPECT_EQ(t.window_sent(sock), 60u);
+
+    EXPECT_FALSE(client->on_data_read_elsewhere(99, 5));
+    ASSERT_EQ(bad.size(), 1u);
+    EXPECT_EQ(bad[0].code, "EPROTO");
+    EXPECT_NE(bad[0].message.find("socket 99"), std::string::npos);
+
+    // Overrunning the credit is reported, and the bytes still delivered.
+    ASSERT_TRUE(client->set_manual_credit(sock, true));
+    EXPECT_TRUE(client->on_data_read_elsewhere(sock, kWindow + 5));
+    EXPECT_EQ(bad.size(), 2u);
+    EXPECT_EQ(client->socket(sock)->overrun, 5u);
+    EXPECT_EQ(client->socket(sock)->unconsumed, kWindow + 5);
+
+    // Data still in flight when we closed the socket is dropped quietly.
+    client->close(sock, [](Status) {});
+    EXPECT_FALSE(client->on_data_read_elsewhere(sock, 1));
+    EXPECT_EQ(bad.size(), 2u);
+}
 
 TEST_F(ClientCore, AutomaticCreditIsGrantedInBatches) {
     const uint32_t sock = connect_socket(1);

@@ -2,6 +2,8 @@
 // The semantics of each method and event are in js_session.hpp.
 #include <emscripten/bind.h>
 
+#include "protocol/frame.hpp"
+#include "protocol/messages.hpp"
 #include "wasm/browser/js_session.hpp"
 
 using sockgate::client::js::JsSession;
@@ -9,16 +11,29 @@ using sockgate::client::js::JsSession;
 namespace {
 
 std::string client_version() { return SOCKGATE_VERSION; }
+// What web/src/sockgate.js needs of the wire format to open the WebSocket
+// and to read and write DATA frames itself (protocol/frame.hpp).
+std::string subprotocol() { return sockgate::proto::kSubprotocol; }
 
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(sockgate_client) {
     emscripten::function("version", &client_version);
+    emscripten::function("subprotocol", &subprotocol);
+    emscripten::constant("frameHeaderSize", int(sockgate::proto::kFrameHeaderSize));
+    emscripten::constant("dataFrameKind", int(sockgate::proto::FrameKind::data));
 
     emscripten::class_<JsSession>("Session")
         .constructor<>()
         .function("setListener", &JsSession::set_listener)
         .function("open", &JsSession::open)
+        .function("transportOpen", &JsSession::transport_open)
+        .function("transportText", &JsSession::transport_text)
+        .function("transportBinary", &JsSession::transport_binary)
+        .function("transportClose", &JsSession::transport_close)
+        .function("dataArrived", &JsSession::data_arrived)
+        .function("takeSendCredit", &JsSession::take_send_credit)
+        .function("maxPayload", &JsSession::max_payload)
         .function("connect", &JsSession::connect)
         .function("listen", &JsSession::listen)
         .function("bind", &JsSession::bind)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <memory>
 #include <utility>
 
@@ -45,17 +46,37 @@ bool is_byte_array(const val& v) {
 
 JsSession::JsSession() : client_(transport_) { wire_events(); }
 
-void JsSession::open(const std::string& url, val token) {
+void JsSession::open(val socket, const std::string& url, val token) {
     if (token.isString()) token_ = token.as<std::string>();
     url_ = url;
-    transport_.open(url);
+    transport_.attach(std::move(socket));
+}
+
+void JsSession::transport_binary(val bytes) {
+    if (!is_byte_array(bytes)) return;
+    transport_.report_binary(bytes_from(bytes));
+}
+
+void JsSession::transport_close(int code, const std::string& reason) {
+    const bool valid = code >= 0 && code <= 0xffff;
+    transport_.report_close(valid ? uint16_t(code) : close_code::abnormal, reason);
+}
+
+double JsSession::take_send_credit(uint32_t sock, double n) {
+    const Result<uint64_t> now = client_.take_send_credit(sock, uint64_t(n));
+    return now ? double(*now) : -1;
 }
 
 // ---------------------------------------------------------------- events
 
 void JsSession::emit(const char* name, val payload) const {
     if (listener_.isUndefined() || listener_.isNull()) return;
-    listener_.call<void>("onEvent", std::string(name), payload);
+    // Event names are literals: one JS string each, made once, not one per
+    // event.
+    static std::map<const char*, val> names;
+    auto it = names.find(name);
+    if (it == names.end()) it = names.emplace(name, val(name)).first;
+    listener_.call<void>("onEvent", it->second, payload);
 }
 
 void JsSession::emit_table_changed() const { emit("sockets", val::object()); }

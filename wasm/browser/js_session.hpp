@@ -1,11 +1,15 @@
-// One sockgate session for JavaScript: a Client over a BrowserTransport,
-// with every report of the core forwarded to a single JS listener.
+// One sockgate session for JavaScript: a Client over a JsTransport, with
+// every report of the core forwarded to a single JS listener.
 //
 // Bound with embind as Module.Session (js_api.cpp); web/src/sockgate.js
 // wraps it into Promises and DOM events. JS sees:
 //
 //   session.setListener({ onEvent(name, payload) { ... } })
-//   session.open(url, token)          // connects, then sends hello by itself
+//   session.open(webSocket, url, token)  // hello goes out once it opens
+//   webSocket.onopen    -> session.transportOpen()
+//   webSocket.onmessage -> session.transportText(string) | transportBinary(Uint8Array)
+//                          | dataArrived(sock, n)  (see "stream data" below)
+//   webSocket.onclose   -> session.transportClose(code, reason)
 //
 // Requests (connect, listen, bind, shutdown, close, resolve, request) return
 // the request id, a number > 0, whose outcome later arrives as a 'reply'
@@ -29,6 +33,14 @@
 //       error is set when the session ended before it was ready: ECONNREFUSED
 //       if the WebSocket never opened, EPROTO if hello was not answered.
 //
+// Stream data, while the wire tap is off, never enters wasm memory: JS reads
+// a DATA frame's header itself, calls dataArrived(sock, payloadLength), and
+// delivers the payload if that returns true. To send, takeSendCredit(sock, n)
+// says how many of n bytes JS must frame and send now (maxPayload() bytes a
+// frame at most), or -1 when the socket cannot send (send() then says why);
+// the rest goes to send(), which queues it. With the tap on, JS passes every
+// frame through transportBinary and send() so that the tap sees them.
+//
 // Re-entrancy: the listener may call back into the session from any event
 // except 'wire' (the core forbids that there; sockgate.js defers wire
 // events). It must not destroy the session from inside an event.
@@ -41,7 +53,7 @@
 #include <optional>
 #include <string>
 
-#include "wasm/browser/browser_transport.hpp"
+#include "wasm/browser/js_transport.hpp"
 #include "wasm/core/client.hpp"
 
 namespace sockgate::client::js {
@@ -57,9 +69,20 @@ public:
 
     // An object with an onEvent(name, payload) method.
     void set_listener(val listener) { listener_ = std::move(listener); }
-    // Opens the WebSocket; once open, hello goes out with `token` (a string,
-    // or undefined/null for none).
-    void open(const std::string& url, val token);
+    // Takes the WebSocket that JS made for `url`; once it opens, hello goes
+    // out with `token` (a string, or undefined/null for none).
+    void open(val socket, const std::string& url, val token);
+
+    // ---- what the WebSocket reports (JsTransport's contract) ----
+    void transport_open() { transport_.report_open(); }
+    void transport_text(const std::string& text) { transport_.report_text(text); }
+    void transport_binary(val bytes);
+    void transport_close(int code, const std::string& reason);
+
+    // ---- stream data framed in JS (see above) ----
+    bool data_arrived(uint32_t sock, double n) { return client_.on_data_read_elsewhere(sock, uint64_t(n)); }
+    double take_send_credit(uint32_t sock, double n);
+    double max_payload() const { return double(client_.max_payload()); }
 
     // ---- requests: id or {code, message} ----
     val connect(const std::string& host, val port, val timeout_ms);
@@ -112,7 +135,7 @@ private:
     val track(const std::function<int64_t(Client::Callback<T>)>& start, std::function<val(const T&)> convert,
               bool changes_table);
 
-    BrowserTransport transport_;
+    JsTransport transport_;
     Client client_;  // after transport_: destroyed first, while it still exists
     val listener_ = val::undefined();
     std::optional<std::string> token_;

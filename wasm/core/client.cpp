@@ -414,41 +414,58 @@ void Client::on_binary(std::string_view bytes) {
 }
 
 void Client::on_data_frame(uint32_t sock, std::string_view payload) {
-    Socket* s = find(sock);
-    const std::string name = "DATA for socket " + std::to_string(sock);
-    if (!s) return bad_input("EPROTO", name + ", which is unknown");
-    if (s->info.kind != SocketKind::tcp_stream) return bad_input("EPROTO", name + ", which is not a TCP stream");
-    if (s->info.state == SocketState::closing) return;  // in flight when we closed it
-    if (s->info.state == SocketState::closed) return bad_input("EPROTO", name + ", which is closed");
-    if (s->info.eof_received) return bad_input("EPROTO", name + " after its eof");
-
     const uint64_t n = payload.size();
-    if (n > s->info.recv_credit) {
-        const uint64_t excess = n - s->info.recv_credit;
-        s->info.overrun += excess;
-        s->info.recv_credit = 0;
-        bad_input("EPROTO", name + " overran the granted credit by " + std::to_string(excess) + " bytes");
-        s = find(sock);
-        if (!s) return;
-    } else {
-        s->info.recv_credit -= n;
-    }
-    s->info.bytes_in += n;
+    const Socket* s = admit_data(sock, n);
+    if (!s) return;
     const bool manual = s->info.manual_credit;
-    if (manual) s->info.unconsumed += n;
-
     if (events_.on_data) events_.on_data(sock, payload);
     if (!manual)
         if (Socket* again = find(sock)) consumed(*again, n);
 }
 
+bool Client::on_data_read_elsewhere(uint32_t sock, uint64_t n) {
+    Socket* s = admit_data(sock, n);
+    if (!s) return false;
+    if (!s->info.manual_credit) consumed(*s, n);
+    return true;
+}
+
+Client::Socket* Client::admit_data(uint32_t sock, uint64_t n) {
+    Socket* s = find(sock);
+    // Built only for a report: this runs for every DATA frame.
+    auto name = [sock] { return "DATA for socket " + std::to_string(sock); };
+    auto reject = [&](const char* why) -> Socket* {
+        bad_input("EPROTO", name() + why);
+        return nullptr;
+    };
+    if (!s) return reject(", which is unknown");
+    if (s->info.kind != SocketKind::tcp_stream) return reject(", which is not a TCP stream");
+    if (s->info.state == SocketState::closing) return nullptr;  // in flight when we closed it
+    if (s->info.state == SocketState::closed) return reject(", which is closed");
+    if (s->info.eof_received) return reject(" after its eof");
+
+    if (n > s->info.recv_credit) {
+        const uint64_t excess = n - s->info.recv_credit;
+        s->info.overrun += excess;
+        s->info.recv_credit = 0;
+        bad_input("EPROTO", name() + " overran the granted credit by " + std::to_string(excess) + " bytes");
+        s = find(sock);
+        if (!s) return nullptr;
+    } else {
+        s->info.recv_credit -= n;
+    }
+    s->info.bytes_in += n;
+    if (s->info.manual_credit) s->info.unconsumed += n;
+    return s;
+}
+
 void Client::on_datagram_frame(uint32_t sock, const proto::IpAddress& addr, uint16_t port, std::string_view payload) {
     Socket* s = find(sock);
-    const std::string name = "DATAGRAM for socket " + std::to_string(sock);
-    if (!s) return bad_input("EPROTO", name + ", which is unknown");
-    if (s->info.kind != SocketKind::udp) return bad_input("EPROTO", name + ", which is not UDP");
+    auto name = [sock] { return "DATAGRAM for socket " + std::to_string(sock); };
+    if (!s) return bad_input("EPROTO", name() + ", which is unknown");
+    if (s->info.kind != SocketKind::udp) return bad_input("EPROTO", name() + ", which is not UDP");
     if (s->info.state == SocketState::closing) return;
-    if (s->info.state == SocketState::closed) return bad_input("EPROTO", name + ", which is closed");
+    if (s->info.state == SocketState::closed) return bad_input("EPROTO", name() + ", which is closed");
 
     s->info.datagrams_in += 1;
     s->info.bytes_in += payload.size();
@@ -457,9 +474,9 @@ void Client::on_datagram_frame(uint32_t sock, const proto::IpAddress& addr, uint
 
 void Client::on_window_frame(uint32_t sock, uint32_t increment) {
     Socket* s = find(sock);
-    const std::string name = "WINDOW for socket " + std::to_string(sock);
-    if (!s) return bad_input("EPROTO", name + ", which is unknown");
-    if (s->info.kind != SocketKind::tcp_stream) return bad_input("EPROTO", name + ", which is not a TCP stream");
+    auto name = [sock] { return "WINDOW for socket " + std::to_string(sock); };
+    if (!s) return bad_input("EPROTO", name() + ", which is unknown");
+    if (s->info.kind != SocketKind::tcp_stream) return bad_input("EPROTO", name() + ", which is not a TCP stream");
     if (s->info.state != SocketState::open) return;  // credit for a socket we let go
     s->info.send_credit += increment;
     flush(*s);
@@ -496,6 +513,16 @@ Status Client::send(uint32_t sock, std::string_view bytes) {
     s.out.append(bytes);
     s.info.queued = s.out.size();
     return Done{};
+}
+
+Result<uint64_t> Client::take_send_credit(uint32_t sock, uint64_t n) {
+    if (Status st = check_writable(sock, SocketKind::tcp_stream); !st) return st.error();
+    Socket& s = *find(sock);
+    if (!s.out.empty()) return uint64_t(0);
+    const uint64_t now = std::min(n, s.info.send_credit);
+    s.info.send_credit -= now;
+    s.info.bytes_out += now;
+    return now;
 }
 
 Status Client::send_to(uint32_t sock, const std::string& addr, uint16_t port, std::string_view payload) {

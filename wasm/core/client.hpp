@@ -184,6 +184,29 @@ public:
     // batch threshold.
     Status grant_now(uint32_t sock);
 
+    // ---- DATA frames read and written by the caller ----
+    // For a caller that owns the WebSocket's stream data (the browser page,
+    // where copying every payload into wasm memory and out again costs more
+    // than the protocol work): it reads and writes DATA frames' 5-byte
+    // header itself and tells the Client only their sizes. The Client still
+    // checks, counts and grants everything, and writes all other messages.
+    //
+    // A DATA frame of n payload bytes for `sock` arrived. Checks and counts
+    // it as on_binary would, without calling on_data (and without the wire
+    // observer), and in automatic credit mode counts the bytes as consumed.
+    // Returns whether the caller should deliver the bytes: false when they
+    // are dropped (socket closing) or broke the protocol (on_bad_input).
+    bool on_data_read_elsewhere(uint32_t sock, uint64_t n);
+    // For a caller about to send n stream bytes on `sock`: takes the credit
+    // for as many of them as may go out now and returns that count, which
+    // the caller must write at once in DATA frames of at most max_payload()
+    // bytes, before anything else goes out. The rest goes to send(), which
+    // queues it behind. 0 while earlier bytes wait in the queue. Errors as
+    // send().
+    Result<uint64_t> take_send_credit(uint32_t sock, uint64_t n);
+    // The largest DATA payload the gateway accepts (max_frame - 5).
+    size_t max_payload() const;
+
     // Bytes waiting for credit on one socket / on all sockets.
     uint64_t queued(uint32_t sock) const;
     uint64_t queued_total() const;
@@ -242,6 +265,9 @@ private:
 
     // Frames.
     void on_data_frame(uint32_t sock, std::string_view payload);
+    // Checks a DATA frame of n bytes and counts it; the socket, or nullptr
+    // when the bytes are not to be delivered.
+    Socket* admit_data(uint32_t sock, uint64_t n);
     void on_datagram_frame(uint32_t sock, const proto::IpAddress& addr, uint16_t port, std::string_view payload);
     void on_window_frame(uint32_t sock, uint32_t increment);
 
@@ -255,7 +281,6 @@ private:
     void grant(Socket& s);
     uint64_t grant_threshold(const Socket& s) const;
     uint64_t receive_window_growth(Socket& s);
-    size_t max_payload() const;
     // Marks a socket closed, discards its queue and fails a deferred shutdown.
     void mark_closed(Socket& s, std::optional<ErrorInfo> error);
 

@@ -9,7 +9,11 @@
 // This file is deliberately thin. The protocol, the socket table and flow
 // control live in the wasm client (wasm/browser/js_session.hpp, compiled to
 // sockgate_client.mjs + .wasm); here its results become Promises and its
-// reports become DOM events. Every event carries its data in event.detail:
+// reports become DOM events. The one piece of the protocol done here is the
+// 5-byte header of stream DATA frames, so that stream bytes go from the
+// WebSocket to the caller (and back) without passing through wasm memory:
+// the wasm client is told their sizes and keeps all the accounting. Every
+// event carries its data in event.detail:
 //
 //   data          {sock, bytes: Uint8Array}
 //   datagram      {sock, from: {addr, port}, bytes}
@@ -109,9 +113,19 @@ export async function openSession({ url, token, moduleUrl, moduleFactory } = {})
   } catch (e) {
     throw new SockgateError('EIO', `cannot load the sockgate wasm client: ${e?.message ?? e}`, { cause: e });
   }
-  const session = new SockgateSession(new module.Session(), socketUrl);
+  const session = new SockgateSession(new module.Session(), socketUrl, wireFormat(module));
   await session[start](token);
   return session;
+}
+
+// What the session needs of the wire format, from the wasm client that
+// defines it.
+function wireFormat(module) {
+  return {
+    subprotocol: module.subprotocol(),
+    headerSize: module.frameHeaderSize,
+    dataKind: module.dataFrameKind,
+  };
 }
 
 // The absolute ws:// or wss:// URL; relative ones count from the page.
@@ -160,6 +174,9 @@ export class SockgateSession extends EventTarget {
   url;
 
   #core; // the wasm Session; null once the session has ended
+  #socket = null; // the WebSocket
+  #format; // wireFormat()
+  #maxPayload = 0; // the largest DATA payload, once hello is answered
   #opening = null; // {resolve, reject} until hello is answered
   #pending = new Map(); // request id -> {resolve, reject}
   #closedWith = null; // {code, reason} once the session has ended
@@ -171,14 +188,19 @@ export class SockgateSession extends EventTarget {
   // describes no frames at all.
   #wireListeners = [new Set(), new Set()];
   #handshakeSeen = false;
+  // Whether the core describes frames for 'wire' listeners. While it does,
+  // every frame goes through the core so that it sees them all; while it
+  // does not, stream data bypasses it (#onMessage, #sendFramed).
+  #wireTap = true;
   #socketsChanged = false;
   #flushScheduled = false;
 
   // Sessions come from openSession().
-  constructor(core, url) {
+  constructor(core, url, format) {
     super();
     this.url = url;
     this.#core = core;
+    this.#format = format;
     core.setListener({ onEvent: (name, payload) => this.#onEvent(name, payload) });
   }
 
@@ -189,7 +211,16 @@ export class SockgateSession extends EventTarget {
     return new Promise((resolve, reject) => {
       this.#opening = { resolve, reject };
       try {
-        this.#core.open(this.url, token ?? null);
+        const socket = new WebSocket(this.url, this.#format.subprotocol);
+        socket.binaryType = 'arraybuffer';
+        this.#core.open(socket, this.url, token ?? null);
+        socket.onopen = () => this.#core?.transportOpen();
+        socket.onmessage = (event) => this.#onMessage(event.data);
+        // Every error is followed by a close event, which carries what
+        // there is to know; without a handler, Node's ws would throw it.
+        socket.onerror = () => {};
+        socket.onclose = (event) => this.#core?.transportClose(event.code, event.reason);
+        this.#socket = socket;
       } catch (e) {
         // new WebSocket() throws for URLs it cannot use (SyntaxError).
         this.#opening = null;
@@ -251,7 +282,8 @@ export class SockgateSession extends EventTarget {
 
   send(sock, data) {
     const bytes = toBytes(data);
-    this.#call((core) => core.send(sock, bytes));
+    if (this.#wireTap || !isSocketId(sock)) this.#call((core) => core.send(sock, bytes));
+    else this.#sendFramed(sock, bytes);
   }
 
   sendTo(sock, addr, port, data) {
@@ -338,6 +370,50 @@ export class SockgateSession extends EventTarget {
     }
   }
 
+  // Frames what credit allows of `bytes` here and queues the rest in the
+  // core, which sends it as WINDOW frames arrive.
+  #sendFramed(sock, bytes) {
+    const core = this.#core;
+    if (!core) throw notConnected();
+    const now = core.takeSendCredit(sock, bytes.length);
+    if (now < 0) {
+      this.#call((c) => c.send(sock, bytes)); // throws why the socket cannot send
+      return;
+    }
+    const { headerSize, dataKind } = this.#format;
+    for (let offset = 0; offset < now; offset += this.#maxPayload) {
+      const n = Math.min(this.#maxPayload, now - offset);
+      const frame = new Uint8Array(headerSize + n);
+      frame[0] = dataKind;
+      new DataView(frame.buffer).setUint32(1, sock);
+      frame.set(bytes.subarray(offset, offset + n), headerSize);
+      this.#socket.send(frame);
+    }
+    if (now < bytes.length) this.#call((c) => c.send(sock, bytes.subarray(now)));
+    this.#tableChanged();
+  }
+
+  #onMessage(data) {
+    const core = this.#core;
+    if (!core) return;
+    if (typeof data === 'string') {
+      core.transportText(data);
+      return;
+    }
+    const frame = new Uint8Array(data);
+    const { headerSize, dataKind } = this.#format;
+    // An empty DATA frame is malformed: the core reports it.
+    if (this.#wireTap || frame.length <= headerSize || frame[0] !== dataKind) {
+      core.transportBinary(frame);
+      return;
+    }
+    const sock = new DataView(data).getUint32(1);
+    if (core.dataArrived(sock, frame.length - headerSize)) {
+      this.#emit('data', { sock, bytes: frame.subarray(headerSize) });
+    }
+    this.#tableChanged();
+  }
+
   #onEvent(name, payload) {
     try {
       switch (name) {
@@ -374,6 +450,7 @@ export class SockgateSession extends EventTarget {
     if (!opening) return;
     if (ok) {
       this.info = info;
+      this.#maxPayload = this.#core.maxPayload();
       opening.resolve();
       // Release the handshake's wire events once the caller has the session,
       // and from then on describe frames only for listeners.
@@ -437,7 +514,9 @@ export class SockgateSession extends EventTarget {
   }
 
   #updateWireTap() {
-    if (this.#core && this.#handshakeSeen) this.#core.setWireTap(this.#wireListeners.some((set) => set.size > 0));
+    if (!this.#core || !this.#handshakeSeen) return;
+    this.#wireTap = this.#wireListeners.some((set) => set.size > 0);
+    this.#core.setWireTap(this.#wireTap);
   }
 
   #tableChanged() {
@@ -465,6 +544,10 @@ export class SockgateSession extends EventTarget {
   }
 }
 
+function isSocketId(sock) {
+  return Number.isInteger(sock) && sock >= 0 && sock <= 0xffffffff;
+}
+
 // 1 for a listener added or removed with the capture flag, else 0.
 function capturing(options) {
   return (typeof options === 'boolean' ? options : Boolean(options?.capture)) ? 1 : 0;
@@ -474,10 +557,6 @@ function dispose(core) {
   try {
     core.delete();
   } catch (e) {
-    // BrowserTransport's destructor calls WebSocket.close(1001), which
-    // browsers reject (InvalidAccessError: pages may only use 1000 and
-    // 3000-4999). The socket is closed already by then; nothing is lost
-    // but the wasm object's memory.
-    if (e?.name !== 'InvalidAccessError') reportLater(e);
+    reportLater(e);
   }
 }
