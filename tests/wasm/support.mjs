@@ -58,15 +58,27 @@ export { startGateway } from '../support/gateway.mjs';
 // ---------------------------------------------------------------- native peers
 
 // A TCP server on 127.0.0.1; `onConnection` gets each accepted net.Socket.
+// close() destroys the connections still open, so that a test that fails
+// with its socket open ends with its assertion instead of waiting forever
+// for the server to drain.
 export async function tcpServer(onConnection) {
-  const server = net.createServer(onConnection);
+  const open = new Set();
+  const server = net.createServer((socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+    onConnection(socket);
+  });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
   });
   return {
     port: server.address().port,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        for (const socket of open) socket.destroy();
+      }),
   };
 }
 

@@ -212,3 +212,59 @@ describe('TCP', () => {
     }
   });
 });
+
+// With no 'wire' listener, sockgate.js reads and writes DATA frames itself
+// and the wasm client only counts them (ARCHITECTURE.md §4, §5): the same
+// bytes, counts and flow control as through the client, with each payload
+// delivered as a view on the received message, past the frame header.
+describe('TCP stream data without a wire listener', () => {
+  let gateway;
+  let session;
+  before(async () => {
+    gateway = await startGateway();
+    session = await openSession(gateway);
+  });
+  after(async () => {
+    await session.closeSession();
+    await gateway.stop();
+  });
+
+  test('echoes 1 MiB intact, counted and held to credit, delivered without a copy', async () => {
+    const echo = await tcpServer((s) => s.pipe(s));
+    try {
+      const { sock } = await session.connect('127.0.0.1', echo.port);
+      const deliveries = record(session, 'data');
+      const drained = nextEvent(session, 'drained', (d) => d.sock === sock);
+      const payload = patternBytes(MiB, 11);
+      const received = receiveBytes(session, sock, MiB);
+
+      session.send(sock, payload);
+
+      const row = session.sockets().find((s) => s.id === sock);
+      assert.equal(row.bytesOut, session.info.window, 'sent beyond the credit');
+      assert.equal(row.queued, MiB - session.info.window);
+
+      const echoed = await received;
+      await drained;
+      assert.ok(Buffer.from(payload).equals(echoed), 'echoed bytes differ from those sent');
+      const after = session.sockets().find((s) => s.id === sock);
+      assert.equal(after.bytesOut, MiB);
+      assert.equal(after.bytesIn, MiB);
+      assert.equal(after.queued, 0);
+      const ours = deliveries.filter((d) => d.sock === sock);
+      assert.ok(ours.length > 0);
+      for (const { bytes } of ours) {
+        assert.equal(bytes.byteOffset, 5, 'payload was copied instead of viewed in the received message');
+        assert.equal(bytes.buffer.byteLength, bytes.length + 5);
+      }
+
+      // Errors are the client's, as through it.
+      assert.throws(() => session.send(9999, 'x'), (e) => e instanceof SockgateError && e.code === 'EBADF');
+      await session.shutdown(sock);
+      assert.throws(() => session.send(sock, 'x'), (e) => e instanceof SockgateError && e.code === 'EPIPE');
+      await session.close(sock);
+    } finally {
+      await echo.close();
+    }
+  });
+});

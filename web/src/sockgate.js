@@ -385,7 +385,7 @@ export class SockgateSession extends EventTarget {
       const n = Math.min(this.#maxPayload, now - offset);
       const frame = new Uint8Array(headerSize + n);
       frame[0] = dataKind;
-      new DataView(frame.buffer).setUint32(1, sock);
+      writeUint32(frame, 1, sock);
       frame.set(bytes.subarray(offset, offset + n), headerSize);
       this.#socket.send(frame);
     }
@@ -407,7 +407,7 @@ export class SockgateSession extends EventTarget {
       core.transportBinary(frame);
       return;
     }
-    const sock = new DataView(data).getUint32(1);
+    const sock = readUint32(frame, 1);
     if (core.dataArrived(sock, frame.length - headerSize)) {
       this.#emit('data', { sock, bytes: frame.subarray(headerSize) });
     }
@@ -542,6 +542,19 @@ export class SockgateSession extends EventTarget {
   #emit(name, detail) {
     this.dispatchEvent(new CustomEvent(name, { detail }));
   }
+}
+
+// Big-endian, as the frame header has it; by hand, because a DataView per
+// frame is an object per frame.
+function readUint32(bytes, at) {
+  return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+}
+
+function writeUint32(bytes, at, value) {
+  bytes[at] = value >>> 24;
+  bytes[at + 1] = value >>> 16;
+  bytes[at + 2] = value >>> 8;
+  bytes[at + 3] = value;
 }
 
 function isSocketId(sock) {
