@@ -19,7 +19,7 @@
 // outside the JS heap and are not in it). --profile PATH adds one more
 // bulk run per path under the DevTools CPU profiler, writes PATH-<path>.cpuprofile
 // (open it in Chrome's DevTools) and prints each path's top functions by
-// self time.
+// self time and by JS heap allocated.
 //
 // Chromium is driven over the raw DevTools protocol: Playwright's page API
 // would enable the Network domain, which copies every WebSocket frame to the
@@ -131,7 +131,7 @@ async function profileRuns(cdp, sessionId, bulk, where, prefix) {
 
 // Bytes of JS heap allocated per bulk write, estimated by the sampling heap
 // profiler with collected objects included.
-async function heapPerWrite(cdp, sessionId, p, bulk, where) {
+async function heapPerWrite(cdp, sessionId, p, bulk, where, showTop) {
   const run = { ...bulk, total: Math.min(bulk.total, 16 << 20) };
   await cdp.send('HeapProfiler.enable', {}, sessionId);
   await cdp.send('HeapProfiler.collectGarbage', {}, sessionId);
@@ -141,13 +141,22 @@ async function heapPerWrite(cdp, sessionId, p, bulk, where) {
   await evaluate(cdp, sessionId, `bench.run(${JSON.stringify(p)}, 'throughput', ${JSON.stringify(run)}, ${JSON.stringify(where)})`);
   const { profile } = await cdp.send('HeapProfiler.stopSampling', {}, sessionId);
   await cdp.send('HeapProfiler.disable', {}, sessionId);
+  const writes = Math.ceil(run.total / run.chunk);
   let bytes = 0;
+  const byFunction = new Map();
   const visit = (node) => {
     bytes += node.selfSize;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const key = `${functionName || '(anonymous)'} ${url.split('/').pop()}:${lineNumber + 1}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + node.selfSize);
     for (const child of node.children) visit(child);
   };
   visit(profile.head);
-  return bytes / Math.ceil(run.total / run.chunk);
+  if (showTop) {
+    const top = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 12);
+    console.error(`\n${p}: JS heap allocated per write, by allocating function\n  ${top.map(([k, v]) => `${(v / writes).toFixed(0).padStart(6)} B  ${k}`).join('\n  ')}`);
+  }
+  return bytes / writes;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
@@ -202,7 +211,7 @@ async function main() {
     }
     const heap = {};
     for (const p of PATHS) {
-      heap[p] = await heapPerWrite(cdp, sessionId, p, bulk, where);
+      heap[p] = await heapPerWrite(cdp, sessionId, p, bulk, where, Boolean(o.profile));
       process.stderr.write(`${p.padEnd(10)} JS heap allocated per ${bulk.chunk}-byte write: ${heap[p].toFixed(0)} bytes\n`);
     }
     if (o.profile) await profileRuns(cdp, sessionId, bulk, where, o.profile);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <map>
 #include <memory>
 #include <utility>
 
@@ -11,6 +10,9 @@
 namespace sockgate::client::js {
 
 namespace {
+
+// A method name made into a JS string once, not on every event.
+EMSCRIPTEN_SYMBOL(onEvent);
 
 // What the wire view gets of each binary frame besides its summary.
 constexpr size_t kRawBytes = 128;
@@ -71,12 +73,7 @@ double JsSession::take_send_credit(uint32_t sock, double n) {
 
 void JsSession::emit(const char* name, val payload) const {
     if (listener_.isUndefined() || listener_.isNull()) return;
-    // Event names are literals: one JS string each, made once, not one per
-    // event.
-    static std::map<const char*, val> names;
-    auto it = names.find(name);
-    if (it == names.end()) it = names.emplace(name, val(name)).first;
-    listener_.call<void>("onEvent", it->second, payload);
+    listener_.call<void>(onEvent_symbol, key(name), payload);
 }
 
 void JsSession::emit_table_changed() const { emit("sockets", val::object()); }
@@ -91,11 +88,11 @@ void JsSession::wire_events() {
             // Failed because the session ended: 'sessionclosed' says how.
             if (client_.state() == SessionState::closed) return;
             val payload = val::object();
-            payload.set("ok", r.ok());
+            payload.set(key("ok"), r.ok());
             if (r)
-                payload.set("info", hello_info(*r));
+                payload.set(key("info"), hello_info(*r));
             else
-                payload.set("error", error(r.error()));
+                payload.set(key("error"), error(r.error()));
             emit("hello", payload);
             // A refused hello ends the session; the gateway closes it too,
             // but never leave a half-started session open behind the caller.
@@ -105,51 +102,51 @@ void JsSession::wire_events() {
 
     ev.on_data = [this](uint32_t sock, std::string_view data) {
         val payload = val::object();
-        payload.set("sock", sock);
-        payload.set("bytes", bytes(data));
+        payload.set(key("sock"), sock);
+        payload.set(key("bytes"), bytes(data));
         emit("data", payload);
         emit_table_changed();
     };
 
     ev.on_datagram = [this](uint32_t sock, const proto::Endpoint& from, std::string_view data) {
         val payload = val::object();
-        payload.set("sock", sock);
-        payload.set("from", endpoint(from));
-        payload.set("bytes", bytes(data));
+        payload.set(key("sock"), sock);
+        payload.set(key("from"), endpoint(from));
+        payload.set(key("bytes"), bytes(data));
         emit("datagram", payload);
         emit_table_changed();
     };
 
     ev.on_accept = [this](const proto::AcceptEvent& e) {
         val payload = val::object();
-        payload.set("listener", e.listener);
-        payload.set("sock", e.sock);
-        payload.set("local", endpoint(e.local));
-        payload.set("remote", endpoint(e.remote));
+        payload.set(key("listener"), e.listener);
+        payload.set(key("sock"), e.sock);
+        payload.set(key("local"), endpoint(e.local));
+        payload.set(key("remote"), endpoint(e.remote));
         emit("accept", payload);
         emit_table_changed();
     };
 
     ev.on_eof = [this](uint32_t sock) {
         val payload = val::object();
-        payload.set("sock", sock);
+        payload.set(key("sock"), sock);
         emit("eof", payload);
         emit_table_changed();
     };
 
     ev.on_closed = [this](uint32_t sock, const std::optional<ErrorInfo>& why) {
         val payload = val::object();
-        payload.set("sock", sock);
-        payload.set("error", why ? error(*why) : val::null());
+        payload.set(key("sock"), sock);
+        payload.set(key("error"), why ? error(*why) : val::null());
         emit("closed", payload);
         emit_table_changed();
     };
 
     ev.on_error = [this](const proto::ErrorEvent& e) {
         val payload = val::object();
-        payload.set("error", error(e.error));
-        if (e.sock) payload.set("sock", *e.sock);
-        if (e.id) payload.set("id", double(*e.id));
+        payload.set(key("error"), error(e.error));
+        if (e.sock) payload.set(key("sock"), *e.sock);
+        if (e.id) payload.set(key("id"), double(*e.id));
         emit("error", payload);
         emit_table_changed();
     };
@@ -158,26 +155,26 @@ void JsSession::wire_events() {
 
     ev.on_drained = [this](uint32_t sock) {
         val payload = val::object();
-        payload.set("sock", sock);
+        payload.set(key("sock"), sock);
         emit("drained", payload);
         emit_table_changed();
     };
 
     ev.on_session_closed = [this](uint16_t code, std::string_view reason) {
         val payload = val::object();
-        payload.set("code", code);
-        payload.set("reason", std::string(reason));
+        payload.set(key("code"), code);
+        payload.set(key("reason"), std::string(reason));
         // Why a session that never became ready failed, in the terms of a
         // failed connect: the WebSocket could not be opened at all, or the
         // gateway ended it before answering hello.
         const std::string how =
             "WebSocket close code " + std::to_string(code) + (reason.empty() ? "" : ": " + std::string(reason));
         if (!client_.session())
-            payload.set("error",
+            payload.set(key("error"),
                         opened_ ? error("EPROTO", "session to " + url_ + " closed before the hello reply (" + how + ")")
                                 : error("ECONNREFUSED", "cannot open a WebSocket to " + url_ + " (" + how + ")"));
         else
-            payload.set("error", val::null());
+            payload.set(key("error"), val::null());
         emit_table_changed();
         emit("sessionclosed", payload);
     };
@@ -186,20 +183,20 @@ void JsSession::wire_events() {
     ev.on_wire_text = [this](Direction dir, std::string_view text) {
         if (!wire_tap_) return;
         val payload = val::object();
-        payload.set("dir", dir_name(dir));
-        payload.set("kind", "text");
-        payload.set("text", std::string(text));
+        payload.set(key("dir"), dir_name(dir));
+        payload.set(key("kind"), "text");
+        payload.set(key("text"), std::string(text));
         emit("wire", payload);
     };
 
     ev.on_wire_binary = [this](Direction dir, std::string_view frame) {
         if (!wire_tap_) return;
         val payload = val::object();
-        payload.set("dir", dir_name(dir));
-        payload.set("kind", "binary");
-        payload.set("frame", frame_summary(frame));
-        payload.set("size", double(frame.size()));
-        payload.set("raw", bytes(frame.substr(0, std::min(frame.size(), kRawBytes))));
+        payload.set(key("dir"), dir_name(dir));
+        payload.set(key("kind"), "binary");
+        payload.set(key("frame"), frame_summary(frame));
+        payload.set(key("size"), double(frame.size()));
+        payload.set(key("raw"), bytes(frame.substr(0, std::min(frame.size(), kRawBytes))));
         emit("wire", payload);
     };
 }
@@ -221,12 +218,12 @@ val JsSession::track(const std::function<int64_t(Client::Callback<T>)>& start, s
                 return;
             }
             val payload = val::object();
-            payload.set("id", double(*id));
-            payload.set("ok", r.ok());
+            payload.set(key("id"), double(*id));
+            payload.set(key("ok"), r.ok());
             if (r)
-                payload.set("result", convert(*r));
+                payload.set(key("result"), convert(*r));
             else
-                payload.set("error", error(r.error()));
+                payload.set(key("error"), error(r.error()));
             emit("reply", payload);
             if (changes_table) emit_table_changed();
         });

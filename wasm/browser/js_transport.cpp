@@ -2,9 +2,16 @@
 
 #include <emscripten/wire.h>
 
+#include "wasm/browser/js_values.hpp"
+
 namespace sockgate::client {
 
 using emscripten::val;
+
+namespace {
+// Method names made into JS strings once, not on every call.
+EMSCRIPTEN_SYMBOL(send);
+}  // namespace
 
 JsTransport::~JsTransport() {
     handler_ = nullptr;
@@ -35,7 +42,7 @@ void JsTransport::report_close(uint16_t code, std::string_view reason) {
 }
 
 void JsTransport::send_text(std::string text) {
-    if (open_) socket_.call<void>("send", text);
+    if (open_) socket_.call<void>(send_symbol, text);
 }
 
 void JsTransport::send_binary(std::string bytes) {
@@ -43,7 +50,7 @@ void JsTransport::send_binary(std::string bytes) {
     // wasm memory is safe here (nothing can grow the memory in between).
     if (!open_) return;
     const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
-    socket_.call<void>("send", val(emscripten::typed_memory_view(bytes.size(), p)));
+    socket_.call<void>(send_symbol, val(emscripten::typed_memory_view(bytes.size(), p)));
 }
 
 void JsTransport::close(uint16_t code, std::string reason) {
@@ -57,7 +64,7 @@ void JsTransport::close(uint16_t code, std::string reason) {
 }
 
 size_t JsTransport::buffered_amount() const {
-    return socket_.isUndefined() ? 0 : size_t(socket_["bufferedAmount"].as<double>());
+    return socket_.isUndefined() ? 0 : size_t(socket_[js::key("bufferedAmount")].as<double>());
 }
 
 }  // namespace sockgate::client

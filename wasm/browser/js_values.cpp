@@ -4,12 +4,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 #include "protocol/frame.hpp"
 
 namespace sockgate::client::js {
 
 namespace {
+
+EMSCRIPTEN_SYMBOL(set);
 
 // The wire view shows this much of each DATA or DATAGRAM payload.
 constexpr size_t kPreviewBytes = 64;
@@ -21,17 +24,25 @@ val uint8_array_class() {
 
 }  // namespace
 
+const val& key(const char* literal) {
+    // Keyed by address: a literal's storage lives as long as the program.
+    static std::unordered_map<const char*, val> keys;
+    auto it = keys.find(literal);
+    if (it == keys.end()) it = keys.emplace(literal, val(literal)).first;
+    return it->second;
+}
+
 val endpoint(const proto::Endpoint& e) {
     val v = val::object();
-    v.set("addr", e.addr);
-    v.set("port", e.port);
+    v.set(key("addr"), e.addr);
+    v.set(key("port"), e.port);
     return v;
 }
 
 val error(const proto::ErrorInfo& e) {
     val v = val::object();
-    v.set("code", e.code);
-    v.set("message", e.message);
+    v.set(key("code"), e.code);
+    v.set(key("message"), e.message);
     return v;
 }
 
@@ -46,36 +57,36 @@ val bytes(std::string_view data) {
 }
 
 std::string bytes_from(const val& array) {
-    const size_t n = array["length"].as<size_t>();
+    const size_t n = array[key("length")].as<size_t>();
     std::string out(n, '\0');
     // A view on `out`'s storage, filled by one TypedArray.set: one copy, no
     // per-element conversion. Nothing allocates between making the view and
     // using it, so wasm memory cannot grow under it.
     val view(emscripten::typed_memory_view(n, reinterpret_cast<uint8_t*>(out.data())));
-    view.call<void>("set", array);
+    view.call<void>(set_symbol, array);
     return out;
 }
 
 val hello_info(const proto::HelloReply& r) {
     val limits = val::object();
-    limits.set("sockets", r.limits.sockets);
-    limits.set("listeners", r.limits.listeners);
+    limits.set(key("sockets"), r.limits.sockets);
+    limits.set(key("listeners"), r.limits.listeners);
     val v = val::object();
-    v.set("version", r.version);
-    v.set("server", r.server);
-    v.set("session", r.session);
-    v.set("window", r.window);
-    v.set("max_window", r.max_window);
-    v.set("max_frame", r.max_frame);
-    v.set("limits", limits);
+    v.set(key("version"), r.version);
+    v.set(key("server"), r.server);
+    v.set(key("session"), r.session);
+    v.set(key("window"), r.window);
+    v.set(key("max_window"), r.max_window);
+    v.set(key("max_frame"), r.max_frame);
+    v.set(key("limits"), limits);
     return v;
 }
 
 val socket_reply(const proto::SocketReply& r) {
     val v = val::object();
-    v.set("sock", r.sock);
-    v.set("local", endpoint(r.local));
-    if (r.remote) v.set("remote", endpoint(*r.remote));
+    v.set(key("sock"), r.sock);
+    v.set(key("local"), endpoint(r.local));
+    if (r.remote) v.set(key("remote"), endpoint(*r.remote));
     return v;
 }
 
@@ -83,7 +94,7 @@ val resolve_reply(const proto::ResolveReply& r) {
     val addrs = val::array();
     for (const std::string& a : r.addrs) addrs.call<void>("push", a);
     val v = val::object();
-    v.set("addrs", addrs);
+    v.set(key("addrs"), addrs);
     return v;
 }
 
@@ -96,24 +107,24 @@ val json(const nlohmann::json& j) {
 
 val socket_row(const SocketInfo& s) {
     val v = val::object();
-    v.set("id", s.id);
-    v.set("kind", proto::to_string(s.kind));
-    v.set("state", to_string(s.state));
-    v.set("local", endpoint(s.local));
-    v.set("remote", s.remote ? endpoint(*s.remote) : val::null());
-    v.set("listener", s.listener ? val(*s.listener) : val::null());
+    v.set(key("id"), s.id);
+    v.set(key("kind"), proto::to_string(s.kind));
+    v.set(key("state"), to_string(s.state));
+    v.set(key("local"), endpoint(s.local));
+    v.set(key("remote"), s.remote ? endpoint(*s.remote) : val::null());
+    v.set(key("listener"), s.listener ? val(*s.listener) : val::null());
     // Counters are uint64 in C++; JS numbers hold them exactly up to 2^53.
-    v.set("bytesIn", double(s.bytes_in));
-    v.set("bytesOut", double(s.bytes_out));
-    v.set("datagramsIn", double(s.datagrams_in));
-    v.set("datagramsOut", double(s.datagrams_out));
-    v.set("queued", double(s.queued));
-    v.set("eof", s.eof_received);
-    v.set("shutdown", s.shutdown_sent);
-    v.set("error", s.close_error ? error(*s.close_error) : val::null());
-    v.set("sendCredit", double(s.send_credit));
-    v.set("recvCredit", double(s.recv_credit));
-    v.set("recvWindow", double(s.recv_window));
+    v.set(key("bytesIn"), double(s.bytes_in));
+    v.set(key("bytesOut"), double(s.bytes_out));
+    v.set(key("datagramsIn"), double(s.datagrams_in));
+    v.set(key("datagramsOut"), double(s.datagrams_out));
+    v.set(key("queued"), double(s.queued));
+    v.set(key("eof"), s.eof_received);
+    v.set(key("shutdown"), s.shutdown_sent);
+    v.set(key("error"), s.close_error ? error(*s.close_error) : val::null());
+    v.set(key("sendCredit"), double(s.send_credit));
+    v.set(key("recvCredit"), double(s.recv_credit));
+    v.set(key("recvWindow"), double(s.recv_window));
     return v;
 }
 
@@ -121,31 +132,31 @@ val frame_summary(std::string_view frame) {
     val v = val::object();
     const proto::DecodeResult r = proto::decode_frame(frame);
     if (!r) {
-        v.set("type", "INVALID");
-        v.set("error", proto::to_string(r.error));
-        if (r.has_sock) v.set("sock", r.frame.sock);
-        v.set("length", 0);
+        v.set(key("type"), "INVALID");
+        v.set(key("error"), proto::to_string(r.error));
+        if (r.has_sock) v.set(key("sock"), r.frame.sock);
+        v.set(key("length"), 0);
         return v;
     }
     const proto::Frame& f = r.frame;
-    v.set("sock", f.sock);
+    v.set(key("sock"), f.sock);
     switch (f.kind) {
         case proto::FrameKind::data:
-            v.set("type", "DATA");
+            v.set(key("type"), "DATA");
             break;
         case proto::FrameKind::datagram:
-            v.set("type", "DATAGRAM");
-            v.set("addr", f.peer_addr.to_string());
-            v.set("port", f.peer_port);
+            v.set(key("type"), "DATAGRAM");
+            v.set(key("addr"), f.peer_addr.to_string());
+            v.set(key("port"), f.peer_port);
             break;
         case proto::FrameKind::window:
-            v.set("type", "WINDOW");
-            v.set("increment", f.increment);
+            v.set(key("type"), "WINDOW");
+            v.set(key("increment"), f.increment);
             break;
     }
-    v.set("length", double(f.payload.size()));
+    v.set(key("length"), double(f.payload.size()));
     if (f.kind != proto::FrameKind::window)
-        v.set("preview", bytes(f.payload.substr(0, std::min(f.payload.size(), kPreviewBytes))));
+        v.set(key("preview"), bytes(f.payload.substr(0, std::min(f.payload.size(), kPreviewBytes))));
     return v;
 }
 

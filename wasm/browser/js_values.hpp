@@ -21,6 +21,11 @@ namespace sockgate::client::js {
 
 using emscripten::val;
 
+// The JS string for a C++ string literal that names a property or event,
+// made once per literal. With a `const char*`, embind makes a new JS string
+// (and a handle for it) on every use, which per frame is garbage per frame.
+const val& key(const char* literal);
+
 // {addr, port}
 val endpoint(const proto::Endpoint& e);
 // {code, message}
