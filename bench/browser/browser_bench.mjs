@@ -13,7 +13,9 @@
 // Workloads: a bulk echo (16 KiB writes, at most 1 MiB in flight) and
 // sequential 32-byte round trips. Every byte that comes back is checked.
 // Per bulk run the renderer's main-thread busy time comes from the
-// DevTools Performance domain (TaskDuration). JS heap allocated per write
+// DevTools Performance domain (TaskDuration), and every process tree's CPU
+// time (Chromium, gateway, websockify, echo servers) from /proc, to show
+// which process a path's bytes cost the machine. JS heap allocated per write
 // comes from one more bulk run per path (16 MiB) under the sampling heap
 // profiler, counting objects collected since (ArrayBuffer contents live
 // outside the JS heap and are not in it). --profile PATH adds one more
@@ -39,6 +41,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, startGateway } from '../../tests/support/gateway.mjs';
 import { waitFor } from '../../tests/support/wait.mjs';
 import { Cdp, evaluate, launchChromium, openTarget } from '../support/cdp.mjs';
+import { cpuSpent, treeCpuSeconds } from '../support/process_cpu.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -80,7 +83,7 @@ async function startEchoServers() {
     readline.createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the echo servers exited (${code})`)));
   });
-  return { ports: JSON.parse(line), stop: () => child.stdin.end() };
+  return { ports: JSON.parse(line), pid: child.pid, stop: () => child.stdin.end() };
 }
 
 async function startWebsockify(tcpEcho) {
@@ -92,7 +95,7 @@ async function startWebsockify(tcpEcho) {
     if (child.exitCode !== null) throw new Error(`websockify exited: ${err}`);
     return fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
   }, 'websockify to listen', 10_000);
-  return { url: `ws://127.0.0.1:${port}/`, stop: () => child.kill('SIGTERM') };
+  return { url: `ws://127.0.0.1:${port}/`, pid: child.pid, stop: () => child.kill('SIGTERM') };
 }
 
 async function taskSeconds(cdp, sessionId) {
@@ -195,10 +198,13 @@ async function main() {
         await evaluate(cdp, sessionId, `bench.run(${JSON.stringify(p)}, 'throughput', ${JSON.stringify(warmup)}, ${JSON.stringify(where)})`);
       }
     }
+    const trees = { chromium: chromium.pid, gateway: gateway.pid, websockify: websockify.pid, echo: echo.pid };
     for (let run = 0; run < o.runs; run++) {
       for (const p of PATHS) {
         const before = await taskSeconds(cdp, sessionId);
+        const cpuBefore = treeCpuSeconds(trees);
         const t = await evaluate(cdp, sessionId, `bench.run(${JSON.stringify(p)}, 'throughput', ${JSON.stringify(bulk)}, ${JSON.stringify(where)})`);
+        t.processCpuSeconds = cpuSpent(cpuBefore, treeCpuSeconds(trees));
         t.mainThreadSeconds = (await taskSeconds(cdp, sessionId)) - before;
         t.mibPerSecond = t.bytes / (1 << 20) / (t.ms / 1000);
         const r = await evaluate(cdp, sessionId, `bench.run(${JSON.stringify(p)}, 'rtt', ${JSON.stringify(rtt)}, ${JSON.stringify(where)})`);
@@ -226,9 +232,14 @@ async function main() {
       paths: Object.fromEntries(PATHS.map((p) => {
         const r = results[p];
         const mainPerGiB = median(r.throughput.map((t) => t.mainThreadSeconds / (t.bytes / (1 << 30))));
+        const cpuPerGiB = (tree) => median(r.throughput.map((t) => t.processCpuSeconds[tree] / (t.bytes / (1 << 30))));
         return [p, {
           mib_per_s: median(r.throughput.map((t) => t.mibPerSecond)),
           main_thread_s_per_gib: mainPerGiB,
+          // Every process tree's CPU per GiB echoed, and how many of the
+          // machine's cores the run kept busy in all.
+          process_cpu_s_per_gib: Object.fromEntries(Object.keys(trees).map((k) => [k, cpuPerGiB(k)])),
+          cores_busy: median(r.throughput.map((t) => Object.values(t.processCpuSeconds).reduce((a, b) => a + b, 0) / (t.ms / 1000))),
           rtt_p50_us: median(r.rtt.map((x) => x.p50_us)),
           rtt_p99_us: median(r.rtt.map((x) => x.p99_us)),
           js_heap_bytes_per_write: heap[p],

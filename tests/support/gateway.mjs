@@ -78,6 +78,7 @@ export function startGateway(args = [], { quiet = true, tls = null, webRoot = nu
       const httpUrl = `${scheme}://${host}/`;
       resolve({
         port: Number(port),
+        pid: child.pid,
         host,
         scheme,
         httpUrl,
