@@ -201,6 +201,23 @@ describe('byte formatting', () => {
     assert.equal(escaped(new TextEncoder().encode('abcdef'), 3), 'abc…');
   });
 
+  it('cuts text in any language at character boundaries, never into \\x escapes', () => {
+    const zh = new TextEncoder().encode('你好，世界'); // 3 bytes a character
+    // A limit inside the third character keeps two.
+    assert.equal(escaped(zh, 8), '你好…');
+    // A preview that ends inside a character (the start of a longer
+    // payload) shows its whole characters and says there is more.
+    assert.equal(escaped(zh.subarray(0, 7), 64, { more: true }), '你好…');
+    assert.equal(escaped(zh.subarray(0, 6), 64, { more: true }), '你好…');
+    // Data whose last character is cut shows the text, then the cut bytes.
+    assert.equal(escaped(zh.subarray(0, 7)), '你好\\xef');
+    // A four-byte character cut after any of its bytes.
+    const emoji = new TextEncoder().encode('a😀');
+    for (let n = 2; n < emoji.length; n++) assert.equal(escaped(emoji.subarray(0, n), 64, { more: true }), 'a…');
+    // Bytes that are not UTF-8 are still escaped one by one.
+    assert.equal(escaped(new Uint8Array([0xe4, 0x41, 0xe4])), '\\xe4A\\xe4');
+  });
+
   it('parses escapes and hex', () => {
     assert.deepEqual([...unescapeText('a\\n\\r\\t\\x41\\\\\\q')], [97, 10, 13, 9, 65, 92, 92, 113]);
     assert.deepEqual([...parseHex('48 65 0x6c,6C')], [0x48, 0x65, 0x6c, 0x6c]);

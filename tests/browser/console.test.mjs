@@ -122,6 +122,29 @@ describe('playground console', { timeout: 120000 }, () => {
     assert.match(last, /DATA|WINDOW/);
   });
 
+  it('shows text in any language cut at whole characters in the diagram and the wire view', async () => {
+    const { page } = tab;
+    await command(page, `connect ${gw.demo.host} ${gw.demo.port}`);
+    await waitForText(page, '.console-out', /connected 127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+/);
+    // 22 characters of 3 bytes: the 64-byte preview ends inside the 22nd,
+    // and every shorter cut (32, 14, 8 bytes) falls inside one too.
+    const sentence = '你好世界这是一个测试句子用来检查预览是否正确';
+    assert.equal(new TextEncoder().encode(sentence).length, 66);
+    await command(page, `send 1 ${sentence}`);
+    await waitForText(page, '.cl-data.data-in', '你好世界');
+    await waitForText(page, '#sequence .seq-body', /DATA 6\d B/);
+    const labels = await textOf(page, '#sequence .seq-body');
+    const titles = await page.$$eval('#sequence .seq-row svg title', (els) => els.map((e) => e.textContent).join('\n'));
+    const seq = `${labels}\n${titles}`;
+    const wire = await textOf(page, '#wire .wire-list');
+    for (const [view, text] of [['sequence diagram', seq], ['wire view', wire]]) {
+      assert.ok(text.includes('你好世界'), `${view} shows the text: ${text.slice(-400)}`);
+      assert.doesNotMatch(text, /\\x[0-9a-f]{2}/, `${view} shows no byte escapes`);
+    }
+    // The longest preview (64 bytes) shows 21 whole characters, then "…".
+    assert.ok(seq.includes(`"${[...sentence].slice(0, 21).join('')}…"`), `64-byte preview in: ${seq.slice(-600)}`);
+  });
+
   it('lists the protocol messages in the wire view, with a socket filter and pause', async () => {
     const { page } = tab;
     await connectToEcho(page, gw);

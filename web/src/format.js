@@ -103,17 +103,23 @@ const ESCAPES = { 0: '\\0', 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 
  */
 export function escapeRuns(bytes) {
   const b = toBytes(bytes);
-  const text = decoder.decode(b);
   const runs = [];
   let plain = '';
   const flush = () => { if (plain) { runs.push({ text: plain, esc: false }); plain = ''; } };
-  const lossy = text.includes('\uFFFD');
-  if (lossy) {
-    // Fall back to byte-wise escaping so no byte is hidden behind U+FFFD.
-    for (const c of b) {
+  const byteWise = (part) => {
+    for (const c of part) {
       if (c >= 0x20 && c < 0x7f && c !== 0x5c) plain += String.fromCharCode(c);
       else { flush(); runs.push({ text: c === 0x5c ? '\\\\' : ESCAPES[c] || `\\x${c.toString(16).padStart(2, '0')}`, esc: true }); }
     }
+  };
+  // Text that is valid UTF-8 but for a character cut off at its end (data
+  // split across reads, or a preview) stays text; only the cut bytes are
+  // escaped.
+  const tail = incompleteTail(b);
+  const text = decoder.decode(b.subarray(0, b.length - tail));
+  if (text.includes('\uFFFD')) {
+    // Fall back to byte-wise escaping so no byte is hidden behind U+FFFD.
+    byteWise(b);
   } else {
     for (const ch of text) {
       const c = ch.codePointAt(0);
@@ -121,21 +127,39 @@ export function escapeRuns(bytes) {
       else if (c < 0x20 || c === 0x7f) { flush(); runs.push({ text: ESCAPES[c] || `\\x${c.toString(16).padStart(2, '0')}`, esc: true }); }
       else plain += ch;
     }
+    byteWise(b.subarray(b.length - tail));
   }
   flush();
   return runs;
 }
 
-/** Escaped text as one string: hello\n */
-export function escaped(bytes, max = Infinity) {
+/**
+ * How many bytes at the end of `b` are the start of a UTF-8 character that
+ * is not complete: 0 when the last character is whole (or not UTF-8).
+ */
+export function incompleteTail(b) {
+  for (let back = 1; back <= Math.min(3, b.length); back++) {
+    const c = b[b.length - back];
+    if ((c & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const needs = c >= 0xf0 && c < 0xf8 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    return needs > back ? back : 0;
+  }
+  return 0;
+}
+
+/**
+ * Escaped text as one string: hello\n. With `max`, at most that many bytes,
+ * cut before a character, then "…". With `more`, `bytes` are the start of a
+ * longer payload (a preview): a character cut off at their end is left out
+ * and "…" says there is more.
+ */
+export function escaped(bytes, max = Infinity, { more = false } = {}) {
   const b = toBytes(bytes);
-  if (b.length <= max) return escapeRuns(b).map((r) => r.text).join('');
-  // Cut before a character, not inside one: half a UTF-8 sequence would
-  // turn the whole preview into \xHH escapes.
-  let cut = max;
-  while (cut > 0 && cut > max - 3 && (b[cut] & 0xc0) === 0x80) cut--;
-  if ((b[cut] & 0xc0) === 0x80) cut = max;
-  return `${escapeRuns(b.subarray(0, cut)).map((r) => r.text).join('')}…`;
+  const join = (part) => escapeRuns(part).map((r) => r.text).join('');
+  if (b.length <= max) return more ? `${join(b.subarray(0, b.length - incompleteTail(b)))}…` : join(b);
+  // Cut before a character, not inside one.
+  const head = b.subarray(0, max);
+  return `${join(head.subarray(0, head.length - incompleteTail(head)))}…`;
 }
 
 /** Renders bytes into a span, control escapes styled, as text or hex. */

@@ -205,7 +205,9 @@ function drawArrow(svg, row, fit) {
 
 const sk = (sock) => (sock === null || sock === undefined ? [] : [{ t: `[${sock}] `, c: 'seq-sock' }]);
 const idp = (id) => (typeof id === 'number' ? [{ t: `#${id} `, c: 'seq-id' }] : []);
-const preview = (bytes, n = 14) => (bytes && bytes.length ? `"${escaped(bytes, n)}"` : '');
+// A frame's payload preview, at most n bytes; the preview itself may be the
+// start of a longer payload.
+const preview = (f, n = 14) => (f.preview && f.preview.length ? `"${escaped(f.preview, n, { more: f.length > f.preview.length })}"` : '');
 const ep = (e) => (e ? (String(e.addr).includes(':') ? `[${e.addr}]:${e.port}` : `${e.addr}:${e.port}`) : '?');
 
 /** The rows for one message: [{from, to, label, label2, style, sock, title}]. */
@@ -222,12 +224,12 @@ export function rowsFor(msg) {
     const f = msg.frame || {};
     const out = msg.dir === 'out';
     if (f.type === 'DATA') {
-      return [row(out ? 'page' : 'peer', out ? 'peer' : 'page', [...sk(sock), `DATA ${f.length} B`], 'data', { label2: preview(f.preview) })];
+      return [row(out ? 'page' : 'peer', out ? 'peer' : 'page', [...sk(sock), `DATA ${f.length} B`], 'data', { label2: preview(f) })];
     }
     if (f.type === 'DATAGRAM') {
       const addr = f.addr !== undefined ? `${String(f.addr).includes(':') ? `[${f.addr}]` : f.addr}:${f.port}` : '';
       return [row(out ? 'page' : 'peer', out ? 'peer' : 'page', [...sk(sock), `DATAGRAM ${f.length} B`], 'data',
-        { label2: `${out ? 'to' : 'from'} ${addr} ${preview(f.preview, 8)}`.trim() })];
+        { label2: `${out ? 'to' : 'from'} ${addr} ${preview(f, 8)}`.trim() })];
     }
     if (f.type === 'WINDOW') {
       return [row(out ? 'page' : 'gw', out ? 'gw' : 'page', [...sk(sock), `WINDOW +${f.increment ?? '?'}`], 'win')];
@@ -310,6 +312,6 @@ function frameTitle(msg) {
   if (f.length !== undefined && f.type !== 'WINDOW') parts.push(`${f.length} bytes`);
   if (f.increment !== undefined) parts.push(`+${f.increment} credit`);
   if (f.addr !== undefined) parts.push(`${msg.dir === 'out' ? 'to' : 'from'} ${f.addr}:${f.port}`);
-  if (f.preview && f.preview.length) parts.push(`"${escaped(f.preview, 64)}"`);
+  if (f.preview && f.preview.length) parts.push(`"${escaped(f.preview, 64, { more: f.length > f.preview.length })}"`);
   return parts.join(' · ');
 }

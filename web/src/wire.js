@@ -229,7 +229,7 @@ export class WireView {
       h('span', { class: 'compact' },
         ...facts,
         previewBytes ? h('span', { class: 'hexp' }, hex(previewBytes, 16)) : null,
-        previewBytes ? h('span', { class: 'textp' }, `"${escaped(previewBytes, 32)}"`) : null),
+        previewBytes ? h('span', { class: 'textp' }, `"${escaped(previewBytes, 32, { more: truncated })}"`) : null),
       h('pre', { class: 'pretty' }, frameDetails(msg, previewBytes, truncated)));
   }
 }
