@@ -123,7 +123,13 @@ describe('examples in the page', { timeout: 240000 }, () => {
     await waitForText(page(), output('tcp_server'), 'listening');
     assert.equal(await portIsFree(port, 'tcp'), false, 'the gateway listens for the example');
     await stop(page(), 'tcp_server');
-    assert.match(await textOf(page(), '.ex-status'), /stopped/);
+    // A user's stop, not a crash: said in words, no error from the program,
+    // no exit code.
+    assert.equal(await textOf(page(), '.ex-status'), 'stopped by you');
+    await waitForText(page(), output('tcp_server'), /stopped by you after [\d.]+ s/);
+    const out = await textOf(page(), output('tcp_server'));
+    assert.doesNotMatch(out, /Connection reset|accept:|code \d/, out);
+    assert.equal(await page().$$eval(`${output('tcp_server')} .ol-err`, (els) => els.length), 0, out);
     await retry(async () => { if (!(await portIsFree(port, 'tcp'))) throw new Error(`port ${port} still in use`); }, { what: 'port freed' });
     // It can run again afterwards.
     await run(page(), 'tcp_server', `127.0.0.1 ${port}`);

@@ -39,10 +39,10 @@
 // * Errors are the gateway's errno names mapped to this libc's values;
 //   getaddrinfo resolves numeric addresses locally and names through the
 //   gateway's `resolve` op, and reports EAI_* codes.
-// * Module.sockgateStop() (the page's handle) ends the session: blocked
-//   calls return with ECONNRESET, new sessions are refused (ENETDOWN), and
-//   a program that keeps calling after its first failure is ended with exit
-//   status 143, like SIGTERM (wait.hpp, fail()).
+// * Module.sockgateStop() (the page's Stop) ends the program as Ctrl+C
+//   would: the session closes, and the blocked call (or the next socket
+//   call or sleep that fails) exits with status 130 without returning to
+//   the program (wait.hpp, fail()).
 //
 // Not supported, because the gateway protocol has no counterpart: raw and
 // Unix-domain sockets, socketpair, out-of-band data, multicast, a chosen

@@ -29,7 +29,8 @@ public:
     static Session* acquire(int& err);
 
     // Module.sockgateStop(): ends the session for good. Sockets close with
-    // ECONNRESET, blocked calls return, and no new session opens.
+    // ECONNRESET, blocked calls return (and fail() then ends the program),
+    // and no new session opens.
     static void stop();
 
     State state() const { return state_; }

@@ -4,7 +4,7 @@
 // the page and, worse, starves the WebSocket: a program that sleeps between
 // sends would never see a reply. These suspend with Asyncify like a
 // blocking socket call, so the gateway's messages keep being handled.
-// Module.sockgateStop() interrupts them (EINTR).
+// Module.sockgateStop() interrupts them, which ends the program (fail()).
 
 #include <errno.h>
 #include <time.h>

@@ -141,8 +141,7 @@ bool stop_requested() { return g_stop; }
 void set_stop_requested() { g_stop = true; }
 
 int fail(int err) {
-    static int failures_after_stop = 0;
-    if (g_stop && ++failures_after_stop >= 2) std::exit(128 + 15);
+    if (g_stop) std::exit(kStoppedExitStatus);
     errno = err;
     return -1;
 }

@@ -33,11 +33,15 @@ double now_ms();
 bool stop_requested();
 void set_stop_requested();
 
+// The exit status of a stopped program: 128 + SIGINT, what a shell reports
+// for a program ended with Ctrl+C.
+constexpr int kStoppedExitStatus = 128 + 2;
+
 // Sets errno to err and returns -1: the way every socket call fails. Once
-// the program is being stopped, the first failure is reported as usual (so
-// the program can print it and clean up) and the second one ends the
-// program with exit status 143, as SIGTERM would natively: a program that
-// retries in a loop must not keep the page busy forever.
+// the program is being stopped, the call that fails ends the program
+// instead, with kStoppedExitStatus, as Ctrl+C ends a native one: Stop is
+// the user's doing, not an error for the program to report, and a program
+// that retries in a loop must not keep the page busy.
 int fail(int err);
 
 // Waits until ready() holds. Returns 0 once it does; EAGAIN when

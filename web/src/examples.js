@@ -16,7 +16,7 @@ const STATUS_TEXT = {
   running: 'running',
   stopping: 'stopping…',
   exited: 'exited',
-  stopped: 'stopped',
+  stopped: 'stopped by you',
   failed: 'failed',
 };
 
@@ -158,7 +158,7 @@ export class ExamplesPanel {
     this.stopBtn.disabled = !(ex.status === 'running' || ex.status === 'loading');
     this.args.disabled = busy;
     let text = STATUS_TEXT[ex.status];
-    if ((ex.status === 'exited' || ex.status === 'stopped') && ex.exitCode !== undefined && ex.exitCode !== null) text += ` · code ${ex.exitCode}`;
+    if (ex.status === 'exited' && ex.exitCode !== undefined && ex.exitCode !== null) text += ` · code ${ex.exitCode}`;
     if (ex.status === 'failed' && ex.failure) text += ` · ${ex.failure}`;
     this.status.textContent = text;
     this.status.className = `ex-status status-${ex.status}`;
@@ -222,7 +222,10 @@ export class ExamplesPanel {
       const stopping = ex.status === 'stopping';
       const final = status === 'failed' ? 'failed' : stopping ? 'stopped' : 'exited';
       const secs = ((performance.now() - started) / 1000).toFixed(2);
-      this.system(ex, note || `${final === 'stopped' ? 'stopped' : 'exited'}${code !== undefined && code !== null ? ` with code ${code}` : ''} after ${secs} s`);
+      // A stopped program ends as after Ctrl+C (status 130): that is the
+      // user's doing, so it is said as such, not as an exit code.
+      const how = final === 'stopped' ? 'stopped by you' : `exited${code !== undefined && code !== null ? ` with code ${code}` : ''}`;
+      this.system(ex, note || `${how} after ${secs} s`);
       ex.mod = null;
       ex.endRecord?.();
       this.setStatus(ex, final, { exitCode: code ?? null });
@@ -292,7 +295,7 @@ export class ExamplesPanel {
     // abandoned: its sockets are gone with the session anyway.
     ex.stopTimer = setTimeout(() => {
       if (ex.runId === runId && ex.status === 'stopping') {
-        this.system(ex, 'stopped (the program did not exit by itself; its session is closed)');
+        this.system(ex, 'stopped by you (the program made no socket call to end in; its session is closed)');
         ex.mod = null;
         ex.endRecord?.();
         this.setStatus(ex, 'stopped', { exitCode: null });
