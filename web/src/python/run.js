@@ -28,9 +28,12 @@
 import { createCallBuffer, createInterruptBuffer, SendLedger, SIGINT, wakeWorker, writeReply } from './channel.js';
 import { PythonSocketHost } from './socket_host.js';
 
-// How long a stopped program may take to end by itself before its worker is
-// terminated. Stop must free the program's ports within a second.
+// Stop must free the program's ports within a second: a stopped program
+// that has not ended after STOP_GRACE_MS loses its sockets then, and keeps
+// its worker until STOP_KILL_MS, so that on a busy machine it can still end
+// on KeyboardInterrupt and print it, as CPython does after Ctrl+C.
 const STOP_GRACE_MS = 400;
+const STOP_KILL_MS = 3000;
 // How long a program that ended by itself may take to get the bytes it sent
 // out to its peers before its session is closed (as a process's sockets
 // are flushed when it exits).
@@ -162,13 +165,16 @@ export class PythonRun extends EventTarget {
   }
 
   // Raises KeyboardInterrupt in the program; if it has not ended shortly
-  // after, terminates its worker.
+  // after, closes its sockets, and later terminates its worker.
   stop() {
     if (!this.running || this.#stopping) return this.done;
     this.#stopping = true;
     Atomics.store(this.#warm.interrupt, 0, SIGINT);
     wakeWorker(this.#warm.callBuffer);
-    this.#stopTimer = setTimeout(() => this.#end(null, 'killed'), STOP_GRACE_MS);
+    this.#stopTimer = setTimeout(() => {
+      this.#host.closeAll();
+      this.#stopTimer = setTimeout(() => this.#end(null, 'killed'), STOP_KILL_MS - STOP_GRACE_MS);
+    }, STOP_GRACE_MS);
     return this.done;
   }
 
