@@ -137,6 +137,40 @@ describe('examples in the page', { timeout: 240000 }, () => {
     await stop(page(), 'tcp_server');
   });
 
+  it('explains a listen the policy refuses, as the console does, under the program\'s own error', async () => {
+    // Ports below 1024 are outside the default --bind-allow rules.
+    await run(page(), 'tcp_server', '127.0.0.1 80');
+    await waitStatus(page(), 'tcp_server', 'exited');
+    const callout = `${output('tcp_server')} .callout-denied`;
+    await page().waitForSelector(callout);
+    const text = await textOf(page(), callout);
+    assert.match(text, /listen 127\.0\.0\.1 80/, text);
+    assert.match(text, /--bind-allow 127\.0\.0\.1\/32:80/, text);
+    // The program's own line first, then why.
+    const order = await page().$$eval(`${output('tcp_server')} .ol`, (lines) => lines.map((l) => (l.classList.contains('ol-explain') ? 'explain' : l.textContent)));
+    const errorAt = order.findIndex((l) => /Permission denied/.test(l));
+    assert.ok(errorAt >= 0 && order.indexOf('explain') === errorAt + 1, JSON.stringify(order));
+  });
+
+  it('says who holds a port the program cannot listen on', async () => {
+    const port = await freePort('tcp');
+    await command(page(), `listen 127.0.0.1 ${port}`);
+    await waitForText(page(), '.console-out', new RegExp(`listening on 127\\.0\\.0\\.1:${port}`));
+    const held = await page().evaluate((p) => window.sockgatePlayground.state.session.sockets().find((s) => s.local?.port === p)?.id, port);
+    assert.ok(held, 'the console holds the port');
+    try {
+      await run(page(), 'tcp_server', `127.0.0.1 ${port}`);
+      await waitStatus(page(), 'tcp_server', 'exited');
+      const callout = `${output('tcp_server')} .callout-error[data-code="EADDRINUSE"]`;
+      await page().waitForSelector(callout);
+      const text = await textOf(page(), callout);
+      assert.ok(text.includes(`the console's listener [${held}]`), text);
+      assert.ok(text.includes(`listen 127.0.0.1 ${port}`), text);
+    } finally {
+      await command(page(), `close ${held}`);
+    }
+  });
+
   it('runs the TCP client against a native server', async () => {
     const port = await freePort('both');
     const server = await tcpServer(port, 'Hello from the native test server!');

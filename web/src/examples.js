@@ -7,6 +7,8 @@
 import { h, copyButton } from './format.js';
 import { SourceView } from './editor.js';
 import { runUrl, watchRun } from './wiretap.js';
+import { errorCallout } from './errors.js';
+import { runFailureWatcher } from './run_failures.js';
 
 let runKeys = 0;
 
@@ -22,8 +24,15 @@ const STATUS_TEXT = {
 
 export class ExamplesPanel {
   /** track(label): a SessionRecord (sessions.js) for a run's session, or null. */
-  constructor(root, { wsUrl, token = () => null, track = () => null, onRunningChange = () => {} } = {}) {
+  /**
+   * policy(): the gateway's /api/info policy, to name its rules in an
+   * explanation. portHolder(port, proto): who else holds a port, in words,
+   * or null.
+   */
+  constructor(root, { wsUrl, token = () => null, track = () => null, onRunningChange = () => {}, policy = () => null, portHolder = () => null } = {}) {
     this.root = root;
+    this.policy = policy;
+    this.portHolder = portHolder;
     this.wsUrl = wsUrl;
     this.token = token;
     this.track = track;
@@ -193,8 +202,16 @@ export class ExamplesPanel {
     const stick = out.scrollHeight - out.scrollTop - out.clientHeight < 24;
     const line = h('div', { class: `ol ol-${kind}` }, text);
     out.append(line);
+    if (kind === 'err') this.explainFailures(ex);
     while (out.childElementCount > 3000) out.firstElementChild.remove();
     if (stick) out.scrollTop = out.scrollHeight;
+  }
+
+  // Shows the explanations waiting for the program's report of its failure.
+  explainFailures(ex) {
+    if (!ex.explanations?.length) return;
+    ex.out.append(...ex.explanations.map((box) => h('div', { class: 'ol ol-explain' }, box)));
+    ex.explanations = [];
   }
 
   system(ex, text) {
@@ -222,6 +239,7 @@ export class ExamplesPanel {
       const stopping = ex.status === 'stopping';
       const final = status === 'failed' ? 'failed' : stopping ? 'stopped' : 'exited';
       const secs = ((performance.now() - started) / 1000).toFixed(2);
+      this.explainFailures(ex);
       // A stopped program ends as after Ctrl+C (status 130): that is the
       // user's doing, so it is said as such, not as an exit code.
       const how = final === 'stopped' ? 'stopped by you' : `exited${code !== undefined && code !== null ? ` with code ${code}` : ''}`;
@@ -247,7 +265,22 @@ export class ExamplesPanel {
     ex.runs = (ex.runs || 0) + 1;
     const title = ex.meta.title || ex.meta.name;
     const record = this.track(ex.runs > 1 ? `${title} #${ex.runs}` : title);
-    const unwatch = record ? watchRun(key, { wire: (d) => record.feed(d), closed: (c) => record.end(c) }) : () => {};
+    // The gateway's refusals, explained under the program's own report of
+    // them (its next line on stderr, or its end).
+    ex.explanations = [];
+    const explain = runFailureWatcher((error, context, request) => {
+      const box = errorCallout(error, { context, policy: this.policy() });
+      const holder = error.code === 'EADDRINUSE' && request ? this.portHolder(request.port, request.proto) : null;
+      if (holder) box.append(h('div', { class: 'callout-tip callout-holder' }, `That port is held by ${holder}.`));
+      ex.explanations.push(box);
+    });
+    const unwatch = watchRun(key, {
+      wire: (d) => {
+        record?.feed(d);
+        explain(d);
+      },
+      closed: (c) => record?.end(c),
+    });
     ex.endRecord = () => {
       // Its WebSocket closes just after the program ends; a program that
       // opened none has nothing to wait for.

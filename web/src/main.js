@@ -101,11 +101,27 @@ const runningChanged = () => {
   healthSoon = setTimeout(showHealth, 400);
 };
 
+// The console's own socket on a port, in words, for a program told that the
+// port is in use.
+function consolePortHolder(port, proto) {
+  let rows = [];
+  try {
+    rows = state.session?.sockets() ?? [];
+  } catch {
+    return null;
+  }
+  const kind = proto === 'udp' ? 'udp' : 'listener';
+  const row = rows.find((s) => s.kind === kind && s.local?.port === port && s.state !== 'closed');
+  return row ? `the console's ${kind === 'udp' ? 'UDP socket' : 'listener'} [${row.id}] (close ${row.id} frees it)` : null;
+}
+
 const examples = new ExamplesPanel($('#examples'), {
   wsUrl,
   token: () => state.token,
   track: (label) => track(null, { kind: 'cpp', label }),
   onRunningChange: () => runningChanged(),
+  policy: () => state.info?.policy,
+  portHolder: consolePortHolder,
 });
 
 const python = new PythonPanel($('#python'), {
