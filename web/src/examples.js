@@ -23,9 +23,9 @@ const STATUS_TEXT = {
 };
 
 export class ExamplesPanel {
-  /** track(label): a SessionRecord (sessions.js) for a run's session, or null. */
   /**
-   * policy(): the gateway's /api/info policy, to name its rules in an
+   * track(label): a SessionRecord (sessions.js) for a run's session, or
+   * null. policy(): the gateway's /api/info policy, to name its rules in an
    * explanation. portHolder(port, proto): who else holds a port, in words,
    * or null.
    */
