@@ -7,6 +7,7 @@
 //   SOCKGATE_WASM_DIR     where sockgate_client.mjs/.wasm are
 //                         (default build-wasm/wasm/browser)
 import { readFile } from 'node:fs/promises';
+import { after, before } from 'node:test';
 import net from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import path from 'node:path';
 import { WebSocket } from 'ws';
 
 import * as sockgate from '../../web/src/sockgate.js';
+import { startGateway } from '../support/gateway.mjs';
 
 // Node 20 has no WebSocket; the wasm client's transport needs one. With
 // SOCKGATE_TEST_NATIVE_WEBSOCKET=1 and NODE_OPTIONS=--experimental-websocket
@@ -53,7 +55,23 @@ export function openSession(gateway, options = {}) {
 // ---------------------------------------------------------------- the gateway
 
 // One copy of it for every Node suite: tests/support/gateway.mjs.
-export { startGateway } from '../support/gateway.mjs';
+export { startGateway };
+
+// A gateway and one session on it for the tests of the calling describe
+// block (or file): started before its first test, ended after its last.
+// Tests read suite.gateway and suite.session once the hooks have run.
+export function gatewaySession() {
+  const suite = { gateway: null, session: null };
+  before(async () => {
+    suite.gateway = await startGateway();
+    suite.session = await openSession(suite.gateway);
+  });
+  after(async () => {
+    await suite.session?.closeSession();
+    await suite.gateway?.stop();
+  });
+  return suite;
+}
 
 // ---------------------------------------------------------------- native peers
 

@@ -1,17 +1,16 @@
 // TCP through web/src/sockgate.js, the wasm client and the real gateway, with
 // Node net peers on the other side.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
   SockgateError,
+  gatewaySession,
   nextEvent,
-  openSession,
   patternBytes,
   readAll,
   receiveBytes,
   record,
-  startGateway,
   tcpClient,
   tcpServer,
   text,
@@ -21,18 +20,10 @@ import { waitFor } from '../support/wait.mjs';
 const MiB = 1024 * 1024;
 
 describe('TCP', () => {
-  let gateway;
-  let session;
-  before(async () => {
-    gateway = await startGateway();
-    session = await openSession(gateway);
-  });
-  after(async () => {
-    await session.closeSession();
-    await gateway.stop();
-  });
+  const suite = gatewaySession();
 
   test('connect echoes 1 MiB byte for byte under flow control', async () => {
+    const { session } = suite;
     const echo = await tcpServer((s) => s.pipe(s));
     try {
       const { sock, local, remote } = await session.connect('127.0.0.1', echo.port, { timeoutMs: 5000 });
@@ -77,6 +68,7 @@ describe('TCP', () => {
   });
 
   test('wire events describe DATA frames in and out', async () => {
+    const { session } = suite;
     const echo = await tcpServer((s) => s.pipe(s));
     try {
       const { sock } = await session.connect('127.0.0.1', echo.port);
@@ -106,6 +98,7 @@ describe('TCP', () => {
   });
 
   test('listen accepts a Node client and carries data both ways', async () => {
+    const { session } = suite;
     const { sock: listener, local } = await session.listen('127.0.0.1', 0, { backlog: 4 });
     assert.equal(local.addr, '127.0.0.1');
     assert.ok(local.port > 0);
@@ -135,6 +128,7 @@ describe('TCP', () => {
   });
 
   test('eof arrives after the peer ends; shutdown sends everything queued, then FIN', async () => {
+    const { session } = suite;
     const big = patternBytes(600 * 1024, 3); // more than a window: shutdown must wait
     let peerReceived;
     const peer = await tcpServer((s) => {
@@ -170,6 +164,7 @@ describe('TCP', () => {
   });
 
   test('a peer reset closes the socket with ECONNRESET', async () => {
+    const { session } = suite;
     const peer = await tcpServer((s) => s.resetAndDestroy());
     try {
       const closed = record(session, 'closed');
@@ -186,6 +181,7 @@ describe('TCP', () => {
   });
 
   test('connect to a closed port rejects with ECONNREFUSED', async () => {
+    const { session } = suite;
     const peer = await tcpServer(() => {});
     const port = peer.port;
     await peer.close();
@@ -197,6 +193,7 @@ describe('TCP', () => {
   });
 
   test('sockets events follow changes to the table', async () => {
+    const { session } = suite;
     const peer = await tcpServer(() => {});
     try {
       const changed = nextEvent(session, 'sockets');
@@ -218,18 +215,10 @@ describe('TCP', () => {
 // bytes, counts and flow control as through the client, with each payload
 // delivered as a view on the received message, past the frame header.
 describe('TCP stream data without a wire listener', () => {
-  let gateway;
-  let session;
-  before(async () => {
-    gateway = await startGateway();
-    session = await openSession(gateway);
-  });
-  after(async () => {
-    await session.closeSession();
-    await gateway.stop();
-  });
+  const suite = gatewaySession();
 
   test('echoes 1 MiB intact, counted and held to credit, delivered without a copy', async () => {
+    const { session } = suite;
     const echo = await tcpServer((s) => s.pipe(s));
     try {
       const { sock } = await session.connect('127.0.0.1', echo.port);

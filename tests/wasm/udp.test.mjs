@@ -1,24 +1,16 @@
 // UDP through web/src/sockgate.js, the wasm client and the real gateway, with
 // a Node dgram socket as the peer.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 
-import { nextEvent, openSession, startGateway, text } from './support.mjs';
+import { gatewaySession, nextEvent, text } from './support.mjs';
 
-let gateway;
-let session;
-before(async () => {
-  gateway = await startGateway();
-  session = await openSession(gateway);
-});
-after(async () => {
-  await session.closeSession();
-  await gateway.stop();
-});
+const suite = gatewaySession();
 
 test('bind, then datagrams both ways with their source addresses', async () => {
+  const { session } = suite;
   const peer = dgram.createSocket('udp4');
   peer.bind(0, '127.0.0.1');
   await once(peer, 'listening');
@@ -55,6 +47,7 @@ test('bind, then datagrams both ways with their source addresses', async () => {
 });
 
 test('the demo echo service answers a datagram', async () => {
+  const { gateway, session } = suite;
   const { sock } = await session.bind(null, 0);
   const arrived = nextEvent(session, 'datagram', (d) => d.sock === sock);
   session.sendTo(sock, gateway.demo.host, gateway.demo.port, 'ping');
