@@ -156,9 +156,9 @@ export function incompleteTail(b) {
 export function escaped(bytes, max = Infinity, { more = false } = {}) {
   const b = toBytes(bytes);
   const join = (part) => escapeRuns(part).map((r) => r.text).join('');
-  if (b.length <= max) return more ? `${join(b.subarray(0, b.length - incompleteTail(b)))}…` : join(b);
+  if (b.length <= max && !more) return join(b);
   // Cut before a character, not inside one.
-  const head = b.subarray(0, max);
+  const head = b.subarray(0, Math.min(max, b.length));
   return `${join(head.subarray(0, head.length - incompleteTail(head)))}…`;
 }
 

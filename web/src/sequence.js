@@ -312,6 +312,7 @@ function frameTitle(msg) {
   if (f.length !== undefined && f.type !== 'WINDOW') parts.push(`${f.length} bytes`);
   if (f.increment !== undefined) parts.push(`+${f.increment} credit`);
   if (f.addr !== undefined) parts.push(`${msg.dir === 'out' ? 'to' : 'from'} ${f.addr}:${f.port}`);
-  if (f.preview && f.preview.length) parts.push(`"${escaped(f.preview, 64, { more: f.length > f.preview.length })}"`);
+  const text = preview(f, 64);
+  if (text) parts.push(text);
   return parts.join(' · ');
 }
