@@ -1,6 +1,7 @@
 // The page's build and its pure helpers, without a browser: web/build.mjs
 // produces a self-contained bundle, web/compress.mjs precompresses the web
-// root, and the console's command parser and the byte formatting behave.
+// root, and the console's command parser, the byte formatting and the
+// reconnect schedule behave.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import { repo } from './helpers.mjs';
 import { buildWeb, externalReferences } from '../../web/build.mjs';
 import { parseCommand, complete } from '../../web/src/commands.js';
 import { escaped, hexdump, unescapeText, parseHex, parseDenial, endpoint, size } from '../../web/src/format.js';
+import { Reconnector } from '../../web/src/reconnect.js';
 
 describe('web/build.mjs', () => {
   it('bundles index.html, app.js, the Python worker and app.css without the wasm files', async () => {
@@ -250,5 +252,47 @@ describe('byte formatting', () => {
     assert.equal(endpoint(null), '—');
     assert.equal(size(20), '20 B');
     assert.equal(size(1536), '1.5 KiB');
+  });
+});
+
+describe('reconnect schedule', () => {
+  // A Reconnector whose tries give the outcomes listed, in order, and that
+  // records when each try started.
+  function scripted(outcomes, delays) {
+    const starts = [];
+    let done;
+    const finished = new Promise((resolve) => { done = resolve; });
+    const r = new Reconnector(async () => {
+      starts.push(performance.now());
+      const outcome = outcomes[starts.length - 1];
+      if (starts.length === outcomes.length) setImmediate(done);
+      return outcome;
+    }, { delays, tickMs: 5 });
+    return { r, starts, finished };
+  }
+
+  it('waits longer after each failed try, up to the last delay, and stops waiting once connected', async () => {
+    const { r, starts, finished } = scripted(['retry', 'retry', 'retry', 'retry', 'connected'], [20, 40, 80]);
+    const waits = [];
+    r.addEventListener('wait', (e) => waits.push(e.detail.attempt));
+    r.attempt();
+    await finished;
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]);
+    [20, 40, 80, 80].forEach((least, i) => assert.ok(gaps[i] >= least - 1, `wait ${i + 1}: ${gaps[i].toFixed(1)} ms, at least ${least}`));
+    assert.ok(gaps[3] < 80 * 2, `the ceiling holds: ${gaps[3].toFixed(1)} ms`);
+    assert.equal(r.waiting, false, 'connected: no try is pending');
+    assert.equal(r.failures, 0);
+    assert.deepEqual([...new Set(waits)], [2, 3, 4, 5], 'each wait says which try comes next');
+  });
+
+  it('stops when retrying cannot help, and a try by hand ends a wait at once', async () => {
+    const { r, starts, finished } = scripted(['retry', 'stop'], [60_000]);
+    r.attempt();
+    // The first try failed: a minute's wait, skipped by hand.
+    while (!r.waiting) await new Promise((resolve) => setImmediate(resolve));
+    r.retryNow();
+    await finished;
+    assert.equal(starts.length, 2);
+    assert.equal(r.waiting, false, 'no wait after a stop');
   });
 });

@@ -63,8 +63,8 @@ export function requireWebRoot({ examples = false } = {}) {
  * The gateway of tests/support/gateway.mjs serving `root`, over https and wss
  * in the TLS run. Adds `base`, the page's URL.
  */
-export async function startGateway(extra = [], { root = webRoot } = {}) {
-  const gw = await startSharedGateway(extra, { webRoot: root, tls: tlsMode ? testCertificate() : null });
+export async function startGateway(extra = [], { root = webRoot, port = 0 } = {}) {
+  const gw = await startSharedGateway(extra, { webRoot: root, tls: tlsMode ? testCertificate() : null, port });
   return { ...gw, base: gw.httpUrl };
 }
 

@@ -40,15 +40,17 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
  *   tls      {cert, key}: it serves https:// and wss:// with them
  *   webRoot  the folder it serves the page from
  *   bin      another gateway binary
+ *   port     its port (default: any free one), e.g. to start it again where
+ *            a page expects it
  * Resolves {port, host, scheme, httpUrl, wsUrl, demo: {host, port} | null,
  * output(), health(), metric(name), stop()}; stop() resolves {code, signal}.
  */
-export function startGateway(args = [], { quiet = true, tls = null, webRoot = null, bin = gatewayBin } = {}) {
+export function startGateway(args = [], { quiet = true, tls = null, webRoot = null, bin = gatewayBin, port = 0 } = {}) {
   if (!existsSync(bin)) {
     return Promise.reject(new Error(`no gateway binary at ${bin} (build it, or set SOCKGATE_GATEWAY_BIN)`));
   }
   const demo = !args.includes('--no-demo');
-  const full = ['--listen', '127.0.0.1:0', ...(demo ? ['--demo-port', '0'] : []), ...(quiet ? ['--quiet'] : []),
+  const full = ['--listen', `127.0.0.1:${port}`, ...(demo ? ['--demo-port', '0'] : []), ...(quiet ? ['--quiet'] : []),
     ...(tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : []), ...(webRoot ? ['--web-root', webRoot] : []),
     ...args];
   const child = spawn(bin, full, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -401,8 +401,9 @@ export class Console {
     }
   }
 
-  sessionClosed({ code, reason }) {
-    this.line('warn', '● ', h('strong', {}, 'Disconnected'), ` from the gateway (close code ${code}${reason ? `, ${reason}` : ''}). Its sockets are gone; reconnect from the header.`);
+  sessionClosed({ code, reason, reconnecting = false }) {
+    this.line('warn', '● ', h('strong', {}, 'Disconnected'), ` from the gateway (close code ${code}${reason ? `, ${reason}` : ''}). Its sockets are gone; `,
+      reconnecting ? 'the page reconnects by itself (the countdown is at the top).' : 'reconnect from the top bar.');
   }
 }
 

@@ -7,9 +7,10 @@ import { h, plainError, parseDenial, errorInfo, copyButton } from './format.js';
  * A callout element for an error (SockgateError, {code, message}, or an
  * 'error' event detail). context: short text of what was attempted, e.g.
  * "connect 127.0.0.2 22". policy: /api/info policy, used to name the
- * current rules when the message does not.
+ * current rules when the message does not. tip: replaces the usual tip for
+ * the code, when the context makes it wrong.
  */
-export function errorCallout(err, { context = null, policy = null } = {}) {
+export function errorCallout(err, { context = null, policy = null, tip: givenTip = null } = {}) {
   const { code, message } = errorInfo(err);
   const denial = code === 'EACCES' ? parseDenial(message) : null;
   const box = h('div', { class: `callout callout-error${denial ? ' callout-denied' : ''}`, role: 'alert', dataset: { code } });
@@ -20,7 +21,7 @@ export function errorCallout(err, { context = null, policy = null } = {}) {
 
   if (!denial) {
     if (message && message !== code) box.append(h('div', { class: 'callout-msg' }, message));
-    const tip = tipFor(code);
+    const tip = givenTip ?? tipFor(code);
     if (tip) box.append(h('div', { class: 'callout-tip' }, tip));
     return box;
   }
@@ -50,6 +51,22 @@ export function errorCallout(err, { context = null, policy = null } = {}) {
   return box;
 }
 
+/**
+ * The gateway not answering at all (stopped, restarting, network down),
+ * said as such rather than as one socket's error. message: what that means
+ * for what was attempted; tip: what to do.
+ */
+export function unreachableCallout({ context, message, tip = RECONNECTS_TIP }) {
+  return h('div', { class: 'callout callout-error', role: 'alert', dataset: { code: 'unreachable' } },
+    h('div', { class: 'callout-title' },
+      h('span', {}, 'The gateway is not answering'),
+      context ? h('span', { class: 'callout-context' }, context) : null),
+    h('div', { class: 'callout-msg' }, message),
+    h('div', { class: 'callout-tip' }, tip));
+}
+
+export const RECONNECTS_TIP = 'The page reconnects by itself (the countdown is at the top); Run again once it says Connected.';
+
 function tipFor(code) {
   switch (code) {
     case 'ECONNREFUSED': return 'Is a server running on that port? Try the demo echo service, or listen first.';
@@ -58,7 +75,7 @@ function tipFor(code) {
     case 'ENOTCONN': return 'shutdown and send are for TCP connections; UDP sockets use sendto.';
     case 'EAI_NONAME': return 'The gateway resolves names itself; check the spelling, or use a numeric address.';
     case 'EMFILE': return 'Close some sockets first.';
-    case 'ENOTCONNECTED': return 'Reconnect to the gateway with the button at the top.';
+    case 'ENOTCONNECTED': return 'Connect again with the button at the top. After a lost connection the page retries by itself.';
     default: return null;
   }
 }

@@ -7,8 +7,9 @@
 import { h, copyButton } from './format.js';
 import { SourceView } from './editor.js';
 import { runUrl, watchRun } from './wiretap.js';
-import { errorCallout } from './errors.js';
+import { errorCallout, unreachableCallout } from './errors.js';
 import { runFailureWatcher } from './run_failures.js';
+import { fetchHealth } from './info.js';
 
 let runKeys = 0;
 
@@ -27,10 +28,11 @@ export class ExamplesPanel {
    * track(label): a SessionRecord (sessions.js) for a run's session, or
    * null. policy(): the gateway's /api/info policy, to name its rules in an
    * explanation. portHolder(port, proto): who else holds a port, in words,
-   * or null.
+   * or null. gatewayDown(): whether the gateway is known not to answer now.
    */
-  constructor(root, { wsUrl, token = () => null, track = () => null, onRunningChange = () => {}, policy = () => null, portHolder = () => null } = {}) {
+  constructor(root, { wsUrl, token = () => null, track = () => null, onRunningChange = () => {}, policy = () => null, portHolder = () => null, gatewayDown = () => false } = {}) {
     this.root = root;
+    this.gatewayDown = gatewayDown;
     this.policy = policy;
     this.portHolder = portHolder;
     this.wsUrl = wsUrl;
@@ -84,12 +86,20 @@ export class ExamplesPanel {
     } catch (err) {
       this.tabs.replaceChildren();
       this.root.classList.add('ex-missing');
+      this.runBtn.disabled = true;
+      this.listFailed = true;
+      if (this.gatewayDown()) {
+        this.title.textContent = 'Examples not loaded yet';
+        this.desc.textContent = 'The gateway serves the example programs and is not answering now; they load when it is back.';
+        return;
+      }
       this.title.textContent = 'No examples here';
       this.desc.replaceChildren('The example programs were not found in this web root (',
         h('code', {}, 'examples/index.json'), `: ${err.message}). The console still works.`);
-      this.runBtn.disabled = true;
       return;
     }
+    this.listFailed = false;
+    this.root.classList.remove('ex-missing');
     this.examples = list.map((meta) => ({
       meta,
       source: null,
@@ -138,24 +148,34 @@ export class ExamplesPanel {
     this.args.value = ex.argsText ?? (ex.meta.args || []).join(' ');
     this.args.placeholder = 'no arguments';
     this.refresh();
-    if (ex.source === null) {
+    let text = ex.source;
+    if (text === null) {
       this.editor.setSource('// loading…');
       try {
         const res = await fetch(new URL(`examples/${ex.meta.source || `src/${ex.meta.name}.cpp`}`, document.baseURI));
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        ex.source = await res.text();
+        text = ex.source = await res.text();
       } catch (err) {
-        ex.source = `// The source of ${ex.meta.name} could not be loaded: ${err.message}`;
+        // Not kept: the next look at it, or the gateway's return, fetches it again.
+        text = this.gatewayDown()
+          ? `// The source of ${ex.meta.name} loads when the gateway answers again.`
+          : `// The source of ${ex.meta.name} could not be loaded: ${err.message}`;
       }
     }
     if (this.current === ex) {
-      this.editor.setSource(ex.source);
+      this.editor.setSource(text);
       // "// Usage: tcp_server [host] [port]" in the source tells what the
       // arguments are.
-      const usage = /Usage:\s*\S+\s+(.+)/.exec(ex.source)?.[1]?.trim();
+      const usage = /Usage:\s*\S+\s+(.+)/.exec(text)?.[1]?.trim();
       this.args.placeholder = usage || 'no arguments';
       this.args.title = usage ? `Arguments: ${usage}` : '';
     }
+  }
+
+  /** The gateway answers again: loads what could not be loaded while it was away. */
+  async gatewayBack() {
+    if (this.listFailed) await this.load();
+    else if (this.current && this.current.source === null) await this.select(this.current.meta.name);
   }
 
   /** Updates buttons, status and hint for the selected example. */
@@ -249,12 +269,31 @@ export class ExamplesPanel {
       this.setStatus(ex, final, { exitCode: code ?? null });
     };
 
+    const unreachable = () => {
+      ex.out.append(h('div', { class: 'ol ol-explain' }, unreachableCallout({
+        context: `running ${ex.meta.name}`,
+        message: 'The gateway serves the programs and opens their sockets, so nothing can run until it answers again.',
+      })));
+      this.setStatus(ex, 'failed', { failure: 'gateway unreachable' });
+    };
+    if (this.gatewayDown()) {
+      unreachable();
+      return;
+    }
     let factory;
     try {
-      const url = new URL(`examples/${ex.meta.name}.mjs`, document.baseURI).href;
+      // A module that failed to load is asked for under a new URL: the
+      // browser may remember the failure of the old one.
+      const retry = this.importFailures ? `?retry=${this.importFailures}` : '';
+      const url = new URL(`examples/${ex.meta.name}.mjs${retry}`, document.baseURI).href;
       factory = (await import(/* @vite-ignore */ url)).default;
       if (typeof factory !== 'function') throw new Error('the module has no default export factory');
     } catch (err) {
+      this.importFailures = (this.importFailures || 0) + 1;
+      if (this.gatewayDown() || !(await fetchHealth().then(() => true, () => false))) {
+        unreachable();
+        return;
+      }
       this.write(ex, 'err', `could not load ${ex.meta.name}.mjs: ${err.message}`);
       this.setStatus(ex, 'failed', { failure: 'not loaded' });
       return;

@@ -107,8 +107,19 @@ export class Header {
     }
   }
 
-  /** state: connecting | connected | disconnected | failed */
-  setConnection(state, { sessionInfo, reason } = {}) {
+  /**
+   * state: connecting | connected | waiting (lost; the next try is
+   * secondsLeft away) | disconnected (by the learner) | failed (retrying
+   * cannot help)
+   */
+  setConnection(state, { sessionInfo, reason, secondsLeft } = {}) {
+    // The countdown changes each second; a screen reader hears the state
+    // and the reason, not every second.
+    if (state === 'waiting' && this.conn.dataset.state === 'waiting' && this.waitReason === reason) {
+      this.countdown.textContent = `next try in ${secondsLeft} s`;
+      return;
+    }
+    this.waitReason = reason;
     this.conn.dataset.state = state;
     this.detail.replaceChildren();
     this.action.hidden = false;
@@ -124,6 +135,13 @@ export class Header {
         fact('session', sessionInfo?.session || '?', true));
       this.action.textContent = 'Disconnect';
       this.action.dataset.act = 'disconnect';
+    } else if (state === 'waiting') {
+      this.state.textContent = 'Reconnecting';
+      if (reason) this.detail.append(h('span', { class: 'conn-reason' }, reason));
+      this.countdown = h('span', { class: 'conn-countdown', 'aria-hidden': 'true' }, `next try in ${secondsLeft} s`);
+      this.detail.append(this.countdown);
+      this.action.textContent = 'Retry now';
+      this.action.dataset.act = 'reconnect';
     } else {
       this.state.textContent = state === 'failed' ? 'Not connected' : 'Disconnected';
       if (reason) this.detail.append(h('span', { class: 'conn-reason' }, reason));

@@ -11,11 +11,12 @@ import { SocketsTable } from './sockets.js';
 import { SequenceDiagram } from './sequence.js';
 import { WireView } from './wire.js';
 import { ExamplesPanel } from './examples.js';
-import { errorCallout } from './errors.js';
+import { errorCallout, unreachableCallout } from './errors.js';
 import { SessionHub, SessionRecord } from './sessions.js';
 import { SessionPicker, optionText } from './session_picker.js';
 import { PythonPanel } from './python_panel.js';
 import { PythonRuntime } from './python/run.js';
+import { Reconnector } from './reconnect.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -23,6 +24,8 @@ const state = {
   info: null,
   session: null,
   connecting: false,
+  // Set while the console's session is lost and not yet back: {since, reason}.
+  outage: null,
   token: new URLSearchParams(location.search).get('token') || sessionStorage.getItem('sockgate.token') || null,
 };
 
@@ -33,7 +36,13 @@ function wsUrl() {
 let healthTimer = null;
 let healthSoon = null;
 
-const header = new Header($('#topbar'), { onReconnect: () => connect(), onDisconnect: () => disconnect() });
+const reconnector = new Reconnector(() => connect());
+const header = new Header($('#topbar'), { onReconnect: () => reconnector.retryNow(), onDisconnect: () => disconnect() });
+reconnector.addEventListener('wait', (e) => {
+  header.setConnection('waiting', { reason: state.outage?.reason, secondsLeft: e.detail.secondsLeft });
+});
+// Known down: the console's session was lost, or its tries found no gateway.
+const gatewayDown = () => state.outage !== null;
 
 // --- the views, following the picked session ----------------------------
 
@@ -122,6 +131,7 @@ const examples = new ExamplesPanel($('#examples'), {
   onRunningChange: () => runningChanged(),
   policy: () => state.info?.policy,
   portHolder: consolePortHolder,
+  gatewayDown,
 });
 
 const python = new PythonPanel($('#python'), {
@@ -143,6 +153,7 @@ const python = new PythonPanel($('#python'), {
   track: (session, label) => track(session, { kind: 'python', label }),
   getInfo: () => state.info,
   onRunningChange: () => runningChanged(),
+  gatewayDown,
 });
 
 // --- gateway load while examples run (their sessions are not ours) -------
@@ -168,15 +179,24 @@ function watchHealth(on) {
 
 // --- the console's session ----------------------------------------------
 
+// One try at the console's session: 'connected', 'retry' (the gateway is
+// away or turned the session down for now) or 'stop' (only the learner can
+// fix it: a wrong token). The gateway's info is read again on every try: a
+// gateway that restarted may have other rules.
 async function connect() {
-  if (state.connecting) return;
+  if (state.connecting) return 'busy';
   state.connecting = true;
+  reconnector.cancel();
   header.setConnection('connecting');
   try {
-    if (!state.info) {
+    try {
       state.info = await fetchInfo();
-      header.setInfo(state.info);
+    } catch (err) {
+      // No answer, or a proxy's 502 for a gateway behind it that is down.
+      err.unreachable = true;
+      throw err;
     }
+    header.setInfo(state.info);
     if (state.info.token_required && !state.token) {
       state.token = await askToken();
     }
@@ -190,22 +210,61 @@ async function connect() {
     session.addEventListener('sessionclosed', (e) => onSessionClosed(session, e.detail));
     consoleView.attach(session);
     header.setConnection('connected', { sessionInfo: session.info });
+    const outage = state.outage;
+    state.outage = null;
+    if (outage) gatewayBack(outage);
     consoleView.welcome(session.info);
+    return 'connected';
   } catch (err) {
-    const { code, message } = errorInfo(err);
-    header.setConnection('failed', { reason: `${code === 'Error' ? '' : `${code}: `}${message}` });
-    consoleView.block('error', errorCallout(err, { context: 'connecting to the gateway', policy: state.info?.policy }));
-    if (code === 'EACCES' && state.info?.token_required) {
-      state.token = null;
-      sessionStorage.removeItem('sockgate.token');
-    }
+    return connectFailed(err);
   } finally {
     state.connecting = false;
   }
 }
 
+function connectFailed(err) {
+  const { code, message } = errorInfo(err);
+  const unreachable = err.unreachable === true;
+  if (code === 'EACCES' && state.info?.token_required) {
+    state.token = null;
+    sessionStorage.removeItem('sockgate.token');
+  }
+  const retry = code !== 'EACCES';
+  const reason = unreachable ? 'gateway unreachable' : `${code === 'Error' ? '' : `${code}: `}${message}`;
+  // One explanation per outage, not one per try.
+  const explained = state.outage?.explained === true;
+  if (retry) state.outage = { since: state.outage?.since ?? Date.now(), reason, explained: true };
+  if (!explained || !retry) {
+    consoleView.block('error', unreachable
+      ? unreachableCallout({
+        context: 'connecting to the gateway',
+        message: `Nothing answers at ${location.host}: the gateway that serves this page has stopped or is restarting, or the network is down.`,
+        tip: `Start the gateway again, or wait. ${RETRY_TIP}`,
+      })
+      : errorCallout(err, { context: 'connecting to the gateway', policy: state.info?.policy, tip: retry ? RETRY_TIP : null }));
+  }
+  if (!retry) {
+    header.setConnection('failed', { reason });
+    return 'stop';
+  }
+  return 'retry';
+}
+
+const RETRY_TIP = 'The page tries again by itself (the countdown is at the top); Retry now skips the wait.';
+
+// After an outage: what the page showed as failed while the gateway was
+// away is loaded again.
+function gatewayBack(outage) {
+  const secs = Math.max(1, Math.round((Date.now() - outage.since) / 1000));
+  consoleView.line('ok', '● ', h('strong', {}, 'The gateway is back'), ` after ${secs} s. The sockets of the old session closed with it.`);
+  examples.gatewayBack();
+  python.gatewayBack();
+  showHealth();
+}
+
 async function disconnect() {
   const s = state.session;
+  reconnector.cancel();
   if (!s || s.closed) return;
   s.userClosed = true;
   try {
@@ -216,8 +275,14 @@ async function disconnect() {
 function onSessionClosed(session, { code, reason }) {
   if (state.session !== session) return;
   const why = session.userClosed ? 'you disconnected' : code === 1001 ? 'the gateway is shutting down' : code === 1006 ? 'connection lost' : `code ${code}`;
-  header.setConnection('disconnected', { reason: `${why}${reason && !session.userClosed ? ` · ${reason}` : ''}` });
-  consoleView.sessionClosed({ code, reason });
+  consoleView.sessionClosed({ code, reason, reconnecting: !session.userClosed });
+  if (session.userClosed) {
+    header.setConnection('disconnected', { reason: why });
+    return;
+  }
+  state.outage = { since: Date.now(), reason: why };
+  reconnector.reset();
+  reconnector.schedule();
 }
 
 function askToken() {
@@ -262,4 +327,4 @@ document.addEventListener('keydown', (e) => {
 window.sockgatePlayground = { state, hub, consoleView, sockets, sequence, wire, examples, python, connect, disconnect };
 python.load();
 examples.load();
-connect().then(() => showHealth());
+reconnector.attempt().then(() => showHealth());

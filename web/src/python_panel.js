@@ -11,7 +11,7 @@
 import { h, copyButton, copyText, errorInfo } from './format.js';
 import { SourceView } from './editor.js';
 import { RunOutput } from './python_output.js';
-import { errorCallout } from './errors.js';
+import { errorCallout, unreachableCallout } from './errors.js';
 import { hintFor } from './examples.js';
 import { readShare, shareUrl } from './share.js';
 
@@ -34,10 +34,12 @@ export class PythonPanel {
    * given the function that opens each run's session. openSession(): a new
    * gateway session. track(session, label): records a run's session for
    * the views, returns its SessionRecord. getInfo(): the gateway's
-   * /api/info (for the policy in callouts).
+   * /api/info (for the policy in callouts). gatewayDown(): whether the
+   * gateway is known not to answer now.
    */
-  constructor(root, { makeRuntime, openSession, track, getInfo = () => null, onRunningChange = () => {} }) {
+  constructor(root, { makeRuntime, openSession, track, getInfo = () => null, onRunningChange = () => {}, gatewayDown = () => false }) {
     this.root = root;
+    this.gatewayDown = gatewayDown;
     this.openSession = openSession;
     this.runtime = makeRuntime(() => this.openRunSession());
     this.track = track;
@@ -114,14 +116,7 @@ export class PythonPanel {
   /** Loads the example list, opens a shared link if the page has one, and starts an interpreter. */
   async load() {
     this.warm();
-    let list = [];
-    try {
-      const res = await fetch(new URL('examples/python/index.json', document.baseURI), { cache: 'no-cache' });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      list = await res.json();
-    } catch (err) {
-      this.loadNotice = `The Python examples were not found (examples/python/index.json: ${err.message}). You can still write and run your own.`;
-    }
+    const list = await this.fetchList();
     this.add({ name: 'main', title: 'Your code', description: 'A blank program of your own.', source: null }, BLANK);
     for (const meta of list) this.add(meta, null);
     this.tabs.addEventListener('keydown', (e) => this.tabKey(e));
@@ -129,6 +124,45 @@ export class PythonPanel {
     await this.select(this.byName(wanted) ? wanted : this.byName('tcp_server') ? 'tcp_server' : 'main');
     this.openShared();
     window.addEventListener('hashchange', () => this.openShared());
+  }
+
+  // The examples' list, or [] with a notice saying why there is none.
+  async fetchList() {
+    try {
+      const res = await fetch(new URL('examples/python/index.json', document.baseURI), { cache: 'no-cache' });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const list = await res.json();
+      this.listFailed = false;
+      this.loadNotice = null;
+      return list;
+    } catch (err) {
+      this.listFailed = true;
+      this.loadNotice = this.gatewayDown()
+        ? 'The Python examples load when the gateway answers again (it serves them). You can write your own meanwhile.'
+        : `The Python examples were not found (examples/python/index.json: ${err.message}). You can still write and run your own.`;
+      return [];
+    }
+  }
+
+  /** The gateway answers again: loads what could not be loaded while it was away. */
+  async gatewayBack() {
+    if (this.engine.dataset.state === 'failed') this.warm();
+    if (this.listFailed) {
+      for (const meta of await this.fetchList()) if (!this.byName(meta.name)) this.add(meta, null);
+      const p = this.current;
+      this.notice.hidden = !(p?.notice || this.loadNotice);
+      this.notice.textContent = p?.notice || this.loadNotice || '';
+    }
+    for (const p of this.programs) {
+      if (!p.sourceFailed) continue;
+      p.sourceFailed = false;
+      p.original = null;
+      p.state = null;
+      if (p === this.current) {
+        this.shown = null;
+        await this.select(p.name);
+      }
+    }
   }
 
   // Shows whether an interpreter is ready for the next Run: every run
@@ -235,7 +269,11 @@ export class PythonPanel {
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return await res.text();
     } catch (err) {
-      return `# The source of ${p.meta.source} could not be loaded: ${err.message}\n`;
+      // Fetched again when the gateway is back (gatewayBack).
+      p.sourceFailed = true;
+      return this.gatewayDown()
+        ? `# The source of ${p.meta.source} loads when the gateway answers again.\n`
+        : `# The source of ${p.meta.source} could not be loaded: ${err.message}\n`;
     }
   }
 
@@ -309,6 +347,11 @@ export class PythonPanel {
     p.out.clear();
     p.out.system(`$ python ${FILENAME}${argv.length ? ` ${argv.join(' ')}` : ''}`);
     this.setStatus(p, 'starting', { result: null, waiting: false, stopWanted: false, record: null, shownDenials: 0 });
+    if (this.gatewayDown()) {
+      p.out.note(this.unreachable());
+      this.finish(p, { status: null, reason: 'failed', message: 'the gateway is not answering' });
+      return;
+    }
     if (this.engine.dataset.state !== 'ready') p.out.system('loading Python…');
 
     let run;
@@ -383,6 +426,7 @@ export class PythonPanel {
   // Why a run could not start: its interpreter did not load, or the
   // gateway did not open its session (a bad token is a denial like any).
   startFailure(err) {
+    if (this.gatewayDown()) return this.unreachable();
     const { code, message } = errorInfo(err);
     if (code === 'EACCES') return errorCallout(err, { context: 'opening the run’s gateway session', policy: this.getInfo()?.policy });
     const gateway = err instanceof Error && err.name === 'SockgateError';
@@ -395,6 +439,13 @@ export class PythonPanel {
       h('div', { class: 'callout-tip' }, gateway
         ? 'Every run needs a session of its own. The gateway may have as many as it allows (see Limits & rules at the top), or be gone: stop another program or reconnect, then Run again.'
         : 'Reload the page to load it again.'));
+  }
+
+  unreachable() {
+    return unreachableCallout({
+      context: 'starting the run',
+      message: 'The gateway serves Python and opens the program’s sockets, so nothing can run until it answers again.',
+    });
   }
 
   // A PermissionError from a socket call: the gateway's policy denied it.
