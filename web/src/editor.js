@@ -87,7 +87,9 @@ export class SourceView {
         theme,
         editing,
         keymap.of([...defaultKeymap, ...searchKeymap, ...foldKeymap]),
-        EditorView.contentAttributes.of({ 'aria-label': this.label }),
+        // tabindex: a read-only editor is still reached with Tab, so its
+        // text can be scrolled and selected from the keyboard.
+        EditorView.contentAttributes.of({ 'aria-label': this.label, tabindex: '0' }),
         EditorView.updateListener.of((u) => { if (u.docChanged && this.onChange) this.onChange(); }),
       ],
     });

@@ -63,16 +63,17 @@ export class ExamplesPanel {
         h('span', { class: 'panel-sub' }, 'C++ compiled to WebAssembly · each run opens its own session'),
         this.gatewayLoad),
       this.tabs,
-      h('div', { class: 'ex-info' },
-        h('div', { class: 'ex-heading' }, this.title, this.file),
-        this.desc),
-      h('div', { class: 'ex-split' },
-        this.editorHost,
-        h('div', { class: 'ex-runbar' },
-          this.runBtn, this.stopBtn, this.status,
-          h('label', { class: 'ex-args-label' }, h('span', {}, 'args'), this.args)),
-        this.hintBox,
-        this.outputs));
+      this.tabPanel = h('div', { class: 'tab-panel', role: 'tabpanel', id: 'ex-tabpanel' },
+        h('div', { class: 'ex-info' },
+          h('div', { class: 'ex-heading' }, this.title, this.file),
+          this.desc),
+        h('div', { class: 'ex-split' },
+          this.editorHost,
+          h('div', { class: 'ex-runbar' },
+            this.runBtn, this.stopBtn, this.status,
+            h('label', { class: 'ex-args-label' }, h('span', {}, 'args'), this.args)),
+          this.hintBox,
+          this.outputs)));
     this.editor = new SourceView(this.editorHost);
   }
 
@@ -109,7 +110,7 @@ export class ExamplesPanel {
       tab: null,
     }));
     for (const ex of this.examples) {
-      ex.tab = h('button', { type: 'button', class: 'ex-tab', role: 'tab', 'aria-selected': 'false', dataset: { example: ex.meta.name }, title: ex.meta.description || '' },
+      ex.tab = h('button', { type: 'button', class: 'ex-tab', role: 'tab', id: `ex-tab-${ex.meta.name}`, 'aria-controls': 'ex-tabpanel', 'aria-selected': 'false', dataset: { example: ex.meta.name }, title: ex.meta.description || '' },
         h('span', { class: 'ex-dot', 'aria-hidden': 'true' }), ex.meta.title || ex.meta.name);
       ex.tab.addEventListener('click', () => this.select(ex.meta.name));
       this.tabs.append(ex.tab);
@@ -142,6 +143,7 @@ export class ExamplesPanel {
       e.tab.tabIndex = e === ex ? 0 : -1;
       e.out.hidden = e !== ex;
     }
+    this.tabPanel.setAttribute('aria-labelledby', ex.tab.id);
     this.title.textContent = ex.meta.title || ex.meta.name;
     this.desc.textContent = ex.meta.description || '';
     this.file.textContent = ex.meta.source || '';

@@ -59,8 +59,8 @@ export class Header {
     document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && this.limits.open) { this.limits.open = false; this.limits.querySelector('summary')?.focus(); } });
     root.replaceChildren(
       h('div', { class: 'topbar-row' },
-        h('a', { class: 'brand', href: './', title: 'sockgate playground' },
-          logo(), h('span', { class: 'brand-name' }, 'sockgate'), h('span', { class: 'brand-sub' }, 'playground')),
+        h('h1', { class: 'brand-h1' }, h('a', { class: 'brand', href: './', title: 'sockgate playground' },
+          logo(), h('span', { class: 'brand-name' }, 'sockgate'), h('span', { class: 'brand-sub' }, 'playground'))),
         this.conn,
         h('div', { class: 'spacer' }),
         this.demo),

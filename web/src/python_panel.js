@@ -88,19 +88,20 @@ export class PythonPanel {
         h('span', { class: 'panel-sub' }, 'CPython in a Web Worker · each run opens its own session'),
         this.engine),
       this.tabs,
-      h('div', { class: 'py-info' },
-        h('div', { class: 'py-heading' }, this.title, this.file, this.shareBtn, this.resetBtn),
-        this.desc),
-      this.notice,
-      h('div', { class: 'py-split' },
-        this.editorHost,
-        h('div', { class: 'py-runbar' },
-          this.runBtn, this.stopBtn, this.status,
-          h('label', { class: 'py-args-label' }, h('span', {}, 'args'), this.args)),
-        this.shareBox,
-        this.hintBox,
-        this.outputs,
-        this.stdinForm));
+      this.tabPanel = h('div', { class: 'tab-panel', role: 'tabpanel', id: 'py-tabpanel' },
+        h('div', { class: 'py-info' },
+          h('div', { class: 'py-heading' }, this.title, this.file, this.shareBtn, this.resetBtn),
+          this.desc),
+        this.notice,
+        h('div', { class: 'py-split' },
+          this.editorHost,
+          h('div', { class: 'py-runbar' },
+            this.runBtn, this.stopBtn, this.status,
+            h('label', { class: 'py-args-label' }, h('span', {}, 'args'), this.args)),
+          this.shareBox,
+          this.hintBox,
+          this.outputs,
+          this.stdinForm)));
     this.editor = new SourceView(this.editorHost, {
       language: 'python',
       editable: true,
@@ -195,7 +196,7 @@ export class PythonPanel {
       runs: 0,
       waiting: false,
       record: null,
-      tab: h('button', { type: 'button', class: 'py-tab', role: 'tab', 'aria-selected': 'false', dataset: { program: meta.name, status: 'idle' }, title: meta.description || '' },
+      tab: h('button', { type: 'button', class: 'py-tab', role: 'tab', id: `py-tab-${meta.name}`, 'aria-controls': 'py-tabpanel', 'aria-selected': 'false', dataset: { program: meta.name, status: 'idle' }, title: meta.description || '' },
         h('span', { class: 'ex-dot', 'aria-hidden': 'true' }), meta.title || meta.name),
     };
     p.out = new RunOutput({ name: p.name, label: p.title, filename: FILENAME, onLine: (n) => this.goToLine(p, n) });
@@ -237,6 +238,7 @@ export class PythonPanel {
       q.tab.tabIndex = q === p ? 0 : -1;
       q.out.el.hidden = q !== p;
     }
+    this.tabPanel.setAttribute('aria-labelledby', p.tab.id);
     this.title.textContent = p.title;
     this.file.textContent = p.meta.source ? `examples/python/${p.meta.source}` : FILENAME;
     this.desc.textContent = p.meta.description || '';

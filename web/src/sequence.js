@@ -132,7 +132,10 @@ export class SequenceDiagram {
     const cls = `seq-row seq-${row.style}${row.note ? ' seq-note-row' : ''}`;
     const div = h('div', { class: cls, dataset: { seq: msg.seq, sock: msg.sock ?? '' } });
     div.append(h('span', { class: 'seq-time' }, first ? t : ''));
-    const svg = s('svg', { class: 'seq-svg', height: ROW_H, width: '100%', role: 'img', 'aria-label': row.title || plainLabel(row) });
+    // The drawing is for the eye (its tooltip is the raw message); a screen
+    // reader gets the row as a sentence.
+    div.append(h('span', { class: 'sr-only' }, row.note ? `note: ${row.note}` : spokenRow(row, msg)));
+    const svg = s('svg', { class: 'seq-svg', height: ROW_H, width: '100%', 'aria-hidden': 'true' });
     svg.append(s('title', {}, row.title || plainLabel(row)));
     for (const lane of Object.values(LANES)) {
       svg.append(s('line', { class: 'seq-life', x1: `${lane}%`, x2: `${lane}%`, y1: 0, y2: ROW_H }));
@@ -149,9 +152,20 @@ export class SequenceDiagram {
   }
 }
 
+const LANE_NAMES = { page: 'page', gw: 'gateway', peer: 'peer' };
+
+// "page to gateway: #2 connect 127.0.0.1:4000", and an error's message.
+function spokenRow(row, msg) {
+  const said = `${LANE_NAMES[row.from]} to ${LANE_NAMES[row.to]}: ${labelWords(row)}`;
+  return row.title && row.title !== msg.text && row.style === 'err' ? `${said} (${row.title})` : said;
+}
+
+function labelWords(row) {
+  return [row.label, row.label2].filter(Boolean).map((p) => (Array.isArray(p) ? p.map((x) => x.t ?? x).join('') : p)).join(' · ');
+}
+
 function plainLabel(row) {
-  const parts = [row.label, row.label2].filter(Boolean).map((p) => (Array.isArray(p) ? p.map((x) => x.t ?? x).join('') : p));
-  return `${row.from} → ${row.to}: ${parts.join(' · ')}`;
+  return `${row.from} → ${row.to}: ${labelWords(row)}`;
 }
 
 function labelText(parts, attrs) {

@@ -36,9 +36,13 @@ export class WireView {
       const row = e.target.closest('.wire-row');
       if (row && !window.getSelection()?.toString()) row.classList.toggle('expanded');
     });
+    // One Tab stop for the whole list: the arrow keys, Home and End move
+    // between rows, Enter or Space opens one.
     this.list.addEventListener('keydown', (e) => {
       const row = e.target.closest?.('.wire-row');
-      if (row && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); row.classList.toggle('expanded'); }
+      if (row && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); row.classList.toggle('expanded'); return; }
+      const next = this.rowForKey(e.key, row);
+      if (next) { e.preventDefault(); next.focus(); }
     });
 
     root.append(
@@ -184,11 +188,25 @@ export class WireView {
     this.follow = atBottom(this.list);
   }
 
+  // The row the key moves focus to from `row` (null: from the list itself).
+  rowForKey(key, row) {
+    const rows = [...this.list.children].filter((r) => !r.hidden);
+    if (!rows.length) return null;
+    const i = row ? rows.indexOf(row) : -1;
+    switch (key) {
+      case 'ArrowDown': return rows[Math.min(i + 1, rows.length - 1)];
+      case 'ArrowUp': return rows[i < 0 ? rows.length - 1 : Math.max(i - 1, 0)];
+      case 'Home': return rows[0];
+      case 'End': return rows[rows.length - 1];
+      default: return null;
+    }
+  }
+
   render(msg) {
     this.empty.hidden = true;
     const row = h('div', {
       class: `wire-row wire-${msg.dir} wire-${msg.kind}${msg.json?.ok === false || msg.json?.op === 'error' ? ' wire-error' : ''}`,
-      tabindex: '0',
+      tabindex: '-1',
       dataset: { seq: msg.seq, sock: msg.sock ?? '' },
     });
     const type = msg.kind === 'note' ? 'note' : msg.kind === 'frame' ? msg.frame?.type || 'frame' : 'JSON';
