@@ -17,6 +17,7 @@ import { buildWeb, externalReferences } from '../../web/build.mjs';
 import { parseCommand, complete } from '../../web/src/commands.js';
 import { escaped, hexdump, unescapeText, parseHex, parseDenial, endpoint, size } from '../../web/src/format.js';
 import { Reconnector } from '../../web/src/reconnect.js';
+import { addressWords, ruleWords, groupWords } from '../../web/src/policy_words.js';
 
 describe('web/build.mjs', () => {
   it('bundles index.html, app.js, the Python worker and app.css without the wasm files', async () => {
@@ -294,5 +295,34 @@ describe('reconnect schedule', () => {
     await finished;
     assert.equal(starts.length, 2);
     assert.equal(r.waiting, false, 'no wait after a stop');
+  });
+});
+
+describe('the policy in words', () => {
+  it('names the address ranges a newcomer knows and keeps the others as they are', () => {
+    assert.equal(addressWords('127.0.0.0/8'), 'this computer');
+    assert.equal(addressWords('127.0.0.1/32'), 'this computer');
+    assert.equal(addressWords('::1/128'), 'this computer');
+    assert.equal(addressWords('0.0.0.0/0'), 'any IPv4 address');
+    assert.equal(addressWords('::/0'), 'any IPv6 address');
+    assert.equal(addressWords('192.168.1.0/24'), 'the local network');
+    assert.equal(addressWords('172.16.0.0/12'), 'the local network');
+    assert.equal(addressWords('172.32.0.0/16'), '172.32.0.0/16', 'just outside 172.16.0.0/12');
+    assert.equal(addressWords('10.0.0.0/7'), '10.0.0.0/7', 'wider than the private range');
+    assert.equal(addressWords('fd00::/8'), 'the local network');
+    assert.equal(addressWords('::ffff:127.0.0.0/104'), 'this computer');
+    assert.equal(addressWords('203.0.113.7/32'), '203.0.113.7');
+    assert.equal(addressWords('203.0.113.0/24'), '203.0.113.0/24');
+  });
+
+  it('says ports and protocols in words and merges what says the same', () => {
+    assert.deepEqual(ruleWords('tcp+udp 127.0.0.0/8, any port'), { words: 'this computer, any port', rule: 'tcp+udp 127.0.0.0/8, any port' });
+    assert.equal(ruleWords('udp 10.0.0.0/8, port 53').words, 'the local network, port 53 (UDP only)');
+    assert.equal(ruleWords('::1/128, ports 1024-65535').words, 'this computer, ports 1024–65535');
+    assert.equal(ruleWords('something new').words, 'something new');
+    assert.deepEqual(groupWords(['tcp+udp 127.0.0.0/8, any port', 'tcp+udp ::1/128, any port', 'tcp 0.0.0.0/0, port 80']), [
+      { words: 'this computer, any port', rules: ['tcp+udp 127.0.0.0/8, any port', 'tcp+udp ::1/128, any port'] },
+      { words: 'any IPv4 address, port 80 (TCP only)', rules: ['tcp 0.0.0.0/0, port 80'] },
+    ]);
   });
 });

@@ -77,13 +77,18 @@ describe('playground console', { timeout: 120000 }, () => {
     assert.ok(header.includes('sockgate.v1'), 'protocol version shown');
     const session = await page.evaluate(() => window.sockgatePlayground.state.session.info.session);
     assert.ok(header.includes(session), 'session id shown');
-    // The policy in plain words, from /api/info's summary lines.
+    // The policy in words (the default loopback rules are "this
+    // computer"), and as /api/info's summary lines after a click on CIDR.
+    assert.match(header, /May connect and send to\s*this computer, any port/);
+    assert.match(header, /May listen and bind on\s*this computer, ports 1024–65535/);
+    assert.doesNotMatch(header, /127\.0\.0\.0\/8/);
+    await page.click('.policy-toggle');
+    const rules = await textOf(page, '.policy');
     for (const line of info.policy.summary) {
-      const words = line.replace(/^(connect\/send to|listen\/bind on)\s+/, '');
-      assert.ok(header.includes(words), `policy "${words}" in header`);
+      const rule = line.replace(/^(connect\/send to|listen\/bind on)\s+/, '');
+      assert.ok(rules.includes(rule), `rule "${rule}" shown on request: ${rules}`);
     }
-    assert.match(header, /May connect and send to/);
-    assert.match(header, /May listen and bind on/);
+    assert.equal(await page.getAttribute('.policy-toggle', 'aria-pressed'), 'true');
     assert.ok(header.includes(`${gw.demo.host}:${gw.demo.port}`), 'demo echo address shown');
   });
 
@@ -310,8 +315,10 @@ describe('a denied destination', { timeout: 60000 }, () => {
 
   it('says which rules denied it and how to allow it', async () => {
     const { page, external } = await openPlayground(browser, gw);
-    const header = await textOf(page, '#topbar');
-    assert.match(header, /127\.0\.0\.1\/32/);
+    // In words, and as the rule on request.
+    assert.match(await textOf(page, '.policy-reach'), /this computer, ports 1–1000 \(TCP only\)/);
+    await page.click('.policy-toggle');
+    assert.match(await textOf(page, '.policy-reach'), /127\.0\.0\.1\/32/);
 
     await command(page, `connect 127.0.0.1 ${gw.demo.port}`);
     await page.waitForSelector('.callout-denied');

@@ -76,7 +76,8 @@ describe('examples in the page', { timeout: 240000 }, () => {
     const names = await page().$$eval('.ex-tab', (tabs) => tabs.map((t) => t.dataset.example));
     for (const n of ['tcp_server', 'tcp_client', 'udp_server', 'udp_client']) assert.ok(names.includes(n), `${n} listed`);
     await select(page(), 'tcp_server');
-    await waitForText(page(), '.ex-editor', '#include');
+    await page().waitForFunction(() => window.sockgatePlayground.examples.editor.text.includes('#include <sys/socket.h>'));
+    await waitForText(page(), '.ex-editor', 'int main(');
     // C++ highlighting: CodeMirror marks tokens with spans.
     const spans = await page().$$eval('.ex-editor .cm-content span', (els) => els.length);
     assert.ok(spans > 10, `highlighted tokens: ${spans}`);

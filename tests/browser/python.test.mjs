@@ -565,10 +565,12 @@ describe('the layout with Python', { timeout: 120000 }, () => {
       const box = (sel) => page.$eval(sel, (el) => { const r = el.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
       // Nothing sticks out sideways.
       assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal scrolling');
-      // The Python editor and the C++ examples sit side by side in the first screen.
+      // Beside the Python editor in the first screen: the C++ examples when
+      // there are three columns, the console when there are two.
       const py = await box('#python');
-      const ex = await box('#examples');
-      assert.ok(py.x < ex.x && Math.abs(py.y - ex.y) < 2, `python ${JSON.stringify(py)} examples ${JSON.stringify(ex)}`);
+      const beside = width > 1180 ? '#examples' : '#console';
+      const ex = await box(beside);
+      assert.ok(py.x < ex.x && Math.abs(py.y - ex.y) < 2, `python ${JSON.stringify(py)} ${beside} ${JSON.stringify(ex)}`);
       assert.ok(py.w >= 420, `python panel ${py.w}px wide`);
       const editor = await box('.py-editor');
       assert.ok(editor.h >= 120, `editor ${editor.h}px high`);

@@ -68,7 +68,7 @@ describe('the page across a gateway restart', { timeout: 120000 }, () => {
     gw = await startGateway([], { port });
     await page.waitForSelector('.conn[data-state="connected"]', { timeout: 30000 });
     await waitForText(page, '.console-out', /The gateway is back after \d+ s/);
-    await waitForText(page, '.ex-editor', '#include');
+    await page.waitForFunction(() => window.sockgatePlayground.examples.editor.text.includes('#include'));
     await waitForText(page, '.ex-load', /gateway: \d+ session/);
 
     // And runs work again.

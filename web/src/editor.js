@@ -14,6 +14,7 @@ import { searchKeymap, highlightSelectionMatches } from '@codemirror/search';
 import { tags as t } from '@lezer/highlight';
 import { cpp } from '@codemirror/lang-cpp';
 import { python } from '@codemirror/lang-python';
+import { bodyLine } from './source_body.js';
 
 // Colours come from CSS variables so the editor follows the page's light
 // or dark scheme.
@@ -111,6 +112,18 @@ export class SourceView {
 
   get text() {
     return this.view.state.doc.toString();
+  }
+
+  /** Shows text starting at the program's body (source_body.js), the cursor there. */
+  setSourceAtBody(text) {
+    this.setSource(text);
+    const line = this.view.state.doc.line(Math.min(bodyLine(text, this.language), this.view.state.doc.lines));
+    this.view.dispatch({ selection: { anchor: line.from } });
+    // Scrolls the editor only: scrollIntoView would scroll the page too.
+    this.view.requestMeasure({
+      read: (view) => view.lineBlockAt(line.from).top,
+      write: (top, view) => { view.scrollDOM.scrollTop = top; },
+    });
   }
 
   /** Puts the cursor at the start of line n (1-based), scrolls it into view and focuses the editor. */

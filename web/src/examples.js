@@ -165,7 +165,8 @@ export class ExamplesPanel {
       }
     }
     if (this.current === ex) {
-      this.editor.setSource(text);
+      if (ex.source === null) this.editor.setSource(text);
+      else this.editor.setSourceAtBody(text);
       // "// Usage: tcp_server [host] [port]" in the source tells what the
       // arguments are.
       const usage = /Usage:\s*\S+\s+(.+)/.exec(text)?.[1]?.trim();

@@ -3,6 +3,7 @@
 // words, its limits, and the demo echo service.
 
 import { h, size, copyButton } from './format.js';
+import { groupWords } from './policy_words.js';
 
 export async function fetchInfo() {
   const res = await fetch(new URL('api/info', document.baseURI), { cache: 'no-store' });
@@ -64,17 +65,30 @@ export class Header {
         this.conn,
         h('div', { class: 'spacer' }),
         this.demo),
-      h('div', { class: 'topbar-row topbar-policy' }, this.policy, this.limits));
+      h('div', { class: 'topbar-row topbar-policy' },
+        h('p', { class: 'tagline' }, 'Real TCP and UDP sockets for programs in your browser.'),
+        this.policy, this.limits));
   }
 
   setInfo(info) {
     this.info = info;
+    // In words; the rules themselves (CIDR) on request.
     this.policy.replaceChildren(h('span', { class: 'policy-title' }, 'Policy'));
     for (const g of policyGroups(info.policy)) {
+      const items = g.key === 'other' ? g.items.map((item) => ({ words: item, rules: [item] })) : groupWords(g.items);
       this.policy.append(h('span', { class: `policy-group policy-${g.key}` },
         h('span', { class: 'policy-label' }, g.title),
-        ...g.items.map((item) => h('span', { class: 'policy-item' }, item))));
+        ...items.map((item) => h('span', { class: 'policy-item' },
+          h('span', { class: 'policy-words' }, item.words),
+          h('span', { class: 'policy-rule' }, item.rules.join(' · '))))));
     }
+    const showRules = h('button', { type: 'button', class: 'btn btn-tiny policy-toggle', 'aria-pressed': String(this.policy.dataset.rules === 'on'), title: 'Show the rules as the gateway states them (CIDR notation)' }, 'CIDR');
+    showRules.addEventListener('click', () => {
+      const on = this.policy.dataset.rules !== 'on';
+      this.policy.dataset.rules = on ? 'on' : 'off';
+      showRules.setAttribute('aria-pressed', String(on));
+    });
+    this.policy.append(showRules);
     if (info.token_required) this.policy.append(h('span', { class: 'policy-group' }, h('span', { class: 'policy-item warn' }, 'token required')));
 
     const l = info.limits || {};

@@ -17,6 +17,7 @@ import { SessionPicker, optionText } from './session_picker.js';
 import { PythonPanel } from './python_panel.js';
 import { PythonRuntime } from './python/run.js';
 import { Reconnector } from './reconnect.js';
+import { FirstSteps } from './first_steps.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -155,6 +156,17 @@ const python = new PythonPanel($('#python'), {
   onRunningChange: () => runningChanged(),
   gatewayDown,
 });
+
+// Runs a Python example as if its tab and Run were clicked.
+async function runPython(name) {
+  await python.select(name);
+  python.run(name);
+}
+
+new FirstSteps($('#first-steps'), [
+  { label: 'Run the TCP server', title: 'Runs the Python TCP server example (Python panel)', act: () => runPython('tcp_server') },
+  { label: 'Run the TCP client', title: 'Runs the Python TCP client example, which talks to that server', act: () => runPython('tcp_client') },
+]);
 
 // --- gateway load while examples run (their sessions are not ours) -------
 

@@ -255,7 +255,9 @@ export class PythonPanel {
         p.original = await this.fetchSource(p);
         if (this.current !== p) return;
       }
-      this.editor.setSource(p.original);
+      // An example opens at its code; the learner's own (or shared) code at its top.
+      if (p.meta.source && !p.sourceFailed) this.editor.setSourceAtBody(p.original);
+      else this.editor.setSource(p.original);
       p.state = this.editor.saveState();
     }
     this.shown = p;
