@@ -96,10 +96,11 @@ export async function stopAll(browser, gw) {
  * of page errors and of the WebSocket URLs the page opened. Waits until the
  * console session is connected.
  */
-export async function openPlayground(browser, gw, { viewport = { width: 1440, height: 900 }, connected = true, query = '' } = {}) {
+export async function openPlayground(browser, gw, { viewport = { width: 1440, height: 900 }, connected = true, query = '', mobile = false } = {}) {
   // The test's certificate is self-signed; the page is still a secure
-  // context, with the errors only ignored for this context.
-  const context = await browser.newContext({ viewport, colorScheme: 'light', ignoreHTTPSErrors: tlsMode });
+  // context, with the errors only ignored for this context. mobile: a
+  // touch screen and the mobile viewport rules, as on a phone.
+  const context = await browser.newContext({ viewport, colorScheme: 'light', ignoreHTTPSErrors: tlsMode, hasTouch: mobile, isMobile: mobile });
   const page = await context.newPage();
   const external = [];
   const errors = [];

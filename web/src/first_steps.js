@@ -24,9 +24,11 @@ export class FirstSteps {
     root.replaceChildren(
       h('p', { class: 'first-steps-text' },
         h('strong', {}, 'New here? '),
-        'Every socket on this page is real: the gateway opens it on its host for the program in your browser. Start with ',
+        h('span', { class: 'first-steps-why' }, 'Every socket on this page is real: the gateway opens it on its host for the program in your browser. '),
+        'Start with ',
         ...buttons.flatMap((b, i) => (i ? [' then ', b] : [b])),
-        ', and watch them talk under Sequence and Wire. Or type ', h('code', {}, 'help'), ' in the console.'),
+        h('span', { class: 'first-steps-why' }, ', and watch them talk under Sequence and Wire. Or type ', h('code', {}, 'help'), ' in the console'),
+        '.'),
       dismiss);
     root.hidden = false;
   }

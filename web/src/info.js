@@ -24,9 +24,9 @@ export async function fetchHealth() {
  */
 export function policyGroups(policy) {
   const groups = [
-    { key: 'reach', title: 'May connect and send to', prefix: /^connect\/send to\s+/i, items: [] },
-    { key: 'local', title: 'May listen and bind on', prefix: /^listen\/bind on\s+/i, items: [] },
-    { key: 'other', title: 'Also', prefix: null, items: [] },
+    { key: 'reach', title: 'May connect and send to', short: 'Reach', prefix: /^connect\/send to\s+/i, items: [] },
+    { key: 'local', title: 'May listen and bind on', short: 'Listen', prefix: /^listen\/bind on\s+/i, items: [] },
+    { key: 'other', title: 'Also', short: 'Also', prefix: null, items: [] },
   ];
   for (const line of policy?.summary || []) {
     const g = groups.find((x) => x.prefix && x.prefix.test(line)) || groups[2];
@@ -77,7 +77,8 @@ export class Header {
     for (const g of policyGroups(info.policy)) {
       const items = g.key === 'other' ? g.items.map((item) => ({ words: item, rules: [item] })) : groupWords(g.items);
       this.policy.append(h('span', { class: `policy-group policy-${g.key}` },
-        h('span', { class: 'policy-label' }, g.title),
+        // A phone shows the short label.
+        h('span', { class: 'policy-label' }, h('span', { class: 'label-long' }, g.title), h('span', { class: 'label-short', 'aria-hidden': 'true' }, g.short)),
         ...items.map((item) => h('span', { class: 'policy-item' },
           h('span', { class: 'policy-words' }, item.words),
           h('span', { class: 'policy-rule' }, item.rules.join(' · '))))));

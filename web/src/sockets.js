@@ -77,12 +77,13 @@ export class SocketsTable {
     }
     const tr = h('tr', { class: `sock-row state-${s.state}${s.error ? ' has-error' : ''}`, dataset: { sock: s.id } },
       h('td', {}, sockBadge(s.id)),
+      // data-label: a phone shows each row as a card, without the head.
       h('td', { class: 'kind' }, s.kind === 'listener' ? 'listen' : s.kind),
-      h('td', { class: 'addr' }, endpoint(s.local)),
-      h('td', { class: 'addr' }, s.kind === 'listener' ? '—' : isUdp ? (s.remote ? endpoint(s.remote) : 'any') : endpoint(s.remote)),
+      h('td', { class: 'addr', dataset: { label: 'local' } }, endpoint(s.local)),
+      h('td', { class: 'addr', dataset: { label: 'remote' } }, s.kind === 'listener' ? '—' : isUdp ? (s.remote ? endpoint(s.remote) : 'any') : endpoint(s.remote)),
       h('td', { class: `state state-${state.cls}`, title: s.error ? `${s.error.code}: ${s.error.message || ''}` : '' }, state.text),
-      h('td', { class: 'num' }, inText),
-      h('td', { class: 'num' }, outText),
+      h('td', { class: 'num', dataset: { label: 'in' } }, inText),
+      h('td', { class: 'num', dataset: { label: 'out' } }, outText),
       tools);
     if (s.listener) tr.title = `accepted by listener ${s.listener}`;
     return tr;
