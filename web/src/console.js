@@ -1,8 +1,10 @@
 // The interactive console: netcat-style commands on the page's own gateway
-// session, with history, Tab completion, a line-ending choice, and incoming
-// data shown per socket as escaped text or hex.
+// session, with history, Tab completion, a line-ending choice, and data
+// shown per socket and direction as escaped text, hex, or both, each line
+// with its time; the log can be copied or saved as text or JSON.
 
-import { h, endpoint, size, bytesView, unescapeText, parseHex, sockBadge, atBottom, errorInfo } from './format.js';
+import { h, endpoint, size, bytesView, unescapeText, parseHex, sockBadge, atBottom, errorInfo, clock, escaped, toBytes } from './format.js';
+import { exportMenu, fileStamp } from './export_menu.js';
 import { COMMANDS, LINE_ENDINGS, parseCommand, findCommand, complete, CommandError } from './commands.js';
 import { errorCallout } from './errors.js';
 
@@ -35,6 +37,7 @@ export class Console {
     this.modeBtns = {
       text: h('button', { type: 'button', class: 'seg-btn', 'aria-pressed': 'true', onclick: () => this.setMode('text') }, 'text'),
       hex: h('button', { type: 'button', class: 'seg-btn', 'aria-pressed': 'false', onclick: () => this.setMode('hex') }, 'hex'),
+      both: h('button', { type: 'button', class: 'seg-btn', 'aria-pressed': 'false', title: 'Text and hex side by side', onclick: () => this.setMode('both') }, 'both'),
     };
     this.demoBtn = h('button', { type: 'button', class: 'btn btn-small btn-accent', title: 'Connect to the gateway’s demo TCP echo service' }, 'Echo service');
     this.demoBtn.addEventListener('click', () => {
@@ -53,7 +56,8 @@ export class Console {
         h('h2', {}, 'Console'),
         h('span', { class: 'panel-sub' }, 'netcat-style, on this page’s session'),
         h('div', { class: 'panel-tools' },
-          h('span', { class: 'seg', role: 'group', 'aria-label': 'Show data as' }, this.modeBtns.text, this.modeBtns.hex),
+          h('span', { class: 'seg', role: 'group', 'aria-label': 'Show data as' }, this.modeBtns.text, this.modeBtns.hex, this.modeBtns.both),
+          exportMenu({ name: () => `sockgate-console-${fileStamp()}`, records: () => this.records() }),
           h('button', { type: 'button', class: 'btn btn-small', title: 'Clear the console (Ctrl+L)', onclick: () => this.clear() }, 'Clear'))),
       h('div', { class: 'console-bar' },
         this.demoBtn,
@@ -127,10 +131,13 @@ export class Console {
 
   // --- output -------------------------------------------------------------
 
-  /** A line of output; parts are nodes or strings. */
+  /** A line of output, with its time; parts are nodes or strings. */
   line(kind, ...parts) {
     const stick = this.follow || atBottom(this.out);
-    const el = h('div', { class: `cl cl-${kind}` }, ...parts);
+    const now = Date.now();
+    const el = h('div', { class: `cl cl-${kind}`, dataset: { time: String(now), kind } },
+      // The space keeps copied text readable: "12:00:01.250 [3] accepted".
+      h('time', { class: 'cl-time', dateTime: new Date(now).toISOString() }, clock(now)), ' ', ...parts);
     this.out.append(el);
     while (this.out.childElementCount > MAX_LINES) this.out.firstElementChild.remove();
     this.follow = stick;
@@ -146,15 +153,35 @@ export class Console {
     return this.line(kind, node);
   }
 
+  /** The log: [{time, kind, text}], data lines with sock, dir and bytes. */
+  records() {
+    return [...this.out.children].map((el) => {
+      const text = [...el.childNodes].filter((n) => !n.classList?.contains('cl-time')).map((n) => n.textContent).join('').trim();
+      const rec = { time: Number(el.dataset.time), kind: el.dataset.kind, text };
+      const holder = el.querySelector('.data-bytes');
+      if (holder?.bytes) {
+        const b = toBytes(holder.bytes);
+        Object.assign(rec, {
+          sock: Number(el.dataset.sock), dir: el.dataset.dir, length: b.length,
+          text: `[${el.dataset.sock}] ${el.dataset.dir === 'in' ? 'received' : 'sent'} ${b.length} B${el.dataset.peer ? ` ${el.dataset.peer}` : ''}: ${escaped(b, b.length)}`,
+          hex: [...b].map((x) => x.toString(16).padStart(2, '0')).join(''),
+        });
+      }
+      return rec;
+    });
+  }
+
   dataLine(sock, dir, bytes, extra = null) {
     const holder = h('span', { class: 'data-bytes' }, bytesView(bytes, this.mode));
     holder.bytes = bytes;
-    return this.line(`data data-${dir}`,
+    const el = this.line(`data data-${dir}`,
       sockBadge(sock),
       h('span', { class: 'dir', title: dir === 'in' ? 'received' : 'sent' }, dir === 'in' ? '◂' : '▸'),
       h('span', { class: 'len' }, size(bytes.length)),
       extra ? h('span', { class: 'peer' }, extra) : null,
       holder);
+    Object.assign(el.dataset, { sock: String(sock), dir, ...(extra ? { peer: extra } : {}) });
+    return el;
   }
 
   chip(text) {

@@ -10,6 +10,7 @@ import { runUrl, watchRun } from './wiretap.js';
 import { errorCallout, unreachableCallout } from './errors.js';
 import { runFailureWatcher } from './run_failures.js';
 import { fetchHealth } from './info.js';
+import { exportMenu, fileStamp } from './export_menu.js';
 
 let runKeys = 0;
 
@@ -52,7 +53,9 @@ export class ExamplesPanel {
     this.status = h('span', { class: 'ex-status status-idle', role: 'status' }, STATUS_TEXT.idle);
     this.hintBox = h('div', { class: 'ex-hint', hidden: true });
     this.editorHost = h('div', { class: 'ex-editor' });
-    this.outputs = h('div', { class: 'ex-outputs' });
+    // Export sits in the output's corner, as a code block's copy button does.
+    this.outputs = h('div', { class: 'ex-outputs' },
+      exportMenu({ name: () => `${this.current?.meta.name ?? 'example'}-output-${fileStamp()}`, records: () => this.outputRecords(this.current) }));
     this.gatewayLoad = h('span', { class: 'panel-meta ex-load', title: 'From the gateway’s /healthz' });
     this.runBtn.addEventListener('click', () => this.run());
     this.stopBtn.addEventListener('click', () => this.stop());
@@ -223,11 +226,21 @@ export class ExamplesPanel {
   write(ex, kind, text) {
     const out = ex.out;
     const stick = out.scrollHeight - out.scrollTop - out.clientHeight < 24;
-    const line = h('div', { class: `ol ol-${kind}` }, text);
+    const line = h('div', { class: `ol ol-${kind}`, dataset: { time: String(Date.now()) } }, text);
     out.append(line);
     if (kind === 'err') this.explainFailures(ex);
     while (out.childElementCount > 3000) out.firstElementChild.remove();
     if (stick) out.scrollTop = out.scrollHeight;
+  }
+
+  /** A run's output, for export: [{time, stream, text}]; stream is out, err or sys. */
+  outputRecords(ex) {
+    if (!ex) return [];
+    return [...ex.out.querySelectorAll('.ol')].map((el) => ({
+      time: Number(el.dataset.time) || null,
+      stream: [...el.classList].find((c) => c.startsWith('ol-'))?.slice(3) ?? 'out',
+      text: el.textContent,
+    }));
   }
 
   // Shows the explanations waiting for the program's report of its failure.

@@ -164,6 +164,8 @@ export function escaped(bytes, max = Infinity, { more = false } = {}) {
 
 /** Renders bytes into a span, control escapes styled, as text or hex. */
 export function bytesView(bytes, mode = 'text') {
+  // Both: the text and its hex dump side by side.
+  if (mode === 'both') return h('span', { class: 'bytes bytes-both' }, bytesView(bytes, 'text'), bytesView(bytes, 'hex'));
   const span = h('span', { class: `bytes bytes-${mode}` });
   if (mode === 'hex') {
     span.textContent = hexdump(bytes);

@@ -66,7 +66,7 @@ export class RunOutput {
     this.flush();
     if (this.current) this.endLine();
     const stick = atBottom(this.el);
-    this.lines.append(h('div', { class: `pl pl-${kind}` }, text));
+    this.lines.append(h('div', { class: `pl pl-${kind}`, dataset: { time: String(Date.now()) } }, text));
     if (stick) this.scrollToEnd();
   }
 
@@ -87,8 +87,23 @@ export class RunOutput {
     return this.lines.textContent;
   }
 
+  /** The output, for export: [{time, stream, text}]; stream is out, err, in, sys or mixed. */
+  records() {
+    this.flush();
+    return [...this.lines.children].map((el) => {
+      const streams = new Set([...el.querySelectorAll('.ps')].map((s) => [...s.classList].find((c) => c.startsWith('ps-'))?.slice(3)));
+      const sys = [...el.classList].find((c) => c.startsWith('pl-'))?.slice(3);
+      return {
+        time: Number(el.dataset.time) || null,
+        stream: sys || (streams.size === 1 ? [...streams][0] : streams.size ? 'mixed' : 'out'),
+        text: el.textContent,
+      };
+    });
+  }
+
   newLine() {
-    const line = h('div', { class: 'pl' });
+    // The time its first text was written.
+    const line = h('div', { class: 'pl', dataset: { time: String(Date.now()) } });
     this.lines.append(line);
     return line;
   }

@@ -14,6 +14,7 @@ import { RunOutput } from './python_output.js';
 import { errorCallout, unreachableCallout } from './errors.js';
 import { hintFor } from './examples.js';
 import { readShare, shareUrl } from './share.js';
+import { exportMenu, fileStamp } from './export_menu.js';
 
 const FILENAME = 'main.py';
 
@@ -65,7 +66,9 @@ export class PythonPanel {
     this.resetBtn = h('button', { type: 'button', class: 'btn btn-small py-reset', title: 'Put back the example as it was' }, 'Reset');
     this.shareBox = h('div', { class: 'py-sharebox', hidden: true });
     this.hintBox = h('div', { class: 'py-hint', hidden: true });
-    this.outputs = h('div', { class: 'py-outputs' });
+    // Export sits in the output's corner, as a code block's copy button does.
+    this.outputs = h('div', { class: 'py-outputs' },
+      exportMenu({ name: () => `${this.current?.name ?? 'python'}-output-${fileStamp()}`, records: () => this.current?.out.records() ?? [] }));
     this.stdin = h('input', { class: 'py-stdin-input', type: 'text', spellcheck: 'false', autocomplete: 'off', 'aria-label': 'A line for input()', disabled: true });
     this.stdinForm = h('form', { class: 'py-stdin', dataset: { waiting: 'false' } },
       h('label', { class: 'py-stdin-label' }, 'stdin'),

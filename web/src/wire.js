@@ -1,9 +1,10 @@
 // The wire view: every WebSocket message of the session the picker shows,
 // as it was sent or received. JSON control messages compact or pretty-printed, binary
 // frames decoded (type, socket, length, hex preview). Filter by socket,
-// pause, clear.
+// pause, clear, and copy or save what is shown as text or JSON.
 
 import { h, clock, hex, escaped, hexdump, sockBadge, atBottom } from './format.js';
+import { exportMenu, fileStamp } from './export_menu.js';
 
 export class WireView {
   constructor(root, { max = 1000 } = {}) {
@@ -54,6 +55,7 @@ export class WireView {
           this.filterSel,
           this.formatBtn,
           this.pauseBtn,
+          exportMenu({ name: () => `sockgate-wire-${fileStamp()}`, records: () => this.records() }),
           h('button', { type: 'button', class: 'btn btn-small', onclick: () => this.clear(), title: 'Clear the list' }, 'Clear'))),
       h('div', { class: 'wire-cols', 'aria-hidden': 'true' },
         h('span', {}, 'time'), h('span', {}, 'dir'), h('span', {}, 'type'), h('span', {}, 'sock'), h('span', {}, 'message')),
@@ -223,7 +225,34 @@ export class WireView {
       row.title = 'Reconstructed: the handshake happened before the page started listening to the wire';
     }
     row.hidden = !this.matches(row);
+    row.msg = msg;
     this.list.append(row);
+  }
+
+  /** The messages shown (the socket filter applies), for export. */
+  records() {
+    return [...this.list.children].filter((row) => !row.hidden && row.msg).map((row) => {
+      const msg = row.msg;
+      const f = msg.frame;
+      const rec = {
+        time: msg.time,
+        dir: msg.dir === 'out' ? 'page→gateway' : msg.dir === 'in' ? 'gateway→page' : null,
+        type: row.querySelector('.wire-type').textContent,
+        sock: msg.sock ?? null,
+      };
+      if (msg.kind === 'text') {
+        try { rec.json = JSON.parse(msg.text); } catch { rec.raw = msg.text; }
+      } else if (msg.kind === 'note') {
+        rec.note = msg.text;
+      } else if (f) {
+        rec.frame = { type: f.type, length: f.length, increment: f.increment, addr: f.addr, port: f.port, error: f.error };
+        if (f.preview?.length) rec.frame.preview_hex = hex(f.preview, f.preview.length).replace(/\s+/g, '');
+      }
+      rec.text = [rec.dir === 'page→gateway' ? 'C→G' : rec.dir ? 'G→C' : '--', rec.type, rec.sock !== null ? `[${rec.sock}]` : '',
+        msg.kind === 'text' || msg.kind === 'note' ? msg.text : [...row.querySelectorAll('.wire-body .compact > *')].map((e) => e.textContent).join(' ')]
+        .filter(Boolean).join(' ');
+      return rec;
+    });
   }
 
   body(msg) {
