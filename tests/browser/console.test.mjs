@@ -211,10 +211,10 @@ describe('playground console', { timeout: 120000 }, () => {
   it('sends with the chosen line ending and as hex', async () => {
     const { page } = tab;
     await connectToEcho(page, gw);
-    await page.selectOption('#console select', 'crlf');
+    await page.selectOption('#console .ending select', 'crlf');
     await command(page, 'send 1 crlf');
     await waitForText(page, '.console-out', 'crlf\\r\\n');
-    await page.selectOption('#console select', 'none');
+    await page.selectOption('#console .ending select', 'none');
     await command(page, 'sendhex 1 41 42 00 ff');
     await waitForText(page, '.console-out', 'AB\\0\\xff');
   });

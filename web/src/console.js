@@ -5,6 +5,7 @@
 
 import { h, endpoint, size, bytesView, unescapeText, parseHex, sockBadge, atBottom, errorInfo, clock, escaped, toBytes } from './format.js';
 import { exportMenu, fileStamp } from './export_menu.js';
+import { ConsoleForms } from './console_forms.js';
 import { COMMANDS, LINE_ENDINGS, parseCommand, findCommand, complete, CommandError } from './commands.js';
 import { errorCallout } from './errors.js';
 
@@ -46,6 +47,15 @@ export class Console {
       else this.print('note', 'This gateway runs no demo echo service (started with --no-demo).');
     });
 
+    this.forms = new ConsoleForms({
+      run: (line) => this.run(line),
+      sockets: () => (this.session && !this.session.closed ? this.session.sockets() : []),
+      defaultPeer: () => this.getInfo()?.demo ?? null,
+    });
+    this.forms.el.id = 'console-forms';
+    this.formsBtn = h('button', { type: 'button', class: 'btn btn-small forms-toggle', 'aria-expanded': 'false', 'aria-controls': 'console-forms', title: 'Open sockets and send saved messages with fields instead of commands' }, 'Forms');
+    this.formsBtn.addEventListener('click', () => this.formsBtn.setAttribute('aria-expanded', String(this.forms.toggle())));
+
     const quick = (label, line, title) => h('button', {
       type: 'button', class: 'btn btn-small', title,
       onclick: () => this.fill(line),
@@ -65,7 +75,9 @@ export class Console {
         quick('listen', 'listen 12345', 'listen [HOST] PORT'),
         quick('bind', 'bind', 'bind [HOST] [PORT] — a UDP socket'),
         quick('resolve', 'resolve localhost', 'resolve HOST'),
-        quick('help', 'help', 'List the commands')),
+        quick('help', 'help', 'List the commands'),
+        this.formsBtn),
+      this.forms.el,
       this.out,
       h('form', { class: 'console-form', onsubmit: (e) => { e.preventDefault(); this.submit(); } },
         h('span', { class: 'prompt', 'aria-hidden': 'true' }, '›'),
@@ -371,6 +383,11 @@ export class Console {
           throw new CommandError(err.message, findCommand(cmd.name).usage);
         }
         if (!bytes.length) throw new CommandError('nothing to send (empty TEXT and no line ending)', findCommand('send').usage);
+        const udp = this.need().sockets().find((s) => s.id === cmd.sock && s.kind === 'udp');
+        if (udp && cmd.name === 'send') {
+          this.suggestSendTo(udp, cmd.text);
+          return;
+        }
         this.need().send(cmd.sock, bytes);
         this.dataLine(cmd.sock, 'out', bytes);
         return;
@@ -403,6 +420,14 @@ export class Console {
       default:
         throw new CommandError(`cannot run ${line}`);
     }
+  }
+
+  // send on a UDP socket: a datagram needs a destination, which sendto names.
+  suggestSendTo(sock, text) {
+    const peer = sock.remote ? { host: sock.remote.addr, port: sock.remote.port } : this.getInfo()?.demo;
+    const line = `sendto ${sock.id} ${peer ? `${peer.host} ${peer.port}` : 'HOST PORT'} ${text}`;
+    this.line('error usage', h('span', { class: 'errcode' }, 'udp'), ' ', sockBadge(sock.id),
+      ' is a UDP socket: a datagram names where it goes, so use sendto. ', this.chip(line));
   }
 
   help(topic) {
