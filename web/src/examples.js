@@ -11,6 +11,7 @@ import { errorCallout, unreachableCallout } from './errors.js';
 import { runFailureWatcher } from './run_failures.js';
 import { fetchHealth } from './info.js';
 import { exportMenu, fileStamp } from './export_menu.js';
+import { urlParam, setUrlParams } from './url_state.js';
 
 let runKeys = 0;
 
@@ -54,10 +55,14 @@ export class ExamplesPanel {
     this.hintBox = h('div', { class: 'ex-hint', hidden: true });
     this.editorHost = h('div', { class: 'ex-editor' });
     // Export sits in the output's corner, as a code block's copy button does.
+    this.pinBtn = h('button', { type: 'button', class: 'btn btn-small pin-toggle', 'aria-pressed': 'false', title: 'Keep this output in view beside the next program you pick: a server’s and its client’s side by side' }, 'Side by side');
+    this.pinBtn.addEventListener('click', () => this.setPinned(this.pinned ? null : this.current));
     this.outputs = h('div', { class: 'ex-outputs' },
-      exportMenu({ name: () => `${this.current?.meta.name ?? 'example'}-output-${fileStamp()}`, records: () => this.outputRecords(this.current) }));
+      h('div', { class: 'out-tools' }, this.pinBtn,
+        exportMenu({ name: () => `${this.current?.meta.name ?? 'example'}-output-${fileStamp()}`, records: () => this.outputRecords(this.current) })));
     this.gatewayLoad = h('span', { class: 'panel-meta ex-load', title: 'From the gateway’s /healthz' });
     this.runBtn.addEventListener('click', () => this.run());
+    this.args.addEventListener('input', () => this.remember());
     this.stopBtn.addEventListener('click', () => this.stop());
 
     root.append(
@@ -109,13 +114,13 @@ export class ExamplesPanel {
       source: null,
       run: null,
       status: 'idle',
-      out: h('div', { class: 'ex-output', role: 'log', 'aria-label': `Output of ${meta.name}`, tabindex: '0', hidden: true, dataset: { example: meta.name } }),
+      out: h('div', { class: 'ex-output', role: 'log', 'aria-label': `Output of ${meta.name}`, tabindex: '0', hidden: true, dataset: { example: meta.name, title: meta.title || meta.name } }),
       tab: null,
     }));
     for (const ex of this.examples) {
       ex.tab = h('button', { type: 'button', class: 'ex-tab', role: 'tab', id: `ex-tab-${ex.meta.name}`, 'aria-controls': 'ex-tabpanel', 'aria-selected': 'false', dataset: { example: ex.meta.name }, title: ex.meta.description || '' },
         h('span', { class: 'ex-dot', 'aria-hidden': 'true' }), ex.meta.title || ex.meta.name);
-      ex.tab.addEventListener('click', () => this.select(ex.meta.name));
+      ex.tab.addEventListener('click', () => this.select(ex.meta.name).then(() => this.remember()));
       this.tabs.append(ex.tab);
       this.outputs.append(ex.out);
       this.system(ex, 'Output appears here when you run the program.');
@@ -124,12 +129,13 @@ export class ExamplesPanel {
       if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
       const i = this.examples.indexOf(this.current);
       const next = this.examples[(i + (e.key === 'ArrowRight' ? 1 : this.examples.length - 1)) % this.examples.length];
-      this.select(next.meta.name);
+      this.select(next.meta.name).then(() => this.remember());
       next.tab.focus();
       e.preventDefault();
     });
-    const wanted = new URLSearchParams(location.search).get('example');
-    await this.select(this.examples.some((e) => e.meta.name === wanted) ? wanted : this.examples[0].meta.name);
+    const wanted = this.byName(urlParam('example'));
+    if (wanted && urlParam('args') !== null) wanted.argsText = urlParam('args');
+    await this.select(wanted ? wanted.meta.name : this.examples[0].meta.name);
   }
 
   byName(name) {
@@ -144,8 +150,8 @@ export class ExamplesPanel {
     for (const e of this.examples) {
       e.tab.setAttribute('aria-selected', String(e === ex));
       e.tab.tabIndex = e === ex ? 0 : -1;
-      e.out.hidden = e !== ex;
     }
+    this.showOutputs();
     this.tabPanel.setAttribute('aria-labelledby', ex.tab.id);
     this.title.textContent = ex.meta.title || ex.meta.name;
     this.desc.textContent = ex.meta.description || '';
@@ -176,6 +182,29 @@ export class ExamplesPanel {
       this.args.placeholder = usage || 'no arguments';
       this.args.title = usage ? `Arguments: ${usage}` : '';
     }
+  }
+
+  /** Keeps ex's output in view beside the selected example's (null: one output). */
+  setPinned(ex) {
+    this.pinned = ex;
+    this.pinBtn.setAttribute('aria-pressed', String(Boolean(ex)));
+    this.showOutputs();
+  }
+
+  showOutputs() {
+    for (const e of this.examples) {
+      e.out.hidden = e !== this.current && e !== this.pinned;
+      e.out.classList.toggle('pinned', e === this.pinned);
+    }
+    this.outputs.classList.toggle('split', Boolean(this.pinned) && this.pinned !== this.current);
+  }
+
+  /** Puts the picked example and its arguments in the page's address. */
+  remember() {
+    const ex = this.current;
+    if (!ex) return;
+    const args = this.args.value.trim();
+    setUrlParams({ example: ex.meta.name, args: args === (ex.meta.args || []).join(' ') ? null : args });
   }
 
   /** The gateway answers again: loads what could not be loaded while it was away. */

@@ -18,6 +18,7 @@ import { PythonPanel } from './python_panel.js';
 import { PythonRuntime } from './python/run.js';
 import { Reconnector } from './reconnect.js';
 import { FirstSteps } from './first_steps.js';
+import { ColumnResizer } from './layout_resize.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -162,6 +163,8 @@ async function runPython(name) {
   await python.select(name);
   python.run(name);
 }
+
+new ColumnResizer($('.layout'));
 
 new FirstSteps($('#first-steps'), [
   { label: 'Run the TCP server', title: 'Runs the Python TCP server example (Python panel)', act: () => runPython('tcp_server') },

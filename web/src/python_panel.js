@@ -15,6 +15,7 @@ import { errorCallout, unreachableCallout } from './errors.js';
 import { hintFor } from './examples.js';
 import { readShare, shareUrl } from './share.js';
 import { exportMenu, fileStamp } from './export_menu.js';
+import { urlParam, setUrlParams } from './url_state.js';
 
 const FILENAME = 'main.py';
 
@@ -67,8 +68,11 @@ export class PythonPanel {
     this.shareBox = h('div', { class: 'py-sharebox', hidden: true });
     this.hintBox = h('div', { class: 'py-hint', hidden: true });
     // Export sits in the output's corner, as a code block's copy button does.
+    this.pinBtn = h('button', { type: 'button', class: 'btn btn-small pin-toggle', 'aria-pressed': 'false', title: 'Keep this output in view beside the next program you pick: a server’s and its client’s side by side' }, 'Side by side');
+    this.pinBtn.addEventListener('click', () => this.setPinned(this.pinned ? null : this.current));
     this.outputs = h('div', { class: 'py-outputs' },
-      exportMenu({ name: () => `${this.current?.name ?? 'python'}-output-${fileStamp()}`, records: () => this.current?.out.records() ?? [] }));
+      h('div', { class: 'out-tools' }, this.pinBtn,
+        exportMenu({ name: () => `${this.current?.name ?? 'python'}-output-${fileStamp()}`, records: () => this.current?.out.records() ?? [] })));
     this.stdin = h('input', { class: 'py-stdin-input', type: 'text', spellcheck: 'false', autocomplete: 'off', 'aria-label': 'A line for input()', disabled: true });
     this.stdinForm = h('form', { class: 'py-stdin', dataset: { waiting: 'false' } },
       h('label', { class: 'py-stdin-label' }, 'stdin'),
@@ -80,7 +84,11 @@ export class PythonPanel {
     this.stopBtn.addEventListener('click', () => this.stop());
     this.shareBtn.addEventListener('click', () => this.share());
     this.resetBtn.addEventListener('click', () => this.reset());
-    this.args.addEventListener('input', () => { if (this.current) this.current.argsText = this.args.value; });
+    this.args.addEventListener('input', () => {
+      if (!this.current) return;
+      this.current.argsText = this.args.value;
+      this.remember();
+    });
     this.args.addEventListener('keydown', (e) => { if (e.key === 'Enter') this.run(); });
     this.stdinForm.addEventListener('submit', (e) => { e.preventDefault(); this.sendInput(); });
     this.stdinForm.querySelector('.py-stdin-eof').addEventListener('click', () => this.endInput());
@@ -124,8 +132,9 @@ export class PythonPanel {
     this.add({ name: 'main', title: 'Your code', description: 'A blank program of your own.', source: null }, BLANK);
     for (const meta of list) this.add(meta, null);
     this.tabs.addEventListener('keydown', (e) => this.tabKey(e));
-    const wanted = new URLSearchParams(location.search).get('py');
-    await this.select(this.byName(wanted) ? wanted : this.byName('tcp_server') ? 'tcp_server' : 'main');
+    const wanted = this.byName(urlParam('py'));
+    if (wanted && urlParam('pyargs') !== null) wanted.argsText = urlParam('pyargs');
+    await this.select(wanted ? wanted.name : this.byName('tcp_server') ? 'tcp_server' : 'main');
     this.openShared();
     window.addEventListener('hashchange', () => this.openShared());
   }
@@ -146,6 +155,29 @@ export class PythonPanel {
         : `The Python examples were not found (examples/python/index.json: ${err.message}). You can still write and run your own.`;
       return [];
     }
+  }
+
+  /** Keeps p's output in view beside the selected program's (null: one output). */
+  setPinned(p) {
+    this.pinned = p;
+    this.pinBtn.setAttribute('aria-pressed', String(Boolean(p)));
+    this.showOutputs();
+  }
+
+  showOutputs() {
+    for (const q of this.programs) {
+      q.out.el.hidden = q !== this.current && q !== this.pinned;
+      q.out.el.classList.toggle('pinned', q === this.pinned);
+    }
+    this.outputs.classList.toggle('split', Boolean(this.pinned) && this.pinned !== this.current);
+  }
+
+  /** Puts the picked program and its arguments in the page's address. */
+  remember() {
+    const p = this.current;
+    if (!p) return;
+    const args = p.argsText.trim();
+    setUrlParams({ py: p.name, pyargs: args === (p.meta.args || []).join(' ') ? null : args });
   }
 
   /** The gateway answers again: loads what could not be loaded while it was away. */
@@ -203,7 +235,8 @@ export class PythonPanel {
         h('span', { class: 'ex-dot', 'aria-hidden': 'true' }), meta.title || meta.name),
     };
     p.out = new RunOutput({ name: p.name, label: p.title, filename: FILENAME, onLine: (n) => this.goToLine(p, n) });
-    p.tab.addEventListener('click', () => this.select(p.name));
+    p.out.el.dataset.title = p.title;
+    p.tab.addEventListener('click', () => this.select(p.name).then(() => this.remember()));
     if (first) {
       this.programs.unshift(p);
       this.tabs.prepend(p.tab);
@@ -224,7 +257,7 @@ export class PythonPanel {
     if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
     const i = this.programs.indexOf(this.current);
     const next = this.programs[(i + (e.key === 'ArrowRight' ? 1 : this.programs.length - 1)) % this.programs.length];
-    this.select(next.name);
+    this.select(next.name).then(() => this.remember());
     next.tab.focus();
     e.preventDefault();
   }
@@ -239,8 +272,8 @@ export class PythonPanel {
     for (const q of this.programs) {
       q.tab.setAttribute('aria-selected', String(q === p));
       q.tab.tabIndex = q === p ? 0 : -1;
-      q.out.el.hidden = q !== p;
     }
+    this.showOutputs();
     this.tabPanel.setAttribute('aria-labelledby', p.tab.id);
     this.title.textContent = p.title;
     this.file.textContent = p.meta.source ? `examples/python/${p.meta.source}` : FILENAME;
