@@ -151,6 +151,8 @@ describe('examples in the page', { timeout: 240000 }, () => {
     const order = await page().$$eval(`${output('tcp_server')} .ol`, (lines) => lines.map((l) => (l.classList.contains('ol-explain') ? 'explain' : l.textContent)));
     const errorAt = order.findIndex((l) => /Permission denied/.test(l));
     assert.ok(errorAt >= 0 && order.indexOf('explain') === errorAt + 1, JSON.stringify(order));
+    // Refused at bind(), where POSIX and CPython refuse it, not at listen().
+    assert.equal(order[errorAt], 'bind: Permission denied');
   });
 
   it('says who holds a port the program cannot listen on', async () => {
@@ -167,6 +169,7 @@ describe('examples in the page', { timeout: 240000 }, () => {
       const text = await textOf(page(), callout);
       assert.ok(text.includes(`the console's listener [${held}]`), text);
       assert.ok(text.includes(`listen 127.0.0.1 ${port}`), text);
+      assert.match(await textOf(page(), output('tcp_server')), /^bind: Address in use$/m);
     } finally {
       await command(page(), `close ${held}`);
     }

@@ -61,6 +61,8 @@ static const char* errno_name(int e) {
             return "EAFNOSUPPORT";
         case ENOPROTOOPT:
             return "ENOPROTOOPT";
+        case EADDRINUSE:
+            return "EADDRINUSE";
         default:
             return "other";
     }
@@ -296,6 +298,40 @@ static void bulk_transfer() {
 
 // Files keep working through the same calls (close, read, write, fcntl,
 // poll), and options read back as set.
+// A TCP port in use fails at bind(), as POSIX has it, not at listen(); a
+// bound port has its number at once; accept() before listen() is EINVAL;
+// a bound socket may still connect instead of listening.
+static void bind_checks() {
+    const int listener = tcp_listener(AF_INET);
+    const unsigned short port = port_of(listener);
+    const int second = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in same = loopback4(port);
+    expect_errno("bind a TCP port in use", bind(second, (sockaddr*)&same, sizeof same), EADDRINUSE);
+    close(second);
+
+    sockaddr_in any_port = loopback4(0);
+    const int bound = socket(AF_INET, SOCK_STREAM, 0);
+    const int br = bind(bound, (sockaddr*)&any_port, sizeof any_port);
+    report("bind an ephemeral TCP port", br == 0, br == 0 ? "" : errno_name(errno));
+    report("a bound port has its number at once", port_of(bound) != 0, "");
+    expect_errno("accept before listen", accept(bound, NULL, NULL), EINVAL);
+    const int lr = listen(bound, 4);
+    report("listen after bind", lr == 0, lr == 0 ? "" : errno_name(errno));
+    close(bound);
+
+    const int dialer = socket(AF_INET, SOCK_STREAM, 0);
+    const int dr = bind(dialer, (sockaddr*)&any_port, sizeof any_port);
+    report("bind before connect", dr == 0, dr == 0 ? "" : errno_name(errno));
+    sockaddr_in to = loopback4(port);
+    const int cr = connect(dialer, (sockaddr*)&to, sizeof to);
+    report("a bound socket connects", cr == 0, cr == 0 ? "" : errno_name(errno));
+    const int served = accept(listener, NULL, NULL);
+    report("its connection is accepted", served >= 0, served >= 0 ? "" : errno_name(errno));
+    close(served);
+    close(dialer);
+    close(listener);
+}
+
 static void fd_checks() {
     char path[] = "/tmp/socket_probe_XXXXXX";
     const int fd = mkstemp(path);
@@ -550,6 +586,7 @@ int main(int argc, char** argv) {
     if (argc == 5 && strcmp(argv[1], "slow-reader") == 0) return slow_reader(argv[2], argv[3], atoi(argv[4]));
     if (argc == 4 && strcmp(argv[1], "stubborn") == 0) return stubborn(argv[2], argv[3]);
     tcp_checks();
+    bind_checks();
     bulk_transfer();
     fd_checks();
     udp_checks();

@@ -267,6 +267,15 @@ int listen_tcp(const std::shared_ptr<Socket>& s, int backlog) {
     return 0;
 }
 
+void give_up_listener(const std::shared_ptr<Socket>& s) {
+    if (s->session) s->session->release(*s);
+    s->session = nullptr;
+    s->gw = 0;
+    s->local.reset();
+    s->bound.reset();
+    s->phase = Phase::fresh;
+}
+
 int start_connect(const std::shared_ptr<Socket>& s, const proto::Endpoint& to) {
     int err = 0;
     Session* session = Session::acquire(err);

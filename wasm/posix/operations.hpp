@@ -22,6 +22,9 @@ std::shared_ptr<Socket> lookup(int fd, int& err);
 int bind_udp(const std::shared_ptr<Socket>& s, const proto::Endpoint* where);
 // Opens the TCP listener for listen(). Returns 0 or an errno.
 int listen_tcp(const std::shared_ptr<Socket>& s, int backlog);
+// A TCP socket bound (so listening at the gateway) that connects instead:
+// closes its gateway listener and makes it fresh again.
+void give_up_listener(const std::shared_ptr<Socket>& s);
 // Starts a TCP connect; the reply moves the socket to connected, or back to
 // fresh with pending_error set. Returns 0 or an errno.
 int start_connect(const std::shared_ptr<Socket>& s, const proto::Endpoint& to);

@@ -28,9 +28,11 @@
 //   the gateway as credit only when the program reads them (manual credit),
 //   so a slow reader slows the remote sender; send() blocks (or EAGAIN)
 //   once SO_SNDBUF bytes wait for the gateway's credit.
-// * TCP: bind() records the address and listen() performs it (the gateway's
-//   `listen` op), so an address in use is reported by listen(). connect()
-//   needs no bind (a bind before it is accepted and has no effect).
+// * TCP: bind() takes the address with the gateway's `listen` op at once,
+//   so an address in use or refused fails at bind(), as under POSIX;
+//   listen() then only confirms it (connections arriving in between wait
+//   for accept() as in a backlog). A bound socket that connects instead
+//   gives its listener up and connects from an ephemeral port.
 //   UDP: bind() is the gateway's `bind` op; sendto() or connect() on an
 //   unbound socket binds it to an ephemeral port first, as the kernel does;
 //   connect() sets the default destination and filters what is received.
@@ -46,8 +48,8 @@
 //
 // Not supported, because the gateway protocol has no counterpart: raw and
 // Unix-domain sockets, socketpair, out-of-band data, multicast, a chosen
-// local address for outgoing TCP connections, TCP listeners that only bind
-// without listening (the port is taken at listen()), IPv6 wildcard
+// local address for outgoing TCP connections, a TCP port bound but not
+// listening (a bound port already accepts connections), IPv6 wildcard
 // listeners that also accept IPv4 (dual stack). fdopen() and dup() of
 // socket fds do not work: stdio and dup act on the reserved descriptor.
 // Programs must run on the thread that owns the WebSocket (no pthreads).
@@ -120,7 +122,11 @@ int bind(int fd, const sockaddr* addr, socklen_t len) {
     if (const int e = read_sockaddr(addr, len, s->family, ep)) return fail(e);
     if (s->bound || s->phase != Phase::fresh) return fail(EINVAL);
     if (s->is_stream()) {
-        s->bound = ep;  // performed by listen()
+        s->bound = ep;
+        if (const int e = listen_tcp(s, 0)) {
+            s->bound.reset();
+            return fail(e);
+        }
         return 0;
     }
     if (const int e = bind_udp(s, &ep)) return fail(e);
@@ -131,12 +137,14 @@ int listen(int fd, int backlog) {
     auto s = socket_or_fail(fd);
     if (!s) return -1;
     if (!s->is_stream()) return fail(EOPNOTSUPP);
-    if (s->phase == Phase::listening) {
+    if (s->phase == Phase::listening) {  // bound: bind() took the port
         s->backlog = backlog;
+        s->listen_called = true;
         return 0;
     }
     if (s->phase != Phase::fresh) return fail(EINVAL);
     if (const int e = listen_tcp(s, backlog)) return fail(e);
+    s->listen_called = true;
     return 0;
 }
 
@@ -146,6 +154,7 @@ int accept4(int fd, sockaddr* addr, socklen_t* len, int flags) {
     if (!s->is_stream()) return fail(EOPNOTSUPP);
     if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) return fail(EINVAL);
     if (s->phase != Phase::listening && s->phase != Phase::closed) return fail(EINVAL);
+    if (s->phase == Phase::listening && !s->listen_called) return fail(EINVAL);
 
     const int r =
         wait_until([&] { return !s->accept_queue.empty() || s->pending_error || s->phase != Phase::listening; },
@@ -196,7 +205,9 @@ int connect(int fd, const sockaddr* addr, socklen_t len) {
             if (std::exchange(s->connect_unreported, false)) return 0;
             return fail(EISCONN);
         case Phase::listening:
-            return fail(EISCONN);
+            if (s->listen_called) return fail(EISCONN);
+            give_up_listener(s);  // bound, then connecting after all
+            break;
         case Phase::closed:
             return fail(s->close_error ? s->close_error : EISCONN);
         case Phase::bound:

@@ -50,8 +50,10 @@ struct Socket {
     Session* session = nullptr;  // the session that owns `gw`
     uint32_t gw = 0;             // gateway socket id; 0 while there is none
 
-    // bind(): the requested local address. TCP performs it at listen().
+    // bind(): the requested local address. TCP takes it by listening at
+    // once (the gateway has no bind without listen); listen() confirms it.
     std::optional<proto::Endpoint> bound;
+    bool listen_called = false;            // TCP: listen() was called, so accept() may be
     std::optional<proto::Endpoint> local;  // as the gateway reports it
     // TCP: the peer. UDP: the default destination and receive filter (connect).
     std::optional<proto::Endpoint> remote;
