@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {
-  repo, webRoot, artifacts, requireWebRoot, startGatewayAndBrowser, stopAll, openPlayground, waitForText, textOf, screenshot,
+  repo, webRoot, artifacts, requireWebRoot, startGatewayAndBrowser, stopAll, openPlayground, command, waitForText, textOf, screenshot,
   tcpExchange, tcpServer, udpSocket, retry, portIsFree, getJson, freePort,
 } from './helpers.mjs';
 import { waitFor } from '../support/wait.mjs';
@@ -374,6 +374,26 @@ describe('Python in the page', { timeout: 300000 }, () => {
     await page().waitForFunction(() => window.sockgatePlayground.python.editor.cursorLine === 2);
     // stderr is styled apart from stdout.
     assert.ok(await page().$(`${output('main')} .ps-err`));
+  });
+
+  it('says who holds a port a program cannot bind, as the console does', async () => {
+    const port = await freePort('tcp');
+    await command(page(), `listen 127.0.0.1 ${port}`);
+    await waitForText(page(), '.console-out', new RegExp(`listening on 127\\.0\\.0\\.1:${port}`));
+    const held = await page().evaluate((p) => window.sockgatePlayground.state.session.sockets().find((s) => s.local?.port === p)?.id, port);
+    try {
+      await select(page(), 'main');
+      await setCode(page(), `import socket\ns = socket.socket()\ns.bind(("127.0.0.1", ${port}))\n`);
+      await run(page(), 'main');
+      await waitStatus(page(), 'main', 'exited');
+      await waitForText(page(), output('main'), 'Address already in use');
+      const callout = `${output('main')} .callout-error[data-code="EADDRINUSE"]`;
+      await page().waitForSelector(callout);
+      const text = await textOf(page(), callout);
+      assert.ok(text.includes(`the console's listener [${held}] (close ${held} frees it)`), text);
+    } finally {
+      await command(page(), `close ${held}`);
+    }
   });
 
   it('explains a denied bind with the policy callout', async () => {

@@ -156,6 +156,7 @@ const python = new PythonPanel($('#python'), {
   getInfo: () => state.info,
   onRunningChange: () => runningChanged(),
   gatewayDown,
+  portHolder: consolePortHolder,
 });
 
 // Runs a Python example as if its tab and Run were clicked.

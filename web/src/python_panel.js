@@ -37,10 +37,12 @@ export class PythonPanel {
    * gateway session. track(session, label): records a run's session for
    * the views, returns its SessionRecord. getInfo(): the gateway's
    * /api/info (for the policy in callouts). gatewayDown(): whether the
-   * gateway is known not to answer now.
+   * gateway is known not to answer now. portHolder(port, proto): who else
+   * holds a port, in words, or null.
    */
-  constructor(root, { makeRuntime, openSession, track, getInfo = () => null, onRunningChange = () => {}, gatewayDown = () => false }) {
+  constructor(root, { makeRuntime, openSession, track, getInfo = () => null, onRunningChange = () => {}, gatewayDown = () => false, portHolder = () => null }) {
     this.root = root;
+    this.portHolder = portHolder;
     this.gatewayDown = gatewayDown;
     this.openSession = openSession;
     this.runtime = makeRuntime(() => this.openRunSession());
@@ -488,15 +490,25 @@ export class PythonPanel {
     });
   }
 
-  // A PermissionError from a socket call: the gateway's policy denied it.
-  // The gateway's own reply, recorded with the session, names the rule and
-  // the flag that would allow it, as the console's callout does.
+  // A PermissionError or an address in use from a socket call, explained
+  // as the console does: the gateway's own reply, recorded with the
+  // session, names the rule and the flag that would allow it, or who holds
+  // the port when it is the console.
   explainDenial(p) {
     const denials = p.record?.denials || [];
     if (denials.length <= p.shownDenials) return;
-    if (!/PermissionError|EACCES|Permission denied/.test(p.out.text)) return;
+    const text = p.out.text;
+    const shown = {
+      EACCES: /PermissionError|EACCES|Permission denied/.test(text),
+      EADDRINUSE: /Address already in use|EADDRINUSE|Address in use/.test(text),
+    };
+    if (!shown.EACCES && !shown.EADDRINUSE) return;
     for (const d of denials.slice(p.shownDenials)) {
-      p.out.note(errorCallout({ code: d.code, message: d.message }, { context: contextOf(d.request), policy: this.getInfo()?.policy }));
+      if (!shown[d.code]) continue;
+      const box = errorCallout({ code: d.code, message: d.message }, { context: contextOf(d.request), policy: this.getInfo()?.policy });
+      const holder = d.code === 'EADDRINUSE' && d.request ? this.portHolder(d.request.port, d.request.op === 'bind' ? 'udp' : 'tcp') : null;
+      if (holder) box.append(h('div', { class: 'callout-tip callout-holder' }, `That port is held by ${holder}.`));
+      p.out.note(box);
     }
     p.shownDenials = denials.length;
   }

@@ -27,7 +27,9 @@ export class SessionRecord extends EventTarget {
     this.status = 'opening'; // opening | live | ended
     this.session = null; // the SockgateSession, when the page has one
     this.history = [];
-    this.denials = []; // EACCES errors from the gateway, newest last
+    // The gateway's refusals a program can only print as an errno (EACCES,
+    // EADDRINUSE), with the request refused, newest last.
+    this.denials = [];
     this.forgotten = new Set(); // closed socket ids cleared from the table
     this.table = new WireSockets();
     this.tracker = new WireTracker();
@@ -124,7 +126,7 @@ export class SessionRecord extends EventTarget {
       if (!this.session) this.emit('sockets');
     }
     const err = msg.json && (msg.json.ok === false || msg.json.op === 'error') ? msg.json.error : null;
-    if (err?.code === 'EACCES') {
+    if (err?.code === 'EACCES' || err?.code === 'EADDRINUSE') {
       this.denials.push({ ...err, request: msg.request?.json || null });
       if (this.denials.length > 8) this.denials.shift();
     }
