@@ -9,24 +9,22 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
-  requireWebRoot, startGatewayAndBrowser, stopAll, openPlayground, command, waitForText, screenshot,
+  requireWebRoot, startGatewayAndBrowser, stopAll, inPlayground, command, waitForText, screenshot,
 } from './helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const WCAG_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 
-// The page with something in each view: an echo exchange in the console,
-// so the sockets table, the sequence diagram and the wire view have rows.
-async function pageWithContent(browser, gw, { viewport, colorScheme }) {
-  const tab = await openPlayground(browser, gw, { viewport });
-  await tab.page.emulateMedia({ colorScheme });
-  await tab.page.waitForSelector('.ex-tab');
-  await command(tab.page, `connect ${gw.demo.host} ${gw.demo.port}`);
-  await waitForText(tab.page, '.console-out', /connected 127\.0\.0\.1/);
-  await command(tab.page, 'send 1 你好, 世界');
-  await tab.page.waitForSelector('.cl-data.data-in');
-  await tab.page.waitForSelector('#wire .wire-row');
-  return tab;
+// Something in each view: an echo exchange in the console, so the sockets
+// table, the sequence diagram and the wire view have rows.
+async function fillViews(page, gw, colorScheme) {
+  await page.emulateMedia({ colorScheme });
+  await page.waitForSelector('.ex-tab');
+  await command(page, `connect ${gw.demo.host} ${gw.demo.port}`);
+  await waitForText(page, '.console-out', /connected 127\.0\.0\.1/);
+  await command(page, 'send 1 你好, 世界');
+  await page.waitForSelector('.cl-data.data-in');
+  await page.waitForSelector('#wire .wire-row');
 }
 
 // The violations axe rates serious or critical, one line each with where.
@@ -54,21 +52,16 @@ describe('accessibility', { timeout: 180000 }, () => {
     ['at phone size', { width: 390, height: 844 }, 'light'],
   ]) {
     it(`has no serious or critical axe-core violations ${name}`, async () => {
-      const tab = await pageWithContent(browser, gw, { viewport, colorScheme });
-      try {
-        const found = await seriousViolations(tab.page);
+      await inPlayground(browser, gw, { viewport }, async ({ page }) => {
+        await fillViews(page, gw, colorScheme);
+        const found = await seriousViolations(page);
         assert.deepEqual(found, [], found.join('\n'));
-        assert.deepEqual(tab.errors, [], 'no page errors');
-      } finally {
-        await tab.context.close();
-      }
+      });
     });
   }
 
   it('has one h1, and tabs that name the panel they control', async () => {
-    const tab = await openPlayground(browser, gw);
-    const { page } = tab;
-    try {
+    await inPlayground(browser, gw, {}, async ({ page }) => {
       await page.waitForSelector('.ex-tab');
       await page.waitForSelector('.py-tab');
       assert.deepEqual(await page.$$eval('h1', (els) => els.map((e) => e.textContent.trim())), ['sockgateplayground']);
@@ -83,15 +76,12 @@ describe('accessibility', { timeout: 180000 }, () => {
         assert.ok(check.length > 1, sel);
         for (const c of check) assert.deepEqual(c, { role: 'tabpanel', labelled: true }, sel);
       }
-    } finally {
-      await tab.context.close();
-    }
+    });
   });
 
   it('reads sequence rows as sentences and walks the wire view with the arrow keys from one Tab stop', async () => {
-    const tab = await pageWithContent(browser, gw, { viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
-    const { page } = tab;
-    try {
+    await inPlayground(browser, gw, {}, async ({ page }) => {
+      await fillViews(page, gw, 'light');
       // No row is an image named with the raw message.
       assert.equal(await page.$$eval('#sequence [role="img"]', (els) => els.length), 0);
       const spoken = await page.$$eval('#sequence .seq-row .sr-only', (els) => els.map((e) => e.textContent));
@@ -111,8 +101,6 @@ describe('accessibility', { timeout: 180000 }, () => {
       await page.keyboard.press('Enter');
       assert.equal(await page.evaluate(() => document.activeElement.classList.contains('expanded')), true);
       await screenshot(page, 'accessibility-wire-focus.png');
-    } finally {
-      await tab.context.close();
-    }
+    });
   });
 });

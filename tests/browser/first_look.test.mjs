@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  requireWebRoot, startGatewayAndBrowser, stopAll, openPlayground, waitForText, textOf, screenshot, freePort,
+  requireWebRoot, startGatewayAndBrowser, stopAll, inPlayground, waitForText, textOf, screenshot, freePort,
 } from './helpers.mjs';
 
 const pyOutput = (name) => `.py-output[data-program="${name}"]`;
@@ -31,9 +31,7 @@ describe('the first look', { timeout: 180000 }, () => {
   after(() => stopAll(browser, gw));
 
   it('says what the page is, opens the editors at the code, and its first steps run the TCP server and client', async () => {
-    const tab = await openPlayground(browser, gw);
-    const { page } = tab;
-    try {
+    await inPlayground(browser, gw, {}, async ({ page }) => {
       assert.match(await textOf(page, '.tagline'), /Real TCP and UDP sockets/);
       await page.waitForSelector('.first-steps:not([hidden]) .first-step[data-step="2"]');
       await page.waitForSelector('.ex-tab[aria-selected="true"]');
@@ -67,16 +65,11 @@ describe('the first look', { timeout: 180000 }, () => {
       await page.reload();
       await page.waitForSelector('.conn[data-state="connected"]');
       assert.equal(await page.isHidden('.first-steps'), true);
-      assert.deepEqual(tab.errors, [], 'no page errors');
-    } finally {
-      await tab.context.close();
-    }
+    });
   });
 
   it('shows the console and the sequence diagram on the first screen at 1024x768', async () => {
-    const tab = await openPlayground(browser, gw, { viewport: { width: 1024, height: 768 } });
-    const { page } = tab;
-    try {
+    await inPlayground(browser, gw, { viewport: { width: 1024, height: 768 } }, async ({ page }) => {
       await page.waitForSelector('.ex-tab');
       for (const panel of ['#python', '#console', '#sequence']) {
         const box = await page.$eval(panel, (el) => { const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom }; });
@@ -85,8 +78,6 @@ describe('the first look', { timeout: 180000 }, () => {
       }
       assert.ok(await page.$eval('#console .console-input', (el) => el.getBoundingClientRect().bottom <= 768), 'the console input is on the first screen');
       await screenshot(page, 'first-look-1024.png');
-    } finally {
-      await tab.context.close();
-    }
+    });
   });
 });

@@ -5,7 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  requireWebRoot, startGatewayAndBrowser, stopAll, openPlayground, command, waitForText, textOf, screenshot,
+  requireWebRoot, startGatewayAndBrowser, stopAll, inPlayground, command, waitForText, textOf, screenshot,
 } from './helpers.mjs';
 
 describe('console forms', { timeout: 120000 }, () => {
@@ -19,9 +19,7 @@ describe('console forms', { timeout: 120000 }, () => {
   after(() => stopAll(browser, gw));
 
   it('opens sockets from fields and sends saved messages on TCP and UDP', async () => {
-    const tab = await openPlayground(browser, gw);
-    const { page } = tab;
-    try {
+    await inPlayground(browser, gw, {}, async ({ page }) => {
       await page.click('.forms-toggle');
       assert.equal(await page.getAttribute('.forms-toggle', 'aria-expanded'), 'true');
       // Connect is filled in with the demo echo service.
@@ -61,16 +59,11 @@ describe('console forms', { timeout: 120000 }, () => {
       assert.deepEqual(await page.$$eval('.form-resend', (els) => els.map((e) => e.textContent)), ['▶ hello from a form']);
       await page.click('.form-forget');
       assert.equal(await page.$$eval('.form-resend', (els) => els.length), 0);
-      assert.deepEqual(tab.errors, [], 'no page errors');
-    } finally {
-      await tab.context.close();
-    }
+    });
   });
 
   it('points send on a UDP socket to sendto, with the command filled in', async () => {
-    const tab = await openPlayground(browser, gw);
-    const { page } = tab;
-    try {
+    await inPlayground(browser, gw, {}, async ({ page }) => {
       await command(page, 'bind');
       await waitForText(page, '.console-out', /1\s*UDP socket bound/);
       await command(page, 'send 1 hi');
@@ -79,8 +72,6 @@ describe('console forms', { timeout: 120000 }, () => {
       await page.click(`.cl-error .chip[data-fill="${expected}"]`);
       assert.equal(await page.inputValue('.console-input'), expected);
       assert.doesNotMatch(await textOf(page, '.console-out'), /ENOTCONN/);
-    } finally {
-      await tab.context.close();
-    }
+    });
   });
 });

@@ -122,6 +122,22 @@ export async function openPlayground(browser, gw, { viewport = { width: 1440, he
   return { page, context, external, errors, websockets };
 }
 
+/**
+ * Opens the playground in a tab of its own (openPlayground's options), runs
+ * fn(tab), then checks that the page threw no error and asked nothing
+ * outside the gateway, and closes the tab whatever happened.
+ */
+export async function inPlayground(browser, gw, options, fn) {
+  const tab = await openPlayground(browser, gw, options);
+  try {
+    await fn(tab);
+    if (tab.errors.length) throw new Error(`page errors: ${tab.errors.join('; ')}`);
+    if (tab.external.length) throw new Error(`requests outside the gateway: ${tab.external.join(', ')}`);
+  } finally {
+    await tab.context.close();
+  }
+}
+
 /** Types a console command and presses Enter. */
 export async function command(page, line) {
   await page.fill('.console-input', line);

@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  requireWebRoot, startGatewayAndBrowser, stopAll, openPlayground, waitForText, screenshot, freePort,
+  requireWebRoot, startGatewayAndBrowser, stopAll, inPlayground, waitForText, screenshot, freePort,
 } from './helpers.mjs';
 
 const exOutput = (name) => `.ex-output[data-example="${name}"]`;
@@ -23,9 +23,7 @@ describe('the layout', { timeout: 120000 }, () => {
   after(() => stopAll(browser, gw));
 
   it('puts the picked programs and their arguments in the address, and a reload opens them', async () => {
-    const tab = await openPlayground(browser, gw);
-    const { page } = tab;
-    try {
+    await inPlayground(browser, gw, {}, async ({ page }) => {
       await page.waitForSelector('.ex-tab');
       await page.waitForSelector('.py-tab[data-program="udp_server"]');
       await page.click('.py-tab[data-program="udp_server"]');
@@ -39,25 +37,17 @@ describe('the layout', { timeout: 120000 }, () => {
       assert.equal(url.searchParams.get('args'), '127.0.0.1 6666');
 
       // The same link in a fresh tab.
-      const other = await openPlayground(browser, gw, { query: url.search });
-      try {
-        await other.page.waitForSelector('.ex-tab[data-example="udp_client"][aria-selected="true"]');
-        await other.page.waitForSelector('.py-tab[data-program="udp_server"][aria-selected="true"]');
-        assert.equal(await other.page.inputValue('.ex-args'), '127.0.0.1 6666');
-        assert.equal(await other.page.inputValue('.py-args'), '5555');
-      } finally {
-        await other.context.close();
-      }
-      assert.deepEqual(tab.errors, [], 'no page errors');
-    } finally {
-      await tab.context.close();
-    }
+      await inPlayground(browser, gw, { query: url.search }, async ({ page: other }) => {
+        await other.waitForSelector('.ex-tab[data-example="udp_client"][aria-selected="true"]');
+        await other.waitForSelector('.py-tab[data-program="udp_server"][aria-selected="true"]');
+        assert.equal(await other.inputValue('.ex-args'), '127.0.0.1 6666');
+        assert.equal(await other.inputValue('.py-args'), '5555');
+      });
+    });
   });
 
   it('shows a server\'s and its client\'s output side by side', async () => {
-    const tab = await openPlayground(browser, gw);
-    const { page } = tab;
-    try {
+    await inPlayground(browser, gw, {}, async ({ page }) => {
       await page.waitForSelector('.ex-tab');
       const port = await freePort('both');
       await page.click('.ex-tab[data-example="tcp_server"]');
@@ -79,16 +69,11 @@ describe('the layout', { timeout: 120000 }, () => {
       // Unpinned: one output again.
       await page.click('#examples .pin-toggle');
       assert.equal(await page.isHidden(exOutput('tcp_server')), true);
-      assert.deepEqual(tab.errors, [], 'no page errors');
-    } finally {
-      await tab.context.close();
-    }
+    });
   });
 
   it('resizes columns with a handle, keeps the widths across a reload, and resets them', async () => {
-    const tab = await openPlayground(browser, gw);
-    const { page } = tab;
-    try {
+    await inPlayground(browser, gw, {}, async ({ page }) => {
       const before = (await box(page, '#python')).w;
       await page.focus('.col-handle');
       for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
@@ -108,9 +93,6 @@ describe('the layout', { timeout: 120000 }, () => {
       await page.waitForFunction((w) => Math.abs(document.querySelector('#python').getBoundingClientRect().width - w) < 3, dragged);
       await page.dblclick('.col-handle');
       await page.waitForFunction((w) => Math.abs(document.querySelector('#python').getBoundingClientRect().width - w) < 3, before);
-      assert.deepEqual(tab.errors, [], 'no page errors');
-    } finally {
-      await tab.context.close();
-    }
+    });
   });
 });
