@@ -54,7 +54,8 @@ export class ExamplesPanel {
     this.status = h('span', { class: 'ex-status status-idle', role: 'status' }, STATUS_TEXT.idle);
     this.hintBox = h('div', { class: 'ex-hint', hidden: true });
     this.editorHost = h('div', { class: 'ex-editor' });
-    // Export sits in the output's corner, as a code block's copy button does.
+    // Side by side and Export sit in the output's corner, as a code block's
+    // copy button does.
     this.pinBtn = h('button', { type: 'button', class: 'btn btn-small pin-toggle', 'aria-pressed': 'false', title: 'Keep this output in view beside the next program you pick: a server’s and its client’s side by side' }, 'Side by side');
     this.pinBtn.addEventListener('click', () => this.setPinned(this.pinned ? null : this.current));
     this.outputs = h('div', { class: 'ex-outputs' },

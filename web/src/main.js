@@ -26,7 +26,8 @@ const state = {
   info: null,
   session: null,
   connecting: false,
-  // Set while the console's session is lost and not yet back: {since, reason}.
+  // Set while the console's session is lost and not yet back:
+  // {since, reason, explained (the console has said why)}.
   outage: null,
   token: new URLSearchParams(location.search).get('token') || sessionStorage.getItem('sockgate.token') || null,
 };

@@ -69,7 +69,8 @@ export class PythonPanel {
     this.resetBtn = h('button', { type: 'button', class: 'btn btn-small py-reset', title: 'Put back the example as it was' }, 'Reset');
     this.shareBox = h('div', { class: 'py-sharebox', hidden: true });
     this.hintBox = h('div', { class: 'py-hint', hidden: true });
-    // Export sits in the output's corner, as a code block's copy button does.
+    // Side by side and Export sit in the output's corner, as a code block's
+    // copy button does.
     this.pinBtn = h('button', { type: 'button', class: 'btn btn-small pin-toggle', 'aria-pressed': 'false', title: 'Keep this output in view beside the next program you pick: a server’s and its client’s side by side' }, 'Side by side');
     this.pinBtn.addEventListener('click', () => this.setPinned(this.pinned ? null : this.current));
     this.outputs = h('div', { class: 'py-outputs' },
