@@ -4,6 +4,7 @@
 //
 //   node bench/browser/browser_bench.mjs [--runs 3] [--out FILE] [--quick]
 //                                        [--profile PATH] [--mib 64] [--round-trips 2000]
+//                                        [--datagrams 20000]
 //
 // Paths (each to a TCP echo service, except the first):
 //   raw-ws      the page's own WebSocket to a Node `ws` echo: no relay at all
@@ -12,6 +13,11 @@
 //   websockify  the page's WebSocket → Debian's websockify
 // Workloads: a bulk echo (16 KiB writes, at most 1 MiB in flight) and
 // sequential 32-byte round trips. Every byte that comes back is checked.
+// UDP: datagrams of 64 and 1024 bytes to a UDP echo (a Node dgram server
+// of its own, not the gateway's demo echo, which would share the gateway's
+// thread), at most 64 out at once, through the product and the plain-JS
+// client; each echo is checked, losses are counted (after 200 ms of
+// silence) and reported, not waited for.
 // Per bulk run the renderer's main-thread busy time comes from the
 // DevTools Performance domain (TaskDuration), and every process tree's CPU
 // time (Chromium, gateway, websockify, echo servers) from /proc, to show
@@ -47,20 +53,23 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
 const wasmDir = process.env.SOCKGATE_WASM_DIR || path.join(repo, 'build-wasm/wasm/browser');
 const PATHS = ['raw-ws', 'plain', 'product', 'websockify'];
+const UDP_PATHS = ['plain', 'product'];
+const UDP_SIZES = [64, 1024];
 
 function parseArgs(argv) {
-  const o = { runs: 3, out: null, quick: false, mib: 64, roundTrips: 2000, profile: null };
+  const o = { runs: 3, out: null, quick: false, mib: 64, roundTrips: 2000, datagrams: 20000, profile: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--runs') o.runs = Number(argv[++i]);
     else if (a === '--out') o.out = argv[++i];
     else if (a === '--mib') o.mib = Number(argv[++i]);
     else if (a === '--round-trips') o.roundTrips = Number(argv[++i]);
+    else if (a === '--datagrams') o.datagrams = Number(argv[++i]);
     else if (a === '--quick') o.quick = true;
     else if (a === '--profile') o.profile = argv[++i];
     else throw new Error(`unknown argument ${a}`);
   }
-  if (o.quick) Object.assign(o, { runs: 1, mib: 2, roundTrips: 50 });
+  if (o.quick) Object.assign(o, { runs: 1, mib: 2, roundTrips: 50, datagrams: 200 });
   return o;
 }
 
@@ -174,6 +183,7 @@ async function main() {
     wsEcho: `ws://127.0.0.1:${echo.ports.ws}/`,
     gateway: gateway.wsUrl,
     tcpEcho: echo.ports.tcp,
+    udpEcho: echo.ports.udp,
     websockify: websockify.url,
   };
   const profile = await mkdtemp(path.join(os.tmpdir(), 'sockgate-chromium-'));
@@ -182,6 +192,7 @@ async function main() {
   const bulk = { total: o.mib << 20, chunk: 16 << 10, inFlight: 1 << 20 };
   const rtt = { count: o.roundTrips, size: 32 };
   const results = Object.fromEntries(PATHS.map((p) => [p, { throughput: [], rtt: [] }]));
+  const udp = Object.fromEntries(UDP_PATHS.map((p) => [p, Object.fromEntries(UDP_SIZES.map((s) => [s, []]))]));
   const failures = [];
   try {
     const { sessionId } = await openTarget(cdp);
@@ -214,6 +225,15 @@ async function main() {
         results[p].rtt.push(r);
         process.stderr.write(`run ${run + 1} ${p.padEnd(10)} ${t.mibPerSecond.toFixed(1).padStart(7)} MiB/s, main thread ${t.mainThreadSeconds.toFixed(2)} s; RTT p50 ${r.p50_us.toFixed(0)} µs\n`);
       }
+      for (const p of UDP_PATHS) {
+        for (const size of UDP_SIZES) {
+          const params = { count: o.datagrams, size, window: 64, lossMs: 200 };
+          const d = await evaluate(cdp, sessionId, `bench.datagrams(${JSON.stringify(p)}, ${JSON.stringify(params)}, ${JSON.stringify(where)})`);
+          if (d.bad > 0 || d.received === 0) failures.push(`${p} UDP ${size} B: ${d.received} of ${d.count} back, ${d.bad} not as sent`);
+          udp[p][size].push(d);
+          process.stderr.write(`run ${run + 1} ${p.padEnd(10)} UDP ${String(size).padStart(4)} B ${d.datagramsPerSecond.toFixed(0).padStart(7)} datagrams/s, ${d.lost} lost\n`);
+        }
+      }
     }
     const heap = {};
     for (const p of PATHS) {
@@ -245,6 +265,14 @@ async function main() {
           js_heap_bytes_per_write: heap[p],
         }];
       })),
+      udp: Object.fromEntries(UDP_PATHS.map((p) => [p, Object.fromEntries(UDP_SIZES.map((size) => {
+        const runs = udp[p][size];
+        return [size, {
+          datagrams_per_s: median(runs.map((d) => d.datagramsPerSecond)),
+          lost: runs.reduce((a, d) => a + d.lost, 0),
+          sent: runs.reduce((a, d) => a + d.count, 0),
+        }];
+      }))])),
       failures,
     };
     const ratio = (a, b) => (summary.paths[a].mib_per_s / summary.paths[b].mib_per_s).toFixed(2);
@@ -252,14 +280,16 @@ async function main() {
       product_vs_plain_throughput: Number(ratio('product', 'plain')),
       product_vs_websockify_throughput: Number(ratio('product', 'websockify')),
       product_vs_plain_rtt_p50: Number((summary.paths.product.rtt_p50_us / summary.paths.plain.rtt_p50_us).toFixed(2)),
+      ...Object.fromEntries(UDP_SIZES.map((size) => [`product_vs_plain_udp_${size}`,
+        Number((summary.udp.product[size].datagrams_per_s / summary.udp.plain[size].datagrams_per_s).toFixed(2))])),
     };
     if (o.out) await writeFile(o.out, `${JSON.stringify(summary, null, 2)}\n`);
-    console.log(JSON.stringify(o.quick ? { paths: summary.paths, failures } : summary, null, 2));
+    console.log(JSON.stringify(o.quick ? { paths: summary.paths, udp: summary.udp, failures } : summary, null, 2));
     if (failures.length) {
       console.error(`browser bench: ${failures.length} check(s) failed:\n  ${failures.join('\n  ')}`);
       process.exitCode = 1;
     } else {
-      console.error(`browser bench: every byte on ${PATHS.length} paths came back intact (${o.runs} run(s))`);
+      console.error(`browser bench: every byte on ${PATHS.length} paths and every datagram echoed on ${UDP_PATHS.length} came back intact (${o.runs} run(s))`);
     }
   } finally {
     cdp.close();

@@ -3,7 +3,7 @@
 // stream to a TCP echo service, or to a WebSocket echo for the no-relay
 // baseline; every workload checks each byte that comes back.
 import { openSession } from './sockgate.js';
-import { openPlainStream } from './plain_client.js';
+import { openPlainStream, openPlainDatagrams } from './plain_client.js';
 
 // A stream: send(bytes), onData(fn(bytes)), close().
 async function openRawWebSocket(url, protocols) {
@@ -34,6 +34,29 @@ async function openProductStream(url, host, port) {
     send(bytes) { session.send(sock, bytes); },
     close() { session.closeSession(); },
   };
+}
+
+// A UDP socket: sendTo(port, bytes) to 127.0.0.1, onDatagram(fn(bytes)), close().
+async function openProductDatagrams(url) {
+  const session = await openSession({ url });
+  const { sock } = await session.bind('127.0.0.1', 0);
+  let onDatagram = () => {};
+  session.addEventListener('datagram', ({ detail }) => {
+    if (detail.sock === sock) onDatagram(detail.bytes);
+  });
+  return {
+    onDatagram(fn) { onDatagram = fn; },
+    sendTo(port, bytes) { session.sendTo(sock, '127.0.0.1', port, bytes); },
+    close() { session.closeSession(); },
+  };
+}
+
+function openDatagramPath(path, where) {
+  switch (path) {
+    case 'plain': return openPlainDatagrams(where.gateway);
+    case 'product': return openProductDatagrams(where.gateway);
+    default: throw new Error(`no datagram path ${path}`);
+  }
 }
 
 function openPath(path, where) {
@@ -130,9 +153,72 @@ async function roundTrips(stream, { count, size }) {
   };
 }
 
+// `count` datagrams of `size` bytes to a UDP echo, at most `window` sent
+// and not yet back. Each starts with its number (4 bytes) and goes on with
+// the pattern from there, so a wrong or mixed-up echo is seen. UDP may
+// lose a datagram: when nothing comes back for `lossMs`, those still out
+// are counted lost and the window refills, so a run always ends.
+async function datagrams(socket, { count, size, window, lossMs }, port) {
+  const out = new Map(); // number -> bytes sent
+  let next = 0;
+  let received = 0;
+  let lost = 0;
+  let bad = 0;
+  const started = performance.now();
+  await new Promise((resolve) => {
+    let timer = null;
+    const done = () => received + lost >= count;
+    const fill = () => {
+      while (next < count && out.size < window) {
+        const bytes = pattern(size, next * size);
+        new DataView(bytes.buffer).setUint32(0, next);
+        out.set(next, bytes);
+        socket.sendTo(port, bytes);
+        next++;
+      }
+    };
+    const watch = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        lost += out.size;
+        out.clear();
+        if (done()) resolve();
+        else { fill(); watch(); }
+      }, lossMs);
+    };
+    socket.onDatagram((bytes) => {
+      const n = bytes.length >= 4 ? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0) : -1;
+      const sent = out.get(n);
+      if (!sent) return; // counted lost already, or not ours
+      out.delete(n);
+      received++;
+      if (sent.length !== bytes.length || mismatch(bytes, sent, 0) >= 0) bad++;
+      if (done()) {
+        clearTimeout(timer);
+        resolve();
+        return;
+      }
+      fill();
+      watch();
+    });
+    fill();
+    watch();
+  });
+  const ms = performance.now() - started;
+  return { count, received, lost, bad, ms, datagramsPerSecond: received / (ms / 1000) };
+}
+
 window.bench = {
   prepare(total) {
     if (prepared.length < total) prepared = pattern(total);
+  },
+  async datagrams(path, params, where) {
+    const socket = await openDatagramPath(path, where);
+    try {
+      return await datagrams(socket, params, where.udpEcho);
+    } finally {
+      socket.close();
+    }
   },
   async run(path, workload, params, where) {
     const stream = await openPath(path, where);
