@@ -128,7 +128,7 @@ function topFunctions(profile, count) {
     .map(([name, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}`);
 }
 
-async function profileRuns(cdp, sessionId, bulk, where, prefix) {
+async function profileRuns(cdp, sessionId, bulk, udpParams, where, prefix) {
   await cdp.send('Profiler.enable', {}, sessionId);
   await cdp.send('Profiler.setSamplingInterval', { interval: 100 }, sessionId);
   for (const p of PATHS) {
@@ -137,6 +137,13 @@ async function profileRuns(cdp, sessionId, bulk, where, prefix) {
     const { profile } = await cdp.send('Profiler.stop', {}, sessionId);
     await writeFile(`${prefix}-${p}.cpuprofile`, JSON.stringify(profile));
     console.error(`\n${p}: top functions by self time (${prefix}-${p}.cpuprofile)\n  ${topFunctions(profile, 15).join('\n  ')}`);
+  }
+  for (const p of UDP_PATHS) {
+    await cdp.send('Profiler.start', {}, sessionId);
+    await evaluate(cdp, sessionId, `bench.datagrams(${JSON.stringify(p)}, ${JSON.stringify(udpParams)}, ${JSON.stringify(where)})`);
+    const { profile } = await cdp.send('Profiler.stop', {}, sessionId);
+    await writeFile(`${prefix}-udp-${p}.cpuprofile`, JSON.stringify(profile));
+    console.error(`\n${p} UDP ${udpParams.size} B: top functions by self time (${prefix}-udp-${p}.cpuprofile)\n  ${topFunctions(profile, 15).join('\n  ')}`);
   }
   await cdp.send('Profiler.disable', {}, sessionId);
 }
@@ -240,7 +247,7 @@ async function main() {
       heap[p] = await heapPerWrite(cdp, sessionId, p, bulk, where, Boolean(o.profile));
       process.stderr.write(`${p.padEnd(10)} JS heap allocated per ${bulk.chunk}-byte write: ${heap[p].toFixed(0)} bytes\n`);
     }
-    if (o.profile) await profileRuns(cdp, sessionId, bulk, where, o.profile);
+    if (o.profile) await profileRuns(cdp, sessionId, bulk, { count: o.datagrams, size: 64, window: 64, lossMs: 200 }, where, o.profile);
     const summary = {
       when: new Date().toISOString(),
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model },
