@@ -733,6 +733,47 @@ TEST_F(ClientCore, DatagramsAreDeliveredWithTheirSource) {
     EXPECT_EQ(t.window_sent(sock), 0u) << "UDP has no credit";
 }
 
+// A caller that writes DATAGRAM frames itself asks first: the same checks
+// as send_to, in the same order, and the datagram counted only when allowed.
+TEST_F(ClientCore, DatagramSendTakenElsewhereIsCheckedAndCounted) {
+    make_client({}, 1000, 100);
+    const uint32_t sock = bind_socket(3);
+    EXPECT_TRUE(client->take_datagram_send(sock, 4, 100 - 12));
+    EXPECT_TRUE(client->take_datagram_send(sock, 6, 0));
+    EXPECT_EQ(client->socket(sock)->datagrams_out, 2u);
+    EXPECT_EQ(client->socket(sock)->bytes_out, 88u);
+    EXPECT_TRUE(t.decoded_frames().empty()) << "the caller writes the frame";
+
+    EXPECT_EQ(client->take_datagram_send(sock, 4, 100 - 11).code(), "EMSGSIZE");
+    EXPECT_EQ(client->take_datagram_send(sock, 6, 100 - 23).code(), "EMSGSIZE");
+    EXPECT_EQ(client->take_datagram_send(sock, 5, 1).code(), "EINVAL");
+    EXPECT_EQ(client->take_datagram_send(42, 4, 1).code(), "EBADF");
+    const uint32_t tcp = connect_socket(1);
+    EXPECT_EQ(client->take_datagram_send(tcp, 4, 1).code(), "EOPNOTSUPP");
+    EXPECT_EQ(client->socket(sock)->datagrams_out, 2u) << "a refused datagram was counted";
+}
+
+TEST_F(ClientCore, DatagramsReadElsewhereAreCheckedAndCounted) {
+    const uint32_t sock = bind_socket(3);
+    EXPECT_TRUE(client->on_datagram_read_elsewhere(sock, 4));
+    EXPECT_TRUE(client->on_datagram_read_elsewhere(sock, 0));
+    EXPECT_TRUE(datagrams.empty()) << "the caller delivers these, not on_datagram";
+    EXPECT_EQ(client->socket(sock)->datagrams_in, 2u);
+    EXPECT_EQ(client->socket(sock)->bytes_in, 4u);
+
+    EXPECT_FALSE(client->on_datagram_read_elsewhere(99, 1));
+    const uint32_t tcp = connect_socket(1);
+    EXPECT_FALSE(client->on_datagram_read_elsewhere(tcp, 1));
+    ASSERT_EQ(bad.size(), 2u);
+    EXPECT_NE(bad[0].message.find("socket 99"), std::string::npos);
+    EXPECT_NE(bad[1].message.find("not UDP"), std::string::npos);
+
+    // In flight when we closed it: dropped quietly.
+    client->close(sock, [](Status) {});
+    EXPECT_FALSE(client->on_datagram_read_elsewhere(sock, 1));
+    EXPECT_EQ(bad.size(), 2u);
+}
+
 // ---------------------------------------------------------------- bad input
 
 TEST_F(ClientCore, MalformedTextIsReported) {

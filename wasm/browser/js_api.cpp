@@ -12,7 +12,7 @@ namespace {
 
 std::string client_version() { return SOCKGATE_VERSION; }
 // What web/src/sockgate.js needs of the wire format to open the WebSocket
-// and to read and write DATA frames itself (protocol/frame.hpp).
+// and to read and write DATA and DATAGRAM frames itself (protocol/frame.hpp).
 std::string subprotocol() { return sockgate::proto::kSubprotocol; }
 
 }  // namespace
@@ -22,6 +22,8 @@ EMSCRIPTEN_BINDINGS(sockgate_client) {
     emscripten::function("subprotocol", &subprotocol);
     emscripten::constant("frameHeaderSize", int(sockgate::proto::kFrameHeaderSize));
     emscripten::constant("dataFrameKind", int(sockgate::proto::FrameKind::data));
+    emscripten::constant("datagramFrameKind", int(sockgate::proto::FrameKind::datagram));
+    emscripten::constant("maxDatagramPayload", int(sockgate::proto::kMaxDatagramPayload));
 
     emscripten::class_<JsSession>("Session")
         .constructor<>()
@@ -33,6 +35,10 @@ EMSCRIPTEN_BINDINGS(sockgate_client) {
         .function("transportClose", &JsSession::transport_close)
         .function("dataArrived", &JsSession::data_arrived)
         .function("takeSendCredit", &JsSession::take_send_credit)
+        .function("datagramArrived", &JsSession::datagram_arrived)
+        .function("takeDatagramSend", &JsSession::take_datagram_send)
+        .class_function("addressBytes", &JsSession::address_bytes)
+        .class_function("addressText", &JsSession::address_text)
         .function("maxPayload", &JsSession::max_payload)
         .function("connect", &JsSession::connect)
         .function("listen", &JsSession::listen)

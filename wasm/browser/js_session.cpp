@@ -69,6 +69,28 @@ double JsSession::take_send_credit(uint32_t sock, double n) {
     return now ? double(*now) : -1;
 }
 
+val JsSession::take_datagram_send(uint32_t sock, int family, double n) {
+    if (family != 4 && family != 6) return einval("address family must be 4 or 6");
+    const Status st = client_.take_datagram_send(sock, uint8_t(family), uint64_t(n));
+    return st ? val::undefined() : error(st.error());
+}
+
+val JsSession::address_bytes(const std::string& text) {
+    const std::optional<proto::IpAddress> ip = proto::IpAddress::parse(text);
+    if (!ip) return val::null();
+    return bytes(std::string_view(reinterpret_cast<const char*>(ip->bytes.data()), ip->size()));
+}
+
+std::string JsSession::address_text(val array) {
+    if (!is_byte_array(array)) return {};
+    const std::string raw = bytes_from(array);
+    if (raw.size() != 4 && raw.size() != 16) return {};
+    proto::IpAddress ip;
+    ip.family = raw.size() == 4 ? 4 : 6;
+    std::copy(raw.begin(), raw.end(), ip.bytes.begin());
+    return ip.to_string();
+}
+
 // ---------------------------------------------------------------- events
 
 void JsSession::emit(const char* name, val payload) const {

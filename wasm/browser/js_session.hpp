@@ -83,6 +83,15 @@ public:
     bool data_arrived(uint32_t sock, double n) { return client_.on_data_read_elsewhere(sock, uint64_t(n)); }
     double take_send_credit(uint32_t sock, double n);
     double max_payload() const { return double(client_.max_payload()); }
+    // DATAGRAM frames read and written in JS (Client::on_datagram_read_elsewhere,
+    // Client::take_datagram_send): true to deliver / undefined or {code, message}.
+    bool datagram_arrived(uint32_t sock, double n) { return client_.on_datagram_read_elsewhere(sock, uint64_t(n)); }
+    val take_datagram_send(uint32_t sock, int family, double n);
+    // An address as the protocol writes it (4 or 16 bytes), for JS to keep:
+    // a Uint8Array, or null for text that is not a numeric address.
+    static val address_bytes(const std::string& text);
+    // Those bytes as text ("127.0.0.1", "::1"); "" for another length.
+    static std::string address_text(val bytes);
 
     // ---- requests: id or {code, message} ----
     val connect(const std::string& host, val port, val timeout_ms);

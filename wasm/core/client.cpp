@@ -460,16 +460,27 @@ Client::Socket* Client::admit_data(uint32_t sock, uint64_t n) {
 }
 
 void Client::on_datagram_frame(uint32_t sock, const proto::IpAddress& addr, uint16_t port, std::string_view payload) {
+    if (!admit_datagram(sock, payload.size())) return;
+    if (events_.on_datagram) events_.on_datagram(sock, proto::Endpoint{addr.to_string(), port}, payload);
+}
+
+bool Client::on_datagram_read_elsewhere(uint32_t sock, uint64_t n) { return admit_datagram(sock, n) != nullptr; }
+
+Client::Socket* Client::admit_datagram(uint32_t sock, uint64_t n) {
     Socket* s = find(sock);
     auto name = [sock] { return "DATAGRAM for socket " + std::to_string(sock); };
-    if (!s) return bad_input("EPROTO", name() + ", which is unknown");
-    if (s->info.kind != SocketKind::udp) return bad_input("EPROTO", name() + ", which is not UDP");
-    if (s->info.state == SocketState::closing) return;
-    if (s->info.state == SocketState::closed) return bad_input("EPROTO", name() + ", which is closed");
+    auto reject = [&](const char* why) -> Socket* {
+        bad_input("EPROTO", name() + why);
+        return nullptr;
+    };
+    if (!s) return reject(", which is unknown");
+    if (s->info.kind != SocketKind::udp) return reject(", which is not UDP");
+    if (s->info.state == SocketState::closing) return nullptr;
+    if (s->info.state == SocketState::closed) return reject(", which is closed");
 
     s->info.datagrams_in += 1;
-    s->info.bytes_in += payload.size();
-    if (events_.on_datagram) events_.on_datagram(sock, proto::Endpoint{addr.to_string(), port}, payload);
+    s->info.bytes_in += n;
+    return s;
 }
 
 void Client::on_window_frame(uint32_t sock, uint32_t increment) {
@@ -529,13 +540,21 @@ Status Client::send_to(uint32_t sock, const std::string& addr, uint16_t port, st
     if (Status st = check_writable(sock, SocketKind::udp); !st) return st;
     const auto ip = proto::IpAddress::parse(addr);
     if (!ip) return error("EINVAL", "'" + addr + "' is not a numeric IP address");
-    const size_t frame_size = proto::datagram_header_size(ip->family) + payload.size();
-    if (payload.size() > proto::kMaxDatagramPayload || (max_frame() && frame_size > max_frame()))
-        return error("EMSGSIZE", "datagram of " + std::to_string(payload.size()) + " bytes is too big");
+    if (Status st = take_datagram_send(sock, ip->family, payload.size()); !st) return st;
+    write_binary(proto::encode_datagram(sock, *ip, port, payload));
+    return Done{};
+}
+
+Status Client::take_datagram_send(uint32_t sock, uint8_t family, uint64_t n) {
+    if (Status st = check_writable(sock, SocketKind::udp); !st) return st;
+    if (family != 4 && family != 6)
+        return error("EINVAL", "address family " + std::to_string(family) + " is not 4 or 6");
+    const uint64_t frame_size = proto::datagram_header_size(family) + n;
+    if (n > proto::kMaxDatagramPayload || (max_frame() && frame_size > max_frame()))
+        return error("EMSGSIZE", "datagram of " + std::to_string(n) + " bytes is too big");
     Socket& s = *find(sock);
     s.info.datagrams_out += 1;
-    s.info.bytes_out += payload.size();
-    write_binary(proto::encode_datagram(sock, *ip, port, payload));
+    s.info.bytes_out += n;
     return Done{};
 }
 

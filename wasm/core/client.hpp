@@ -207,6 +207,20 @@ public:
     // The largest DATA payload the gateway accepts (max_frame - 5).
     size_t max_payload() const;
 
+    // ---- DATAGRAM frames read and written by the caller ----
+    // The same for UDP: the caller reads and writes DATAGRAM frames whole
+    // (header, address, port, payload) and the Client checks and counts.
+    //
+    // A well-formed DATAGRAM frame of n payload bytes for `sock` arrived.
+    // Checks and counts it as on_binary would, without calling on_datagram
+    // or the wire observer. Returns whether the caller should deliver it.
+    bool on_datagram_read_elsewhere(uint32_t sock, uint64_t n);
+    // For a caller about to write a DATAGRAM frame of n payload bytes for
+    // `sock` to an address of `family` (4 or 6): checks, as send_to() does,
+    // that the socket may send it and that it fits a frame, and counts it.
+    // On success the caller must write the frame at once.
+    Status take_datagram_send(uint32_t sock, uint8_t family, uint64_t n);
+
     // Bytes waiting for credit on one socket / on all sockets.
     uint64_t queued(uint32_t sock) const;
     uint64_t queued_total() const;
@@ -269,6 +283,8 @@ private:
     // when the bytes are not to be delivered.
     Socket* admit_data(uint32_t sock, uint64_t n);
     void on_datagram_frame(uint32_t sock, const proto::IpAddress& addr, uint16_t port, std::string_view payload);
+    // Checks a DATAGRAM frame of n bytes and counts it, as admit_data.
+    Socket* admit_datagram(uint32_t sock, uint64_t n);
     void on_window_frame(uint32_t sock, uint32_t increment);
 
     // Socket table and flow control.

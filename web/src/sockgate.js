@@ -10,9 +10,10 @@
 // control live in the wasm client (wasm/browser/js_session.hpp, compiled to
 // sockgate_client.mjs + .wasm); here its results become Promises and its
 // reports become DOM events. The one piece of the protocol done here is the
-// 5-byte header of stream DATA frames, so that stream bytes go from the
-// WebSocket to the caller (and back) without passing through wasm memory:
-// the wasm client is told their sizes and keeps all the accounting. Every
+// header of DATA and DATAGRAM frames, so that stream bytes and datagrams go
+// from the WebSocket to the caller (and back) without passing through wasm
+// memory: the wasm client is told their sizes and keeps all the accounting
+// (while nobody listens for 'wire'; then every frame goes through it). Every
 // event carries its data in event.detail:
 //
 //   data          {sock, bytes: Uint8Array}
@@ -30,7 +31,8 @@
 // 'wire' and 'sockets' are delivered from a microtask, after the work that
 // caused them: 'wire' so that its listeners may call back into the session
 // (the client core forbids that while it is writing or reading a message),
-// 'sockets' so that a burst of changes costs one table refresh. The wire
+// 'sockets' so that a burst of changes costs one table refresh. 'sockets'
+// is made only while someone listens for it, for changes from then on. The wire
 // events of the opening handshake (hello out, its reply in) are held back
 // until the task after openSession resolves, so that listeners added right
 // after `await openSession(...)` see them too.
@@ -125,6 +127,10 @@ function wireFormat(module) {
     subprotocol: module.subprotocol(),
     headerSize: module.frameHeaderSize,
     dataKind: module.dataFrameKind,
+    datagramKind: module.datagramFrameKind,
+    maxDatagram: module.maxDatagramPayload,
+    addressBytes: (text) => module.Session.addressBytes(text),
+    addressText: (bytes) => module.Session.addressText(bytes),
   };
 }
 
@@ -183,17 +189,25 @@ export class SockgateSession extends EventTarget {
   #closeWaiters = [];
   #finalSockets = []; // the socket table as the session ended
   #wireQueue = [];
-  // 'wire' listeners without and with the capture flag (EventTarget tells
-  // them apart by both): while there are none, after the handshake, the core
-  // describes no frames at all.
-  #wireListeners = [new Set(), new Set()];
+  // 'wire' and 'sockets' listeners, each without and with the capture flag
+  // (EventTarget tells them apart by both): while there are no 'wire'
+  // listeners, after the handshake, the core describes no frames at all;
+  // while there are no 'sockets' listeners, no such event is made.
+  #listeners = { wire: [new Set(), new Set()], sockets: [new Set(), new Set()] };
   #handshakeSeen = false;
   // Whether the core describes frames for 'wire' listeners. While it does,
   // every frame goes through the core so that it sees them all; while it
-  // does not, stream data bypasses it (#onMessage, #sendFramed).
+  // does not, stream data and datagrams bypass it (#onMessage, #sendFramed,
+  // #sendDatagram).
   #wireTap = true;
   #socketsChanged = false;
   #flushScheduled = false;
+  // Destination text -> its bytes as the protocol writes them (null: not a
+  // numeric address), so that a datagram's address is parsed once.
+  #destinations = new Map();
+  // The source of the last datagram received, as bytes and as text: most
+  // datagrams come from the peer the one before came from.
+  #lastSource = { bytes: new Uint8Array(0), text: '' };
 
   // Sessions come from openSession().
   constructor(core, url, format) {
@@ -288,7 +302,9 @@ export class SockgateSession extends EventTarget {
 
   sendTo(sock, addr, port, data) {
     const bytes = toBytes(data);
-    this.#call((core) => core.sendTo(sock, addr, port, bytes));
+    const ip = this.#wireTap || !isSocketId(sock) || !isPort(port) ? null : this.#destination(addr);
+    if (ip) this.#sendDatagram(sock, ip, port, bytes);
+    else this.#call((core) => core.sendTo(sock, addr, port, bytes)); // also says what is wrong
   }
 
   // ---- manual credit: for readers that take bytes at their own pace ----
@@ -393,6 +409,36 @@ export class SockgateSession extends EventTarget {
     this.#tableChanged();
   }
 
+  // Writes one DATAGRAM frame: kind, socket, family, address, port, payload.
+  #sendDatagram(sock, ip, port, bytes) {
+    const family = ip.length === 4 ? 4 : 6;
+    this.#call((core) => core.takeDatagramSend(sock, family, bytes.length));
+    const { headerSize, datagramKind } = this.#format;
+    const at = headerSize + 1 + ip.length + 2;
+    const frame = new Uint8Array(at + bytes.length);
+    frame[0] = datagramKind;
+    writeUint32(frame, 1, sock);
+    frame[headerSize] = family;
+    frame.set(ip, headerSize + 1);
+    frame[at - 2] = port >>> 8;
+    frame[at - 1] = port & 0xff;
+    frame.set(bytes, at);
+    this.#socket.send(frame);
+    this.#tableChanged();
+  }
+
+  #destination(addr) {
+    if (typeof addr !== 'string') return null;
+    let ip = this.#destinations.get(addr);
+    if (ip === undefined) {
+      // Bounded: a program that writes to many addresses stays correct.
+      if (this.#destinations.size >= 256) this.#destinations.clear();
+      ip = this.#format.addressBytes(addr);
+      this.#destinations.set(addr, ip);
+    }
+    return ip;
+  }
+
   #onMessage(data) {
     const core = this.#core;
     if (!core) return;
@@ -401,17 +447,50 @@ export class SockgateSession extends EventTarget {
       return;
     }
     const frame = new Uint8Array(data);
-    const { headerSize, dataKind } = this.#format;
-    // An empty DATA frame is malformed: the core reports it.
-    if (this.#wireTap || frame.length <= headerSize || frame[0] !== dataKind) {
+    if (this.#wireTap || !(this.#readData(core, frame) || this.#readDatagram(core, frame))) {
       core.transportBinary(frame);
-      return;
     }
+  }
+
+  // A DATA frame with a payload, read here; false for anything else (an
+  // empty DATA frame is malformed, and the core reports it).
+  #readData(core, frame) {
+    const { headerSize, dataKind } = this.#format;
+    if (frame.length <= headerSize || frame[0] !== dataKind) return false;
     const sock = readUint32(frame, 1);
     if (core.dataArrived(sock, frame.length - headerSize)) {
       this.#emit('data', { sock, bytes: frame.subarray(headerSize) });
     }
     this.#tableChanged();
+    return true;
+  }
+
+  // A well-formed DATAGRAM frame, read here; false for anything else, which
+  // the core decodes and reports.
+  #readDatagram(core, frame) {
+    const { headerSize, datagramKind, maxDatagram } = this.#format;
+    if (frame.length <= headerSize || frame[0] !== datagramKind) return false;
+    const family = frame[headerSize];
+    const size = family === 4 ? 4 : family === 6 ? 16 : 0;
+    const at = headerSize + 1 + size + 2;
+    if (size === 0 || frame.length < at || frame.length - at > maxDatagram) return false;
+    const sock = readUint32(frame, 1);
+    if (core.datagramArrived(sock, frame.length - at)) {
+      const addr = this.#sourceText(frame.subarray(headerSize + 1, headerSize + 1 + size));
+      const port = (frame[at - 2] << 8) | frame[at - 1];
+      this.#emit('datagram', { sock, from: { addr, port }, bytes: frame.subarray(at) });
+    }
+    this.#tableChanged();
+    return true;
+  }
+
+  #sourceText(ip) {
+    const last = this.#lastSource;
+    if (!sameBytes(ip, last.bytes)) {
+      last.bytes = ip.slice();
+      last.text = this.#format.addressText(last.bytes);
+    }
+    return last.text;
   }
 
   #onEvent(name, payload) {
@@ -496,30 +575,36 @@ export class SockgateSession extends EventTarget {
   }
 
   // A listener added with `once` or a `signal` stays counted after it is
-  // gone: the tap then stays on, which costs time but loses nothing.
+  // gone: the tap (or the 'sockets' event) then stays on, which costs time
+  // but loses nothing.
   addEventListener(type, listener, options) {
     super.addEventListener(type, listener, options);
-    if (type === 'wire' && listener) {
-      this.#wireListeners[capturing(options)].add(listener);
-      this.#updateWireTap();
+    if (Object.hasOwn(this.#listeners, type) && listener) {
+      this.#listeners[type][capturing(options)].add(listener);
+      if (type === 'wire') this.#updateWireTap();
     }
   }
 
   removeEventListener(type, listener, options) {
     super.removeEventListener(type, listener, options);
-    if (type === 'wire' && listener) {
-      this.#wireListeners[capturing(options)].delete(listener);
-      this.#updateWireTap();
+    if (Object.hasOwn(this.#listeners, type) && listener) {
+      this.#listeners[type][capturing(options)].delete(listener);
+      if (type === 'wire') this.#updateWireTap();
     }
+  }
+
+  #listened(type) {
+    return this.#listeners[type].some((set) => set.size > 0);
   }
 
   #updateWireTap() {
     if (!this.#core || !this.#handshakeSeen) return;
-    this.#wireTap = this.#wireListeners.some((set) => set.size > 0);
+    this.#wireTap = this.#listened('wire');
     this.#core.setWireTap(this.#wireTap);
   }
 
   #tableChanged() {
+    if (!this.#listened('sockets')) return;
     this.#socketsChanged = true;
     this.#scheduleFlush();
   }
@@ -555,6 +640,16 @@ function writeUint32(bytes, at, value) {
   bytes[at + 1] = value >>> 16;
   bytes[at + 2] = value >>> 8;
   bytes[at + 3] = value;
+}
+
+function sameBytes(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function isPort(port) {
+  return Number.isInteger(port) && port >= 0 && port <= 0xffff;
 }
 
 function isSocketId(sock) {
