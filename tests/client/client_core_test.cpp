@@ -381,6 +381,21 @@ TEST_F(ClientCore, SendCreditTakenElsewhereIsCountedAndTheRestQueuesBehind) {
     EXPECT_EQ(client->socket(sock)->bytes_out, 260u);
 }
 
+// A caller that reads WINDOW frames itself passes them on: the Client's
+// queue goes out first, and what credit is left is the caller's to take.
+TEST_F(ClientCore, WindowReadElsewhereSendsTheQueueFirst) {
+    const uint32_t sock = connect_socket(1);
+    ASSERT_TRUE(client->send(sock, std::string(kWindow + 40, 'q')));
+    client->on_window_read_elsewhere(sock, 100);
+    EXPECT_EQ(t.data_sent(sock).size(), kWindow + 40);
+    EXPECT_EQ(drained, std::vector<uint32_t>{sock});
+    EXPECT_EQ(*client->take_send_credit(sock, 1000), 60u);
+
+    client->on_window_read_elsewhere(99, 5);
+    ASSERT_EQ(bad.size(), 1u);
+    EXPECT_NE(bad[0].message.find("socket 99"), std::string::npos);
+}
+
 TEST_F(ClientCore, SendCreditIsRefusedAsSendWouldBe) {
     EXPECT_EQ(client->take_send_credit(42, 1).code(), "EBADF");
     const uint32_t udp = bind_socket(3);

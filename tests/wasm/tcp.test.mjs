@@ -256,4 +256,118 @@ describe('TCP stream data without a wire listener', () => {
       await echo.close();
     }
   });
+
+  // Bytes beyond the credit wait in sockgate.js, in frames made at send().
+  test('many sends past the credit arrive in order, and shutdown sends FIN after the last byte', async () => {
+    const { session } = suite;
+    let got;
+    const sink = await tcpServer((s) => {
+      got = readAll(s);
+    });
+    try {
+      const { sock } = await session.connect('127.0.0.1', sink.port);
+      const drained = record(session, 'drained');
+      const parts = [];
+      for (let i = 0; i < 64; i++) parts.push(patternBytes(1000 + i * 997, i + 1)); // sizes that split frames
+      for (const part of parts) session.send(sock, part);
+      const total = parts.reduce((n, p) => n + p.length, 0);
+      assert.ok(session.queued(sock) > 0, 'nothing waited for credit: the test proves nothing');
+      assert.equal(session.queued(sock), total - session.info.window);
+      assert.equal(session.sockets().find((s) => s.id === sock).queued, session.queued(sock));
+      await session.shutdown(sock);
+      await waitFor(() => got, 'the gateway to connect to the sink');
+      const received = await got;
+      assert.ok(Buffer.concat(parts).equals(received), 'bytes lost, reordered or cut off by the FIN');
+      await waitFor(() => drained.some((d) => d.sock === sock), 'drained');
+      assert.equal(drained.filter((d) => d.sock === sock).length, 1);
+      await session.close(sock);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  test('sends that keep coming while earlier bytes wait and drain stay intact', async () => {
+    const { session } = suite;
+    const echo = await tcpServer((s) => s.pipe(s));
+    try {
+      const { sock } = await session.connect('127.0.0.1', echo.port);
+      const total = 8 * MiB;
+      const payload = patternBytes(total, 41);
+      const received = receiveBytes(session, sock, total, 60_000);
+      // Writes of odd sizes, each made when some echo has come back, so that
+      // the queue here is written to while it is being sent from.
+      let sent = 0;
+      let sawQueue = false;
+      const more = () => {
+        const n = Math.min(total - sent, 96 * 1024 + 13);
+        if (n > 0) session.send(sock, payload.subarray(sent, sent + n));
+        sent += n;
+        sawQueue ||= session.queued(sock) > 0;
+      };
+      const onData = ({ detail }) => {
+        if (detail.sock === sock) more();
+      };
+      session.addEventListener('data', onData);
+      for (let i = 0; i < 8; i++) more();
+      const echoed = await received;
+      session.removeEventListener('data', onData);
+      assert.ok(sawQueue, 'nothing ever waited for credit: the test proves nothing');
+      assert.ok(Buffer.from(payload).equals(echoed), 'echoed bytes differ from those sent');
+      await session.close(sock);
+    } finally {
+      await echo.close();
+    }
+  });
+
+  test('a wire listener added while bytes wait takes them over in order, drained once', async () => {
+    const { session } = suite;
+    const echo = await tcpServer((s) => s.pipe(s));
+    const onWire = () => {};
+    try {
+      const { sock } = await session.connect('127.0.0.1', echo.port);
+      const drained = record(session, 'drained');
+      const first = patternBytes(MiB, 21);
+      const received = receiveBytes(session, sock, 3 * MiB);
+      session.send(sock, first); // past the credit: waits here
+      session.addEventListener('wire', onWire); // now the core sends everything
+      const second = patternBytes(MiB, 22);
+      session.send(sock, second); // queued in the core behind the first
+      session.removeEventListener('wire', onWire);
+      const third = patternBytes(MiB, 23);
+      session.send(sock, third); // waits here again, behind the core's queue
+      assert.equal(session.queued(sock), 3 * MiB - session.info.window);
+      const echoed = await received;
+      assert.ok(Buffer.concat([first, second, third]).equals(echoed), 'echoed bytes differ from those sent');
+      await waitFor(() => drained.some((d) => d.sock === sock), 'drained');
+      assert.equal(drained.filter((d) => d.sock === sock).length, 1);
+      assert.equal(session.queued(sock), 0);
+      await session.close(sock);
+    } finally {
+      session.removeEventListener('wire', onWire);
+      await echo.close();
+    }
+  });
+
+  test('close discards the bytes waiting for credit, and the socket refuses more', async () => {
+    const { session } = suite;
+    const held = [];
+    const stalled = await tcpServer((s) => {
+      s.pause(); // reads nothing: credit never comes back
+      held.push(s);
+    });
+    try {
+      const { sock } = await session.connect('127.0.0.1', stalled.port);
+      const drained = record(session, 'drained');
+      session.send(sock, patternBytes(MiB, 31));
+      assert.equal(session.queued(sock), MiB - session.info.window);
+      await session.close(sock);
+      assert.equal(session.queued(sock), 0);
+      assert.equal(session.sockets().find((s) => s.id === sock)?.queued ?? 0, 0);
+      assert.throws(() => session.send(sock, 'x'), (e) => e instanceof SockgateError && e.code === 'EBADF');
+      assert.equal(drained.filter((d) => d.sock === sock).length, 0);
+    } finally {
+      for (const s of held) s.destroy();
+      await stalled.close();
+    }
+  });
 });

@@ -22,6 +22,7 @@ EMSCRIPTEN_BINDINGS(sockgate_client) {
     emscripten::function("subprotocol", &subprotocol);
     emscripten::constant("frameHeaderSize", int(sockgate::proto::kFrameHeaderSize));
     emscripten::constant("dataFrameKind", int(sockgate::proto::FrameKind::data));
+    emscripten::constant("windowFrameKind", int(sockgate::proto::FrameKind::window));
     emscripten::constant("datagramFrameKind", int(sockgate::proto::FrameKind::datagram));
     emscripten::constant("maxDatagramPayload", int(sockgate::proto::kMaxDatagramPayload));
 
@@ -35,6 +36,7 @@ EMSCRIPTEN_BINDINGS(sockgate_client) {
         .function("transportClose", &JsSession::transport_close)
         .function("dataArrived", &JsSession::data_arrived)
         .function("takeSendCredit", &JsSession::take_send_credit)
+        .function("windowArrived", &JsSession::window_arrived)
         .function("datagramArrived", &JsSession::datagram_arrived)
         .function("takeDatagramSend", &JsSession::take_datagram_send)
         .class_function("addressBytes", &JsSession::address_bytes)

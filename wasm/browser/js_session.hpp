@@ -83,6 +83,10 @@ public:
     bool data_arrived(uint32_t sock, double n) { return client_.on_data_read_elsewhere(sock, uint64_t(n)); }
     double take_send_credit(uint32_t sock, double n);
     double max_payload() const { return double(client_.max_payload()); }
+    // A well-formed WINDOW frame read in JS (Client::on_window_read_elsewhere).
+    void window_arrived(uint32_t sock, double increment) {
+        client_.on_window_read_elsewhere(sock, uint32_t(increment));
+    }
     // DATAGRAM frames read and written in JS (Client::on_datagram_read_elsewhere,
     // Client::take_datagram_send): true to deliver / undefined or {code, message}.
     bool datagram_arrived(uint32_t sock, double n) { return client_.on_datagram_read_elsewhere(sock, uint64_t(n)); }

@@ -483,6 +483,8 @@ Client::Socket* Client::admit_datagram(uint32_t sock, uint64_t n) {
     return s;
 }
 
+void Client::on_window_read_elsewhere(uint32_t sock, uint32_t increment) { on_window_frame(sock, increment); }
+
 void Client::on_window_frame(uint32_t sock, uint32_t increment) {
     Socket* s = find(sock);
     auto name = [sock] { return "WINDOW for socket " + std::to_string(sock); };

@@ -206,6 +206,10 @@ public:
     Result<uint64_t> take_send_credit(uint32_t sock, uint64_t n);
     // The largest DATA payload the gateway accepts (max_frame - 5).
     size_t max_payload() const;
+    // A well-formed WINDOW frame (increment > 0) arrived: as on_binary
+    // would, without the wire observer. Sends what waits in the Client's
+    // queue; the caller sends what waits on its side after that.
+    void on_window_read_elsewhere(uint32_t sock, uint32_t increment);
 
     // ---- DATAGRAM frames read and written by the caller ----
     // The same for UDP: the caller reads and writes DATAGRAM frames whole

@@ -127,6 +127,7 @@ function wireFormat(module) {
     subprotocol: module.subprotocol(),
     headerSize: module.frameHeaderSize,
     dataKind: module.dataFrameKind,
+    windowKind: module.windowFrameKind,
     datagramKind: module.datagramFrameKind,
     maxDatagram: module.maxDatagramPayload,
     addressBytes: (text) => module.Session.addressBytes(text),
@@ -205,6 +206,14 @@ export class SockgateSession extends EventTarget {
   // Destination text -> its bytes as the protocol writes them (null: not a
   // numeric address), so that a datagram's address is parsed once.
   #destinations = new Map();
+  // Stream bytes waiting for credit while the tap is off, per socket. Bytes
+  // wait here only behind what the core holds, so order is kept; they go to
+  // the core when the tap turns on or before a shutdown, which must follow
+  // them.
+  #waiting = new Map(); // sock -> WaitingBytes
+  // Where DATA and DATAGRAM frames sent at once are made: WebSocket.send
+  // copies what it is given, so one buffer serves every frame.
+  #scratch = null;
   // The source of the last datagram received, as bytes and as text: most
   // datagrams come from the peer the one before came from.
   #lastSource = { bytes: new Uint8Array(0), text: '' };
@@ -275,10 +284,12 @@ export class SockgateSession extends EventTarget {
 
   // Half-closes after everything queued on sock has gone out.
   shutdown(sock) {
+    this.#handOver(sock);
     return this.#request((core) => core.shutdown(sock));
   }
 
   close(sock) {
+    this.#waiting.delete(sock); // closing discards what waits, as the core does
     return this.#request((core) => core.close(sock));
   }
 
@@ -321,7 +332,7 @@ export class SockgateSession extends EventTarget {
 
   // Bytes of `sock` waiting in the client for credit from the gateway.
   queued(sock) {
-    return this.#core ? this.#core.queued(sock) : 0;
+    return this.#core ? this.#core.queued(sock) + (this.#waiting.get(sock)?.size ?? 0) : 0;
   }
 
   // ---- state ----
@@ -330,7 +341,7 @@ export class SockgateSession extends EventTarget {
   //   local, remote, listener, bytesIn, bytesOut, datagramsIn, datagramsOut,
   //   queued, eof, shutdown, error, sendCredit, recvCredit, recvWindow}]
   sockets() {
-    return this.#core ? this.#core.sockets() : structuredClone(this.#finalSockets);
+    return this.#core ? this.#withWaiting(this.#core.sockets()) : structuredClone(this.#finalSockets);
   }
 
   // Drops closed sockets from the table.
@@ -386,36 +397,92 @@ export class SockgateSession extends EventTarget {
     }
   }
 
-  // Frames what credit allows of `bytes` here and queues the rest in the
-  // core, which sends it as WINDOW frames arrive.
+  // Frames what credit allows of `bytes` at once and keeps the rest waiting
+  // here until WINDOW frames bring credit.
   #sendFramed(sock, bytes) {
     const core = this.#core;
     if (!core) throw notConnected();
+    let waiting = this.#waiting.get(sock);
+    if (waiting) {
+      // The socket could send when these began to wait, and anything that
+      // ends that (close, shutdown, its 'closed' event) empties the queue.
+      waiting.push(bytes);
+      this.#tableChanged();
+      return;
+    }
     const now = core.takeSendCredit(sock, bytes.length);
     if (now < 0) {
       this.#call((c) => c.send(sock, bytes)); // throws why the socket cannot send
       return;
     }
-    const { headerSize, dataKind } = this.#format;
     for (let offset = 0; offset < now; offset += this.#maxPayload) {
       const n = Math.min(this.#maxPayload, now - offset);
-      const frame = new Uint8Array(headerSize + n);
-      frame[0] = dataKind;
-      writeUint32(frame, 1, sock);
-      frame.set(bytes.subarray(offset, offset + n), headerSize);
-      this.#socket.send(frame);
+      this.#sendData(sock, n === bytes.length ? bytes : bytes.subarray(offset, offset + n));
     }
-    if (now < bytes.length) this.#call((c) => c.send(sock, bytes.subarray(now)));
+    if (now < bytes.length) {
+      waiting = new WaitingBytes(this.#format.headerSize);
+      this.#waiting.set(sock, waiting);
+      waiting.push(now === 0 ? bytes : bytes.subarray(now));
+    }
     this.#tableChanged();
+  }
+
+  #sendData(sock, payload) {
+    const { headerSize, dataKind } = this.#format;
+    const frame = this.#frameBuffer(headerSize + payload.length);
+    frame[0] = dataKind;
+    writeUint32(frame, 1, sock);
+    frame.set(payload, headerSize);
+    this.#socket.send(frame.subarray(0, headerSize + payload.length));
+  }
+
+  // After a WINDOW frame for `sock`: sends what the new credit allows of
+  // the bytes waiting here (the core has sent its own queue first).
+  #sendWaiting(sock) {
+    const waiting = this.#waiting.get(sock);
+    if (!waiting || !this.#core) return;
+    let now = this.#core.takeSendCredit(sock, waiting.size);
+    if (now < 0) {
+      // It can no longer send; the event that ended it has said why.
+      this.#waiting.delete(sock);
+      return;
+    }
+    while (now > 0) {
+      const n = Math.min(now, this.#maxPayload);
+      this.#socket.send(waiting.frame(this.#format.dataKind, sock, n));
+      waiting.drop(n);
+      now -= n;
+    }
+    if (waiting.size === 0) {
+      this.#waiting.delete(sock);
+      this.#emit('drained', { sock });
+    }
+    this.#tableChanged();
+  }
+
+  // Moves the bytes waiting here for `sock` behind the core's own queue.
+  #handOver(sock) {
+    const waiting = this.#waiting.get(sock);
+    if (!waiting) return;
+    this.#waiting.delete(sock);
+    this.#core?.send(sock, waiting.frame(this.#format.dataKind, sock, waiting.size).subarray(this.#format.headerSize));
+  }
+
+  #withWaiting(rows) {
+    for (const row of rows) {
+      const waiting = this.#waiting.get(row.id);
+      if (waiting) row.queued += waiting.size;
+    }
+    return rows;
   }
 
   // Writes one DATAGRAM frame: kind, socket, family, address, port, payload.
   #sendDatagram(sock, ip, port, bytes) {
     const family = ip.length === 4 ? 4 : 6;
-    this.#call((core) => core.takeDatagramSend(sock, family, bytes.length));
+    this.#call((core) => core.takeDatagramSend(sock, family, bytes.length)); // so it fits a frame
     const { headerSize, datagramKind } = this.#format;
     const at = headerSize + 1 + ip.length + 2;
-    const frame = new Uint8Array(at + bytes.length);
+    const frame = this.#frameBuffer(at + bytes.length);
     frame[0] = datagramKind;
     writeUint32(frame, 1, sock);
     frame[headerSize] = family;
@@ -423,8 +490,15 @@ export class SockgateSession extends EventTarget {
     frame[at - 2] = port >>> 8;
     frame[at - 1] = port & 0xff;
     frame.set(bytes, at);
-    this.#socket.send(frame);
+    this.#socket.send(frame.subarray(0, at + bytes.length));
     this.#tableChanged();
+  }
+
+  // Room for a frame of `size` bytes: the shared buffer, made for the
+  // largest frame the gateway accepts.
+  #frameBuffer(size) {
+    this.#scratch ??= new Uint8Array(this.#format.headerSize + this.#maxPayload);
+    return size <= this.#scratch.length ? this.#scratch : new Uint8Array(size);
   }
 
   #destination(addr) {
@@ -447,9 +521,22 @@ export class SockgateSession extends EventTarget {
       return;
     }
     const frame = new Uint8Array(data);
-    if (this.#wireTap || !(this.#readData(core, frame) || this.#readDatagram(core, frame))) {
+    if (this.#wireTap || !(this.#readData(core, frame) || this.#readWindow(core, frame) || this.#readDatagram(core, frame))) {
       core.transportBinary(frame);
     }
+  }
+
+  // A well-formed WINDOW frame, read here; false for anything else (a zero
+  // increment is malformed, and the core reports it).
+  #readWindow(core, frame) {
+    const { headerSize, windowKind } = this.#format;
+    if (frame.length !== headerSize + 4 || frame[0] !== windowKind) return false;
+    const increment = readUint32(frame, headerSize);
+    if (increment === 0) return false;
+    const sock = readUint32(frame, 1);
+    core.windowArrived(sock, increment); // the core sends its own queue first
+    this.#sendWaiting(sock);
+    return true;
   }
 
   // A DATA frame with a payload, read here; false for anything else (an
@@ -515,7 +602,15 @@ export class SockgateSession extends EventTarget {
         case 'sessionclosed':
           this.#onSessionClosed(payload);
           break;
-        default: // data, datagram, accept, eof, closed, error, badinput, drained
+        case 'closed':
+          this.#waiting.delete(payload.sock);
+          this.#emit(name, payload);
+          break;
+        case 'drained':
+          // The core's queue is empty; the socket has drained when ours is too.
+          if (!this.#waiting.has(payload.sock)) this.#emit(name, payload);
+          break;
+        default: // data, datagram, accept, eof, error, badinput
           this.#emit(name, payload);
       }
     } catch (e) {
@@ -554,7 +649,8 @@ export class SockgateSession extends EventTarget {
 
   #onSessionClosed({ code, reason, error }) {
     const core = this.#core;
-    this.#finalSockets = core.sockets();
+    this.#finalSockets = this.#withWaiting(core.sockets());
+    this.#waiting.clear();
     this.#core = null;
     this.#closedWith = { code, reason };
     if (this.#opening) {
@@ -600,6 +696,8 @@ export class SockgateSession extends EventTarget {
   #updateWireTap() {
     if (!this.#core || !this.#handshakeSeen) return;
     this.#wireTap = this.#listened('wire');
+    // The core sends everything while the tap is on, so it takes the queue.
+    if (this.#wireTap) for (const sock of [...this.#waiting.keys()]) this.#handOver(sock);
     this.#core.setWireTap(this.#wireTap);
   }
 
@@ -626,6 +724,61 @@ export class SockgateSession extends EventTarget {
 
   #emit(name, detail) {
     this.dispatchEvent(new CustomEvent(name, { detail }));
+  }
+}
+
+// Bytes waiting to be sent on one socket, in one buffer that grows as
+// needed: copying into it costs less than an ArrayBuffer per write. It keeps
+// room for a frame header before the first byte, so that a DATA frame is
+// made in place, with no copy.
+class WaitingBytes {
+  #gap;
+  #buffer;
+  #head;
+  #tail;
+
+  constructor(headerSize) {
+    this.#gap = headerSize;
+    this.#buffer = new Uint8Array(0);
+    this.#head = this.#tail = headerSize;
+  }
+
+  get size() {
+    return this.#tail - this.#head;
+  }
+
+  push(bytes) {
+    if (this.#tail + bytes.length > this.#buffer.length) this.#makeRoom(bytes.length);
+    this.#buffer.set(bytes, this.#tail);
+    this.#tail += bytes.length;
+  }
+
+  // The first n bytes as a DATA frame for `sock`: a view, valid until the
+  // next push or drop.
+  frame(kind, sock, n) {
+    const at = this.#head - this.#gap;
+    this.#buffer[at] = kind;
+    writeUint32(this.#buffer, at + 1, sock);
+    return this.#buffer.subarray(at, this.#head + n);
+  }
+
+  drop(n) {
+    this.#head += n;
+    if (this.#head === this.#tail) this.#head = this.#tail = this.#gap;
+  }
+
+  #makeRoom(n) {
+    const size = this.size;
+    const needed = this.#gap + size + n;
+    if (needed <= this.#buffer.length) {
+      this.#buffer.copyWithin(this.#gap, this.#head, this.#tail);
+    } else {
+      const bigger = new Uint8Array(Math.max(needed, 2 * this.#buffer.length, 64 * 1024));
+      bigger.set(this.#buffer.subarray(this.#head, this.#tail), this.#gap);
+      this.#buffer = bigger;
+    }
+    this.#head = this.#gap;
+    this.#tail = this.#gap + size;
   }
 }
 
