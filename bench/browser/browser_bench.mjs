@@ -10,6 +10,8 @@
 //   raw-ws      the page's own WebSocket to a Node `ws` echo: no relay at all
 //   plain       a plain-JS sockgate.v1 client (page/plain_client.js) → gateway
 //   product     sockgate.js + the wasm client, as the playground runs it → gateway
+//   product-wire  the same with a 'wire' listener, as the playground's console
+//               has (every frame then goes through the wasm client, described)
 //   websockify  the page's WebSocket → Debian's websockify
 // Workloads: a bulk echo (16 KiB writes, at most 1 MiB in flight) and
 // sequential 32-byte round trips. Every byte that comes back is checked.
@@ -52,7 +54,7 @@ import { cpuSpent, treeCpuSeconds } from '../support/process_cpu.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
 const wasmDir = process.env.SOCKGATE_WASM_DIR || path.join(repo, 'build-wasm/wasm/browser');
-const PATHS = ['raw-ws', 'plain', 'product', 'websockify'];
+const PATHS = ['raw-ws', 'plain', 'product', 'product-wire', 'websockify'];
 const UDP_PATHS = ['plain', 'product'];
 const UDP_SIZES = [64, 1024];
 

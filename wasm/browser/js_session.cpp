@@ -205,8 +205,8 @@ void JsSession::wire_events() {
     ev.on_wire_text = [this](Direction dir, std::string_view text) {
         if (!wire_tap_) return;
         val payload = val::object();
-        payload.set(key("dir"), dir_name(dir));
-        payload.set(key("kind"), "text");
+        payload.set(key("dir"), key(dir_name(dir)));
+        payload.set(key("kind"), key("text"));
         payload.set(key("text"), std::string(text));
         emit("wire", payload);
     };
@@ -214,11 +214,13 @@ void JsSession::wire_events() {
     ev.on_wire_binary = [this](Direction dir, std::string_view frame) {
         if (!wire_tap_) return;
         val payload = val::object();
-        payload.set(key("dir"), dir_name(dir));
-        payload.set(key("kind"), "binary");
-        payload.set(key("frame"), frame_summary(frame));
+        payload.set(key("dir"), key(dir_name(dir)));
+        payload.set(key("kind"), key("binary"));
+        const std::string_view first = frame.substr(0, std::min(frame.size(), kRawBytes));
+        const val raw = bytes(first);
+        payload.set(key("frame"), frame_summary(frame, raw, first.size()));
         payload.set(key("size"), double(frame.size()));
-        payload.set(key("raw"), bytes(frame.substr(0, std::min(frame.size(), kRawBytes))));
+        payload.set(key("raw"), raw);
         emit("wire", payload);
     };
 }

@@ -13,6 +13,7 @@ namespace sockgate::client::js {
 namespace {
 
 EMSCRIPTEN_SYMBOL(set);
+EMSCRIPTEN_SYMBOL(subarray);
 
 // The wire view shows this much of each DATA or DATAGRAM payload.
 constexpr size_t kPreviewBytes = 64;
@@ -128,11 +129,11 @@ val socket_row(const SocketInfo& s) {
     return v;
 }
 
-val frame_summary(std::string_view frame) {
+val frame_summary(std::string_view frame, const val& raw, size_t raw_size) {
     val v = val::object();
     const proto::DecodeResult r = proto::decode_frame(frame);
     if (!r) {
-        v.set(key("type"), "INVALID");
+        v.set(key("type"), key("INVALID"));
         v.set(key("error"), proto::to_string(r.error));
         if (r.has_sock) v.set(key("sock"), r.frame.sock);
         v.set(key("length"), 0);
@@ -142,21 +143,27 @@ val frame_summary(std::string_view frame) {
     v.set(key("sock"), f.sock);
     switch (f.kind) {
         case proto::FrameKind::data:
-            v.set(key("type"), "DATA");
+            v.set(key("type"), key("DATA"));
             break;
         case proto::FrameKind::datagram:
-            v.set(key("type"), "DATAGRAM");
+            v.set(key("type"), key("DATAGRAM"));
             v.set(key("addr"), f.peer_addr.to_string());
             v.set(key("port"), f.peer_port);
             break;
         case proto::FrameKind::window:
-            v.set(key("type"), "WINDOW");
+            v.set(key("type"), key("WINDOW"));
             v.set(key("increment"), f.increment);
             break;
     }
     v.set(key("length"), double(f.payload.size()));
-    if (f.kind != proto::FrameKind::window)
-        v.set(key("preview"), bytes(f.payload.substr(0, std::min(f.payload.size(), kPreviewBytes))));
+    if (f.kind != proto::FrameKind::window) {
+        const size_t from = size_t(f.payload.data() - frame.data());
+        const size_t to = from + std::min(f.payload.size(), kPreviewBytes);
+        if (to <= raw_size)
+            v.set(key("preview"), raw.call<val>(subarray_symbol, double(from), double(to)));
+        else
+            v.set(key("preview"), bytes(f.payload.substr(0, to - from)));
+    }
     return v;
 }
 

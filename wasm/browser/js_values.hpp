@@ -51,7 +51,9 @@ val socket_row(const SocketInfo& s);
 // A binary frame for the wire view: {type:'DATA'|'DATAGRAM'|'WINDOW', sock,
 // length (payload bytes), increment?, addr?, port?, preview? (first 64
 // payload bytes)}, or {type:'INVALID', error, sock?} when it does not decode.
-val frame_summary(std::string_view frame);
+// `raw`: a Uint8Array of the frame's first raw_size bytes; the preview is a
+// view on it where it holds the whole preview, and a copy otherwise.
+val frame_summary(std::string_view frame, const val& raw, size_t raw_size);
 
 // Reads an optional integer argument from JS. nullopt when `v` is undefined
 // or null; an error message when it is not an integer within [lo, hi].

@@ -22,8 +22,17 @@ async function openRawWebSocket(url, protocols) {
   };
 }
 
-async function openProductStream(url, host, port) {
+// wire: listen for 'wire' events as the playground's console does (every
+// frame then goes through the wasm client, which describes it).
+async function openProductStream(url, host, port, { wire = false } = {}) {
   const session = await openSession({ url });
+  if (wire) {
+    const seen = [];
+    session.addEventListener('wire', ({ detail }) => {
+      seen.push(detail);
+      if (seen.length > 1000) seen.splice(0, 500);
+    });
+  }
   const { sock } = await session.connect(host, port);
   let onData = () => {};
   session.addEventListener('data', ({ detail }) => {
@@ -65,6 +74,7 @@ function openPath(path, where) {
     case 'websockify': return openRawWebSocket(where.websockify, ['binary']);
     case 'plain': return openPlainStream(where.gateway, '127.0.0.1', where.tcpEcho);
     case 'product': return openProductStream(where.gateway, '127.0.0.1', where.tcpEcho);
+    case 'product-wire': return openProductStream(where.gateway, '127.0.0.1', where.tcpEcho, { wire: true });
     default: throw new Error(`no path ${path}`);
   }
 }
