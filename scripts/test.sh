@@ -45,7 +45,7 @@ node --test tests/python/
 SOCKGATE_PYODIDE_RUNNER=tests/python/chromium_runner.mjs node --test tests/python/
 node bench/python/python_bench.mjs --quick
 node bench/python/page_bench.mjs --quick
-echo "== the browser bench's quick run: four paths from a page in Chromium, every byte checked"
+echo "== the browser bench's quick run: five paths and UDP from a page in Chromium, every byte checked; page weight"
 node bench/browser/browser_bench.mjs --quick
 echo "== playground in Chromium"
 node --test tests/browser/

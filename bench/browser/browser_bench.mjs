@@ -31,6 +31,10 @@
 // (open it in Chrome's DevTools) and prints each path's top functions by
 // self time and by JS heap allocated.
 //
+// Page weight (page_weight.mjs): the playground (SOCKGATE_WEB_ROOT) loaded
+// cold and reloaded, time to the console's Connected state and the bytes
+// each response took, the page apart from Python.
+//
 // Chromium is driven over the raw DevTools protocol: Playwright's page API
 // would enable the Network domain, which copies every WebSocket frame to the
 // driver. --quick (part of the test command) moves a little data on every
@@ -50,6 +54,7 @@ import { freePort, startGateway } from '../../tests/support/gateway.mjs';
 import { waitFor } from '../../tests/support/wait.mjs';
 import { Cdp, evaluate, launchChromium, openTarget } from '../support/cdp.mjs';
 import { cpuSpent, treeCpuSeconds } from '../support/process_cpu.mjs';
+import { describePageWeight, measurePageWeight, pageWeightProblems } from './page_weight.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -250,6 +255,9 @@ async function main() {
       process.stderr.write(`${p.padEnd(10)} JS heap allocated per ${bulk.chunk}-byte write: ${heap[p].toFixed(0)} bytes\n`);
     }
     if (o.profile) await profileRuns(cdp, sessionId, bulk, { count: o.datagrams, size: 64, window: 64, lossMs: 200 }, where, o.profile);
+    const pageWeight = await measurePageWeight({ runs: o.runs });
+    failures.push(...pageWeightProblems(pageWeight));
+    process.stderr.write(`${describePageWeight(pageWeight)}\n`);
     const summary = {
       when: new Date().toISOString(),
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model },
@@ -282,6 +290,7 @@ async function main() {
           sent: runs.reduce((a, d) => a + d.count, 0),
         }];
       }))])),
+      page_weight: pageWeight,
       failures,
     };
     const ratio = (a, b) => (summary.paths[a].mib_per_s / summary.paths[b].mib_per_s).toFixed(2);
@@ -291,9 +300,11 @@ async function main() {
       product_vs_plain_rtt_p50: Number((summary.paths.product.rtt_p50_us / summary.paths.plain.rtt_p50_us).toFixed(2)),
       ...Object.fromEntries(UDP_SIZES.map((size) => [`product_vs_plain_udp_${size}`,
         Number((summary.udp.product[size].datagrams_per_s / summary.udp.plain[size].datagrams_per_s).toFixed(2))])),
+      page_first_load_vs_target: Number((pageWeight.transfer.cold.page.bytes / pageWeight.targets.first_load_bytes).toFixed(2)),
+      page_reload_vs_target: Number((pageWeight.transfer.reload.page.bytes / pageWeight.targets.reload_bytes).toFixed(2)),
     };
     if (o.out) await writeFile(o.out, `${JSON.stringify(summary, null, 2)}\n`);
-    console.log(JSON.stringify(o.quick ? { paths: summary.paths, udp: summary.udp, failures } : summary, null, 2));
+    console.log(JSON.stringify(o.quick ? { paths: summary.paths, udp: summary.udp, page_weight: { ...pageWeight, transfer: undefined }, failures } : summary, null, 2));
     if (failures.length) {
       console.error(`browser bench: ${failures.length} check(s) failed:\n  ${failures.join('\n  ')}`);
       process.exitCode = 1;

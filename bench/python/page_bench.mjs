@@ -18,12 +18,13 @@
 // checks that the line arrived; it judges no speed. Needs the built web root
 // (SOCKGATE_WEB_ROOT, default build/web) and the gateway.
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
 import { startGateway } from '../../tests/browser/helpers.mjs';
-import { Cdp, evaluate, launchChromium, openTarget } from '../support/cdp.mjs';
+import { evaluate, openTarget } from '../support/cdp.mjs';
+import { freshChromium, listTransfers, loadPage } from '../support/page_load.mjs';
 
 const PROGRAM = 'print("ready")';
 
@@ -40,6 +41,8 @@ function parseArgs(argv) {
   return o;
 }
 
+const PYTHON_READY = `document.querySelector('.py-engine[data-state="ready"]') && !document.querySelector('.py-run')?.disabled`;
+
 // Runs in the page: waits for Python, presses Run, waits for the line.
 const IN_PAGE = `(async () => {
   const until = async (check, what, ms = 60000) => {
@@ -51,7 +54,7 @@ const IN_PAGE = `(async () => {
       await new Promise((r) => setTimeout(r, 5));
     }
   };
-  await until(() => document.querySelector('.py-engine[data-state="ready"]') && !document.querySelector('.py-run')?.disabled, 'Python to be ready');
+  await until(() => ${PYTHON_READY}, 'Python to be ready');
   const ready = performance.now();
   document.querySelector('.py-run').click();
   await until(() => [...document.querySelectorAll('.py-output:not([hidden]) .ps-out')].some((e) => e.textContent.includes('ready')), 'the first line');
@@ -60,42 +63,15 @@ const IN_PAGE = `(async () => {
 })()`;
 
 async function timedLoad(cdp, sessionId, url, reload) {
-  const loaded = new Promise((resolve) => {
-    const off = cdp.on((m) => {
-      if (m.sessionId === sessionId && m.method === 'Page.loadEventFired') {
-        off();
-        resolve();
-      }
-    });
-  });
-  if (reload) await cdp.send('Page.reload', {}, sessionId);
-  else await cdp.send('Page.navigate', { url }, sessionId);
-  await loaded;
+  await loadPage(cdp, sessionId, url, { reload });
   return evaluate(cdp, sessionId, IN_PAGE);
 }
 
-// Bytes over the wire for one load of the page and of its workers.
+// Bytes over the wire for one load of the page and of its workers, once the
+// interpreter is ready.
 async function countBytes(cdp, url, reload, target) {
-  const sessions = new Set([target.sessionId]);
-  let bytes = 0;
-  let requests = 0;
-  const off = cdp.on(async (m) => {
-    if (m.method === 'Target.attachedToTarget' && m.sessionId === target.sessionId) {
-      const child = m.params.sessionId;
-      sessions.add(child);
-      await cdp.send('Network.enable', {}, child).catch(() => {});
-      await cdp.send('Runtime.runIfWaitingForDebugger', {}, child).catch(() => {});
-    } else if (m.method === 'Network.loadingFinished' && sessions.has(m.sessionId)) {
-      bytes += m.params.encodedDataLength;
-      requests++;
-    }
-  });
-  await cdp.send('Network.enable', {}, target.sessionId);
-  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true }, target.sessionId);
-  await timedLoad(cdp, target.sessionId, url, reload);
-  off();
-  await cdp.send('Network.disable', {}, target.sessionId);
-  return { bytes, requests };
+  const responses = await listTransfers(cdp, target, url, { reload, ready: PYTHON_READY });
+  return { bytes: responses.reduce((n, r) => n + r.bytes, 0), requests: responses.length };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
@@ -110,28 +86,27 @@ async function main() {
   try {
     for (let i = 0; i < o.runs; i++) {
       // A fresh profile each time: the cold load really is cold.
-      const profile = await mkdtemp(path.join(os.tmpdir(), 'sockgate-chromium-'));
-      const { child, url: devtools } = await launchChromium(profile);
-      const cdp = await Cdp.connect(devtools);
+      const browser = await freshChromium();
+      const { cdp } = browser;
       try {
         const target = await openTarget(cdp);
         cold.push(await timedLoad(cdp, target.sessionId, url, false));
         warm.push(await timedLoad(cdp, target.sessionId, url, true));
         process.stderr.write(`run ${i + 1}: cold ${cold.at(-1).firstLineMs.toFixed(0)} ms, warm ${warm.at(-1).firstLineMs.toFixed(0)} ms\n`);
-        if (i === 0) {
-          // Untimed: a new profile for a cold count, then a reload.
-          const other = await openTarget(cdp);
-          await cdp.send('Network.clearBrowserCache', {}, other.sessionId).catch(() => {});
-          transfer = {
-            cold: await countBytes(cdp, url, false, other),
-            warm: await countBytes(cdp, url, true, other),
-          };
-        }
       } finally {
-        cdp.close();
-        child.kill('SIGKILL');
-        await rm(profile, { recursive: true, force: true }).catch(() => {});
+        await browser.close();
       }
+    }
+    // Untimed, in a browser of its own: a cold count, then a reload.
+    const browser = await freshChromium();
+    try {
+      const other = await openTarget(browser.cdp);
+      transfer = {
+        cold: await countBytes(browser.cdp, url, false, other),
+        warm: await countBytes(browser.cdp, url, true, other),
+      };
+    } finally {
+      await browser.close();
     }
   } finally {
     await gateway.stop();
