@@ -31,6 +31,8 @@
 // (open it in Chrome's DevTools) and prints each path's top functions by
 // self time and by JS heap allocated.
 //
+// The Python path (python_path.mjs): bench/python/echo_client.py run by the
+// playground's Python in the page and by python3, against the same echo.
 // Page weight (page_weight.mjs): the playground (SOCKGATE_WEB_ROOT) loaded
 // cold and reloaded, time to the console's Connected state and the bytes
 // each response took, the page apart from Python.
@@ -55,6 +57,7 @@ import { waitFor } from '../../tests/support/wait.mjs';
 import { Cdp, evaluate, launchChromium, openTarget } from '../support/cdp.mjs';
 import { cpuSpent, treeCpuSeconds } from '../support/process_cpu.mjs';
 import { describePageWeight, measurePageWeight, pageWeightProblems } from './page_weight.mjs';
+import { describePythonPath, measurePythonPath, pythonPathProblems } from './python_path.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -258,6 +261,9 @@ async function main() {
     const pageWeight = await measurePageWeight({ runs: o.runs });
     failures.push(...pageWeightProblems(pageWeight));
     process.stderr.write(`${describePageWeight(pageWeight)}\n`);
+    const python = await measurePythonPath({ runs: o.runs, mib: o.quick ? 1 : 16, rounds: o.quick ? 50 : 1000, echoPort: echo.ports.tcp });
+    failures.push(...pythonPathProblems(python));
+    process.stderr.write(`${describePythonPath(python)}\n`);
     const summary = {
       when: new Date().toISOString(),
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model },
@@ -291,6 +297,7 @@ async function main() {
         }];
       }))])),
       page_weight: pageWeight,
+      python,
       failures,
     };
     const ratio = (a, b) => (summary.paths[a].mib_per_s / summary.paths[b].mib_per_s).toFixed(2);
@@ -300,11 +307,13 @@ async function main() {
       product_vs_plain_rtt_p50: Number((summary.paths.product.rtt_p50_us / summary.paths.plain.rtt_p50_us).toFixed(2)),
       ...Object.fromEntries(UDP_SIZES.map((size) => [`product_vs_plain_udp_${size}`,
         Number((summary.udp.product[size].datagrams_per_s / summary.udp.plain[size].datagrams_per_s).toFixed(2))])),
+      python_page_vs_native_throughput: Number((python.page.mib_per_s / python.native.mib_per_s).toFixed(3)),
+      python_page_vs_native_rtt_p50: Number((python.page.rtt_p50_us / python.native.rtt_p50_us).toFixed(1)),
       page_first_load_vs_target: Number((pageWeight.transfer.cold.page.bytes / pageWeight.targets.first_load_bytes).toFixed(2)),
       page_reload_vs_target: Number((pageWeight.transfer.reload.page.bytes / pageWeight.targets.reload_bytes).toFixed(2)),
     };
     if (o.out) await writeFile(o.out, `${JSON.stringify(summary, null, 2)}\n`);
-    console.log(JSON.stringify(o.quick ? { paths: summary.paths, udp: summary.udp, page_weight: { ...pageWeight, transfer: undefined }, failures } : summary, null, 2));
+    console.log(JSON.stringify(o.quick ? { paths: summary.paths, udp: summary.udp, page_weight: { ...pageWeight, transfer: undefined }, python: { native: python.native, page: python.page }, failures } : summary, null, 2));
     if (failures.length) {
       console.error(`browser bench: ${failures.length} check(s) failed:\n  ${failures.join('\n  ')}`);
       process.exitCode = 1;

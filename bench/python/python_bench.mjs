@@ -13,7 +13,6 @@
 // Needs the gateway (SOCKGATE_GATEWAY_BIN, default build/gateway/sockgate)
 // and the wasm client (SOCKGATE_WASM_DIR, default build-wasm/wasm/browser).
 
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -22,9 +21,9 @@ import { fileURLToPath } from 'node:url';
 
 import { startGateway } from '../../tests/wasm/support.mjs';
 import * as playground from '../../tests/python/pyodide_runner.mjs';
+import { runNativeJson } from '../support/native_python.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const NATIVE_PYTHON = '/usr/bin/python3';
 
 function parseArgs(argv) {
   const o = { runs: 3, mib: 32, rounds: 2000, out: null, quick: false };
@@ -50,18 +49,6 @@ function echoPeer() {
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => resolve({ port: server.address().port, close: () => server.close() })));
-}
-
-function runNative(source, argv) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(NATIVE_PYTHON, ['-c', source, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`python3 exited ${code}: ${err}`))));
-  });
 }
 
 async function runPlayground(source, argv) {
@@ -98,7 +85,7 @@ async function main() {
   const runs = [];
   try {
     for (let i = 0; i < o.runs; i++) {
-      const native = await runNative(source, argv);
+      const native = await runNativeJson(source, argv);
       const browser = await runPlayground(source, argv);
       runs.push({ native, playground: browser });
       process.stderr.write(`run ${i + 1}: native ${native.throughput.mib_per_s.toFixed(1)} MiB/s p50 ${native.rtt.p50_us.toFixed(0)} µs; `
