@@ -160,8 +160,20 @@ export async function waitForText(page, selector, text, timeout = 10000) {
   }
 }
 
+// The text of an element as rendered (innerText). Rows of the sequence
+// diagram and the wire view out of view are not rendered until scrolled to
+// (content-visibility: auto), so they are rendered for the reading.
 export async function textOf(page, selector) {
-  return page.evaluate((sel) => document.querySelector(sel)?.innerText ?? '', selector);
+  return page.evaluate((sel) => {
+    const all = document.createElement('style');
+    all.textContent = '.seq-row, .wire-row { content-visibility: visible !important; }';
+    document.head.append(all);
+    try {
+      return document.querySelector(sel)?.innerText ?? '';
+    } finally {
+      all.remove();
+    }
+  }, selector);
 }
 
 export async function screenshot(page, name) {
