@@ -66,19 +66,25 @@ const sockets = new SocketsTable($('#sockets'), {
 // The console's messages are drawn as they come: one command makes a few.
 // A program's are drawn at most four times a second, together: a port
 // scanner sends hundreds a second, and the page answers its socket calls on
-// the same thread that draws.
+// the same thread that draws. A draw that takes long (thousands of rows)
+// makes the next wait longer, so that drawing keeps at most a tenth of the
+// thread from the program's socket calls.
 const BATCH_MS = 250;
+const DRAW_SHARE = 0.1;
 let incoming = [];
 let lastDraw = 0;
+let drawGap = BATCH_MS;
 let drawTimer = null;
 function drawIncoming() {
   clearTimeout(drawTimer);
   drawTimer = null;
-  lastDraw = performance.now();
+  const started = performance.now();
   const batch = incoming;
   incoming = [];
   sequence.addMany(batch);
   wire.addMany(batch);
+  lastDraw = performance.now();
+  drawGap = Math.max(BATCH_MS, (lastDraw - started) * (1 / DRAW_SHARE - 1));
 }
 hub.addEventListener('select', () => {
   const rec = hub.current;
@@ -94,7 +100,7 @@ hub.addEventListener('list', () => { if (hub.current) wire.setSubject(optionText
 hub.addEventListener('message', (e) => {
   incoming.push(e.detail);
   if (drawTimer) return;
-  const wait = hub.current.kind === 'console' ? 0 : lastDraw + BATCH_MS - performance.now();
+  const wait = hub.current.kind === 'console' ? 0 : lastDraw + drawGap - performance.now();
   if (wait <= 0) drawIncoming();
   else drawTimer = setTimeout(drawIncoming, wait);
 });
