@@ -2,7 +2,8 @@
 # Builds the browser side and assembles the web root the gateway serves:
 #   build/web/             the page (bundled from web/ by esbuild)
 #   build/web/wasm/        the client core compiled to wasm, with its JS API
-#   build/web/examples/    the example socket programs compiled to wasm, and their sources;
+#   build/web/examples/    the example socket programs compiled to wasm (one module,
+#                          programs.mjs + .wasm), and their sources;
 #                          examples/python/ the Python examples for the page's editor
 #   build/web/pyodide/     CPython for the browser (the npm package pinned in package-lock.json)
 # Needs the packages scripts/setup.sh installs (emscripten, node, npm).
@@ -25,7 +26,10 @@ fi
 mkdir -p "$out/wasm" "$out/examples/src"
 node web/build.mjs --out "$out"
 cp "$wasm_build"/wasm/browser/sockgate_client.{mjs,wasm} "$out/wasm/"
-cp "$wasm_build"/examples/*.mjs "$wasm_build"/examples/*.wasm "$out/examples/"
+# Only the shared module: a web root made before it may still hold one
+# module per program, which nothing asks for any more.
+rm -f "$out"/examples/{tcp,udp}_{server,client}.{mjs,wasm}{,.br,.gz}
+cp "$wasm_build"/examples/programs.{mjs,wasm} "$out/examples/"
 cp examples/index.json "$out/examples/"
 cp examples/*.cpp "$out/examples/src/"
 # The Python examples are served as they are: the page loads them into its editor.

@@ -11,7 +11,7 @@ import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   requireWebRoot, startGatewayAndBrowser, stopAll, openPlayground, waitForText, textOf, screenshot, command,
-  tcpExchange, tcpServer, udpSocket, retry, portIsFree, getJson, freePort,
+  tcpExchange, tcpServer, udpSocket, retry, portIsFree, getJson, freePort, inPlayground,
 } from './helpers.mjs';
 import { waitFor } from '../support/wait.mjs';
 
@@ -116,6 +116,24 @@ describe('examples in the page', { timeout: 240000 }, () => {
     await waitStatus(page(), 'tcp_client', 'exited');
     await waitStatus(page(), 'tcp_server', 'exited');
     await screenshot(page(), 'playground-examples.png');
+  });
+
+  it('fetches the programs once for runs of different programs (one module holds them all)', async () => {
+    await inPlayground(browser, gw, {}, async ({ page: own }) => {
+      const fetched = [];
+      own.on('request', (r) => {
+        const { pathname } = new URL(r.url());
+        if (/^\/examples\/.*\.(mjs|wasm)$/.test(pathname)) fetched.push(pathname);
+      });
+      const port = await freePort('both');
+      await run(own, 'tcp_server', `127.0.0.1 ${port}`);
+      await waitForText(own, output('tcp_server'), 'listening');
+      await run(own, 'tcp_client', `127.0.0.1 ${port}`);
+      await waitForText(own, output('tcp_client'), 'Hello from server!');
+      await waitStatus(own, 'tcp_client', 'exited');
+      await waitStatus(own, 'tcp_server', 'exited');
+      assert.deepEqual(fetched.sort(), ['/examples/programs.mjs', '/examples/programs.wasm']);
+    });
   });
 
   it('stops a server blocked in accept, which frees its port', async () => {

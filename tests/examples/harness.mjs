@@ -4,7 +4,7 @@
 //
 // Environment:
 //   SOCKGATE_EXAMPLES_NATIVE_DIR  native examples: example_<name>; test programs: tests/test_<name>
-//   SOCKGATE_EXAMPLES_WASM_DIR    wasm examples: <name>.mjs + .wasm; test programs: tests/<name>.mjs
+//   SOCKGATE_EXAMPLES_WASM_DIR    wasm examples: programs.mjs + .wasm (all of them); test programs: tests/<name>.mjs
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,7 @@ const repo = path.resolve(here, '../..');
 
 export const NATIVE_DIR = process.env.SOCKGATE_EXAMPLES_NATIVE_DIR || path.join(repo, 'build/examples');
 export const WASM_DIR = process.env.SOCKGATE_EXAMPLES_WASM_DIR || path.join(repo, 'build-wasm/examples');
-const RUN_WASM = path.join(here, 'run_wasm.mjs');
+export const RUN_WASM = path.join(here, 'run_wasm.mjs');
 
 // How long any one program may run before the test gives up on it.
 export const PROGRAM_TIMEOUT_MS = 30000;
@@ -93,11 +93,13 @@ export class Program {
       command = mustExist(file, `native program ${name}`);
       argv = args;
     } else {
-      const dir = testProgram ? path.join(WASM_DIR, 'tests') : WASM_DIR;
-      const module = mustExist(path.join(dir, `${name}.mjs`), `wasm program ${name}`);
+      // The examples share one module (programs.mjs) and are picked by name.
+      const module = testProgram
+        ? mustExist(path.join(WASM_DIR, 'tests', `${name}.mjs`), `wasm program ${name}`)
+        : mustExist(path.join(WASM_DIR, 'programs.mjs'), 'the wasm example programs');
       mustExist(module.replace(/\.mjs$/, '.wasm'), `wasm binary of ${name}`);
       command = process.execPath;
-      argv = [RUN_WASM, module, gateway.wsUrl, ...args];
+      argv = [RUN_WASM, ...(testProgram ? [] : ['--program', name]), module, gateway.wsUrl, ...args];
     }
     this.child = spawn(command, argv, {
       stdio: ['pipe', 'pipe', 'pipe'],

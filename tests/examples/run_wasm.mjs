@@ -3,7 +3,11 @@
 // the .mjs, call the factory with {sockgateUrl, arguments, print, printErr,
 // onExit} and let main() run.
 //
-// Usage: node run_wasm.mjs PROGRAM.mjs GATEWAY_WS_URL [ARG...]
+// Usage: node run_wasm.mjs [--program NAME] MODULE.mjs GATEWAY_WS_URL [ARG...]
+//
+// --program NAME: the program to run in a module that holds several (the
+// examples' programs.mjs), passed as argv[0] (Module.thisProgram) as the page
+// does.
 //
 // The program's output goes to this process's stdout and stderr, and its
 // exit status becomes this process's. A line "stop" on stdin calls
@@ -15,9 +19,11 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import WebSocketImpl from 'ws';
 
-const [programArg, sockgateUrl, ...programArgs] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const thisProgram = args[0] === '--program' ? args.splice(0, 2)[1] : undefined;
+const [programArg, sockgateUrl, ...programArgs] = args;
 if (!programArg || !sockgateUrl) {
-  process.stderr.write('usage: node run_wasm.mjs PROGRAM.mjs GATEWAY_WS_URL [ARG...]\n');
+  process.stderr.write('usage: node run_wasm.mjs [--program NAME] MODULE.mjs GATEWAY_WS_URL [ARG...]\n');
   process.exit(2);
 }
 const programPath = path.resolve(programArg);
@@ -39,6 +45,7 @@ const { default: createExample } = await import(pathToFileURL(programPath).href)
 
 let exited = false;
 const module = await createExample({
+  ...(thisProgram ? { thisProgram } : {}),
   sockgateUrl,
   sockgateToken: process.env.SOCKGATE_TOKEN,
   arguments: programArgs,

@@ -286,6 +286,24 @@ export class ExamplesPanel {
 
   // --- running ------------------------------------------------------------
 
+  // The example programs' module (one for all of them), fetched and
+  // compiled once for every run of every program. After a failure the next
+  // run asks again, under a new URL: the browser may remember the failure of
+  // the old one.
+  programs() {
+    this.programsLoad ??= (async () => {
+      const retry = this.importFailures ? `?retry=${this.importFailures}` : '';
+      const at = (file) => new URL(`examples/${file}${retry}`, document.baseURI).href;
+      const [{ default: factory }, compiled] = await Promise.all([
+        import(/* @vite-ignore */ at('programs.mjs')),
+        WebAssembly.compileStreaming(fetch(at('programs.wasm'))),
+      ]);
+      if (typeof factory !== 'function') throw new Error('the module has no default export factory');
+      return { factory, compiled };
+    })();
+    return this.programsLoad;
+  }
+
   async run(name = this.current?.meta.name) {
     const ex = this.byName(name);
     if (!ex || ['loading', 'running', 'stopping'].includes(ex.status)) return;
@@ -327,20 +345,17 @@ export class ExamplesPanel {
       return;
     }
     let factory;
+    let compiled;
     try {
-      // A module that failed to load is asked for under a new URL: the
-      // browser may remember the failure of the old one.
-      const retry = this.importFailures ? `?retry=${this.importFailures}` : '';
-      const url = new URL(`examples/${ex.meta.name}.mjs${retry}`, document.baseURI).href;
-      factory = (await import(/* @vite-ignore */ url)).default;
-      if (typeof factory !== 'function') throw new Error('the module has no default export factory');
+      ({ factory, compiled } = await this.programs());
     } catch (err) {
+      this.programsLoad = null;
       this.importFailures = (this.importFailures || 0) + 1;
       if (this.gatewayDown() || !(await fetchHealth().then(() => true, () => false))) {
         unreachable();
         return;
       }
-      this.write(ex, 'err', `could not load ${ex.meta.name}.mjs: ${err.message}`);
+      this.write(ex, 'err', `could not load the example programs (programs.mjs): ${err.message}`);
       this.setStatus(ex, 'failed', { failure: 'not loaded' });
       return;
     }
@@ -372,6 +387,13 @@ export class ExamplesPanel {
       setTimeout(() => { unwatch(); record?.end(); }, record?.status === 'opening' ? 0 : 2000);
     };
     const options = {
+      thisProgram: ex.meta.name,
+      // Every run is a new instance of the module compiled once.
+      instantiateWasm: (imports, receive) => {
+        WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled),
+          (err) => finish('failed', null, `could not start: ${err.message}`));
+        return {};
+      },
       sockgateUrl: runUrl(this.wsUrl(), key),
       print: (line) => this.write(ex, 'out', line),
       printErr: (line) => this.write(ex, 'err', line),
