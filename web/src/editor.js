@@ -91,6 +91,9 @@ export class SourceView {
         // tabindex: a read-only editor is still reached with Tab, so its
         // text can be scrolled and selected from the keyboard.
         EditorView.contentAttributes.of({ 'aria-label': this.label, tabindex: '0' }),
+        // Tab indents in an editable editor; the way out (Escape, then Tab)
+        // is said in the footer, and read out with the editor.
+        this.editable ? EditorView.contentAttributes.of({ 'aria-describedby': 'editor-keys' }) : [],
         EditorView.updateListener.of((u) => { if (u.docChanged && this.onChange) this.onChange(); }),
       ],
     });

@@ -54,7 +54,16 @@ export class SocketsTable {
     // them, so a connection that came and went between two repaints shows.
     const rows = rec ? rec.sockets() : [];
     this.withActions = rec?.kind === 'console' && rec.live;
+    // The rows are made anew; a keyboard user on a row's button stays on
+    // that button (same socket, same action), not thrown back to the page.
+    const focused = this.tbody.contains(document.activeElement) ? document.activeElement : null;
+    const keep = focused?.closest('tr')?.dataset.sock !== undefined
+      ? { sock: focused.closest('tr').dataset.sock, label: focused.textContent } : null;
     this.tbody.replaceChildren(...rows.map((s) => this.row(s)));
+    if (keep) {
+      const again = [...this.tbody.querySelectorAll(`tr[data-sock="${keep.sock}"] button`)].find((b) => b.textContent === keep.label);
+      again?.focus();
+    }
     this.forgetBtn.hidden = !rows.some((s) => s.state === 'closed');
     this.empty.hidden = rows.length > 0;
     this.empty.replaceChildren(...emptyText(rec));
