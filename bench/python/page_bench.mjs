@@ -20,7 +20,6 @@
 
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 
 import { startGateway } from '../../tests/browser/helpers.mjs';
 import { evaluate, openTarget } from '../support/cdp.mjs';
@@ -68,10 +67,13 @@ async function timedLoad(cdp, sessionId, url, reload) {
 }
 
 // Bytes over the wire for one load of the page and of its workers, once the
-// interpreter is ready.
+// interpreter is ready, and per file, largest first.
 async function countBytes(cdp, url, reload, target) {
   const responses = await listTransfers(cdp, target, url, { reload, ready: PYTHON_READY });
-  return { bytes: responses.reduce((n, r) => n + r.bytes, 0), requests: responses.length };
+  const files = responses
+    .map((r) => ({ path: new URL(r.url).pathname, status: r.status, encoding: r.encoding, bytes: r.bytes }))
+    .sort((a, b) => b.bytes - a.bytes);
+  return { bytes: responses.reduce((n, r) => n + r.bytes, 0), requests: responses.length, files };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];

@@ -56,7 +56,13 @@ export function untilInPage(cdp, sessionId, check, what, ms = 60_000) {
 // Every response of one load of the page and of the workers it starts, once
 // `ready` (an expression) is true in the page and nothing has been in flight
 // for quietMs: [{url, status, encoding, bytes}], bytes as they crossed the
-// wire (headers included, compressed bodies as sent).
+// wire (headers included, compressed bodies as sent). status is the one on
+// the wire where Chromium says (responseReceivedExtraInfo): a fetch()
+// revalidated by a 304 is reported with the cached 200 otherwise.
+// Chromium 156 reports a module worker's own script with its headers only
+// (loadingFinished carries no body bytes); such a response, 200 on the
+// wire, is counted as its headers plus its Content-Length, and marked
+// bodyFrom: 'content-length'.
 export async function listTransfers(cdp, target, url, { reload = false, ready = 'true', quietMs = 500 } = {}) {
   const sessions = new Set([target.sessionId]);
   const responses = new Map(); // requestId -> entry
@@ -79,12 +85,17 @@ export async function listTransfers(cdp, target, url, { reload = false, ready = 
       inFlight++;
       lastActivity = Date.now();
       responses.set(keyOf(m), { url: m.params.request.url, status: 0, encoding: '', bytes: 0 });
+    } else if (m.method === 'Network.responseReceivedExtraInfo') {
+      const entry = responses.get(keyOf(m));
+      if (entry) entry.wireStatus = m.params.statusCode;
     } else if (m.method === 'Network.responseReceived') {
       const entry = responses.get(keyOf(m));
       if (!entry) return;
       const headers = Object.fromEntries(Object.entries(m.params.response.headers).map(([k, v]) => [k.toLowerCase(), v]));
       entry.status = m.params.response.status;
       entry.encoding = headers['content-encoding'] ?? '';
+      entry.headerBytes = m.params.response.encodedDataLength;
+      entry.contentLength = Number(headers['content-length'] ?? 0);
     } else if (m.method === 'Network.loadingFinished' || m.method === 'Network.loadingFailed') {
       const entry = responses.get(keyOf(m));
       if (!entry) return;
@@ -113,7 +124,13 @@ export async function listTransfers(cdp, target, url, { reload = false, ready = 
     await cdp.send('Target.setAutoAttach', { autoAttach: false, waitForDebuggerOnStart: false, flatten: true }, target.sessionId).catch(() => {});
     await cdp.send('Network.disable', {}, target.sessionId).catch(() => {});
   }
-  return [...responses.values()];
+  return [...responses.values()].map(({ wireStatus, headerBytes, contentLength, ...r }) => {
+    const status = wireStatus ?? r.status;
+    if (status === 200 && !r.failed && contentLength > 0 && headerBytes > 0 && r.bytes <= headerBytes) {
+      return { ...r, status, bytes: headerBytes + contentLength, bodyFrom: 'content-length' };
+    }
+    return { ...r, status };
+  });
 }
 
 // A new tab in which a script, run before the page's own, records when a
