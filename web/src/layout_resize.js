@@ -44,6 +44,10 @@ export class ColumnResizer {
       const a = panels[i].getBoundingClientRect();
       const b = panels[i + 1].getBoundingClientRect();
       const el = this.handles[i];
+      // In the page just before the column it resizes, so Tab meets it
+      // between the two columns, where it is seen (moved only when it is
+      // not there already: moving it would drop its focus).
+      if (el.nextElementSibling !== panels[i + 1]) panels[i + 1].before(el);
       el.style.left = `${(a.right + b.left) / 2 - box.left}px`;
       el.style.top = `${top.top - box.top}px`;
       el.style.height = `${top.height}px`;
